@@ -1,0 +1,355 @@
+"""Settings: built once from the TOML config file and the environment, then passed down.
+
+Where the config comes from, first hit wins: ``--config PATH``, ``$MONITOR_CONFIG``,
+``./monitor.toml``, ``/etc/monitor/monitor.toml``, else built-in defaults (SQLite in the
+user's state directory, the bundled watchlists, a default set of public AI-news feeds,
+alerts to the log only). ``$MONITOR_DATABASE_URL`` overrides the database URL.
+
+Every wrong key or value is a ConfigError naming the file, the key and what is expected,
+so a typo never silently falls back to a default. Stage modules never read the
+environment: they receive values from here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from monitor.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_WATCHLISTS = PACKAGE_DIR.parent / "watchlists"
+SYSTEM_CONFIG = Path("/etc/monitor/monitor.toml")
+
+DEFAULT_FEEDS: tuple[tuple[str, str, bool], ...] = (
+    # (url, name, official)
+    ("https://openai.com/news/rss.xml", "OpenAI News", True),
+    ("https://blogs.microsoft.com/feed/", "Official Microsoft Blog", True),
+    ("https://news.microsoft.com/source/feed/", "Microsoft Source", True),
+    ("https://www.theverge.com/rss/ai-artificial-intelligence/index.xml", "The Verge AI", False),
+    ("https://techcrunch.com/category/artificial-intelligence/feed/", "TechCrunch AI", False),
+    ("https://arstechnica.com/ai/feed/", "Ars Technica AI", False),
+    ("https://venturebeat.com/category/ai/feed/", "VentureBeat AI", False),
+    ("https://www.numerama.com/tech/feed/", "Numerama Tech", False),
+    ("https://www.frandroid.com/feed", "Frandroid", False),
+)
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """'90s', '10m', '1h30m', '30d' → seconds. A bare number means seconds."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or _DURATION_PART.sub("", text).strip():
+        raise ValueError(f"not a duration: {text!r} (expected e.g. '90s', '10m', '1h30m', '7d')")
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    name: str | None = None
+    interval: float | None = None
+    official: bool = False
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.notifier.redact``."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: Path | None
+    database_url: str
+    watchlist_paths: tuple[Path, ...]
+    feeds: tuple[FeedConfig, ...]
+    targets: tuple[TargetConfig, ...] = ()
+    interval: float = 600.0
+    # fetching
+    http_timeout: float = 10.0
+    fetch_deadline: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    concurrency: int = 20
+    allow_hosts: tuple[str, ...] = ()
+    error_backoff_max: float = 86400.0
+    # alerting and delivery
+    alert_max_age: float | None = 30 * 86400.0
+    delivery_timeout: float = 20.0
+    delivery_give_up: float = 86400.0
+    # logging
+    log_level: str = "INFO"
+    log_format: str = "text"
+    search_templates: Mapping[str, str] = field(default_factory=dict)
+
+    def target_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.targets)
+
+
+def config_path(explicit: str | None, env: Mapping[str, str]) -> Path | None:
+    """The config file to read, or None for built-in defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    if env.get("MONITOR_CONFIG"):
+        path = Path(env["MONITOR_CONFIG"])
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found (from $MONITOR_CONFIG)")
+        return path
+    for candidate in (Path("monitor.toml"), SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def default_database_url(env: Mapping[str, str]) -> str:
+    """SQLite in systemd's StateDirectory when run as a service, else the user state dir."""
+    state = env.get("STATE_DIRECTORY", "").split(":")[0]
+    folder = Path(state) if state else Path(platformdirs.user_state_dir("newsmonitor"))
+    return f"sqlite:///{folder / 'monitor.db'}"
+
+
+def load_settings(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    path = config_path(explicit, env)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    return _build(data, path, env)
+
+
+class _Reader:
+    """Reads one TOML table, turning every wrong key or value into a ConfigError."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, path: Path | None) -> None:
+        self.data = data
+        self.where = where
+        self.origin = str(path) if path else "<defaults>"
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        got = self.data.get(key)
+        return ConfigError(f"{self.origin}: {self.where}{key} = {got!r}: expected {expected}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise ConfigError(
+                    f"{self.origin}: unknown key {self.where}{key!r} (known: {known})"
+                )
+
+    def get(self, key: str, kind: type, default: Any, expected: str) -> Any:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(key, expected)
+        return value
+
+    def duration(self, key: str, default: float | None, *, zero_is_none: bool = False) -> Any:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        try:
+            seconds = float(value) if isinstance(value, int | float) else parse_duration(str(value))
+        except ValueError:
+            raise self.fail(key, "a duration such as '90s', '10m', '1h' or '7d'") from None
+        if seconds < 0:
+            raise self.fail(key, "a positive duration")
+        if zero_is_none and seconds == 0:
+            return None
+        return seconds
+
+    def checked(self, key: str, default: Any, test: Callable[[Any], bool], expected: str) -> Any:
+        value = self.data.get(key, default)
+        if not test(value):
+            raise self.fail(key, expected)
+        return value
+
+
+def _is_http_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and "://" in value
+
+
+def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -> Settings:
+    top = _Reader(data, "", path)
+    top.check_keys(
+        {
+            "database",
+            "watchlists",
+            "defaults",
+            "feed",
+            "targets",
+            "fetch",
+            "alerts",
+            "log",
+            "search",
+        }
+    )
+    base = path.resolve().parent if path else Path.cwd()
+
+    database = top.get(
+        "database", str, None, "a database URL (sqlite:////abs/path or postgresql+psycopg://...)"
+    )
+    database = env.get("MONITOR_DATABASE_URL") or database or default_database_url(env)
+    if not database.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"{top.origin}: database = {database!r}: expected sqlite:/// or postgresql+psycopg:// URL"
+        )
+
+    raw_lists = top.get("watchlists", list, None, "a list of watchlist files or folders")
+    if raw_lists is None:
+        watchlists: tuple[Path, ...] = (BUNDLED_WATCHLISTS,)
+    else:
+        if not all(isinstance(p, str) and p for p in raw_lists):
+            raise top.fail("watchlists", "a list of paths (strings)")
+        watchlists = tuple(base / Path(p).expanduser() for p in raw_lists)
+
+    defaults = _Reader(top.get("defaults", dict, {}, "a table [defaults]"), "defaults.", path)
+    defaults.check_keys({"interval"})
+    interval = defaults.duration("interval", 600.0)
+    if interval < 30:
+        raise defaults.fail("interval", "at least 30s, to be polite to feed servers")
+
+    feeds = (
+        _feeds(top, path)
+        if "feed" in data
+        else tuple(FeedConfig(url=u, name=n, official=o) for u, n, o in DEFAULT_FEEDS)
+    )
+    targets = _targets(top, path)
+
+    fetch = _Reader(top.get("fetch", dict, {}, "a table [fetch]"), "fetch.", path)
+    fetch.check_keys(
+        {"timeout", "deadline", "max_bytes", "concurrency", "allow_hosts", "backoff_max"}
+    )
+    alerts = _Reader(top.get("alerts", dict, {}, "a table [alerts]"), "alerts.", path)
+    alerts.check_keys({"max_age", "delivery_timeout", "give_up_after"})
+    log = _Reader(top.get("log", dict, {}, "a table [log]"), "log.", path)
+    log.check_keys({"level", "format"})
+    search = top.get("search", dict, {}, "a table [search] of name = URL template with {query}")
+    for name, template in search.items():
+        if not isinstance(template, str) or "{query}" not in template or not _is_http_url(template):
+            raise ConfigError(
+                f"{top.origin}: search.{name} = {template!r}: expected an http(s) URL template containing {{query}}"
+            )
+
+    return Settings(
+        source=path,
+        database_url=database,
+        watchlist_paths=watchlists,
+        feeds=feeds,
+        targets=targets,
+        interval=interval,
+        http_timeout=fetch.duration("timeout", 10.0),
+        fetch_deadline=fetch.duration("deadline", 30.0),
+        max_bytes=fetch.checked(
+            "max_bytes",
+            10 * 1024 * 1024,
+            lambda v: isinstance(v, int) and v > 0,
+            "a positive number of bytes",
+        ),
+        concurrency=fetch.checked(
+            "concurrency",
+            20,
+            lambda v: isinstance(v, int) and 0 < v <= 1000,
+            "a number from 1 to 1000",
+        ),
+        allow_hosts=tuple(
+            fetch.checked(
+                "allow_hosts",
+                [],
+                lambda v: isinstance(v, list) and all(isinstance(h, str) for h in v),
+                "a list of host names",
+            )
+        ),
+        error_backoff_max=fetch.duration("backoff_max", 86400.0),
+        alert_max_age=alerts.duration("max_age", 30 * 86400.0, zero_is_none=True),
+        delivery_timeout=alerts.duration("delivery_timeout", 20.0),
+        delivery_give_up=alerts.duration("give_up_after", 86400.0),
+        log_level=log.checked(
+            "level",
+            "INFO",
+            lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"),
+            "one of DEBUG, INFO, WARNING, ERROR",
+        ).upper(),
+        log_format=log.checked(
+            "format", "text", lambda v: v in ("text", "json"), "'text' or 'json'"
+        ),
+        search_templates=dict(search),
+    )
+
+
+def _feeds(top: _Reader, path: Path | None) -> tuple[FeedConfig, ...]:
+    raw = top.data["feed"]
+    if not isinstance(raw, list):
+        raise top.fail("feed", "[[feed]] tables, each with a url")
+    feeds = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise top.fail("feed", "[[feed]] tables, each with a url")
+        r = _Reader(entry, f"feed[{i}].", path)
+        r.check_keys({"url", "name", "interval", "official"})
+        url = r.checked("url", None, _is_http_url, "an http:// or https:// URL")
+        if url in seen:
+            raise r.fail("url", "each feed once (this URL is listed twice)")
+        seen.add(url)
+        interval = r.duration("interval", None)
+        if interval is not None and interval < 30:
+            raise r.fail("interval", "at least 30s")
+        feeds.append(
+            FeedConfig(
+                url=url,
+                name=r.get("name", str, None, "a string"),
+                interval=interval,
+                official=r.get("official", bool, False, "true or false"),
+            )
+        )
+    return tuple(feeds)
+
+
+def _targets(top: _Reader, path: Path | None) -> tuple[TargetConfig, ...]:
+    raw = top.get("targets", dict, {}, "a table [targets] of name = Apprise URL")
+    targets = []
+    for name, value in raw.items():
+        r = _Reader(raw, "targets.", path)
+        if isinstance(value, dict):
+            sub = _Reader(value, f"targets.{name}.", path)
+            sub.check_keys({"url"})
+            value = sub.checked(
+                "url", None, lambda v: isinstance(v, str) and "://" in v, "an Apprise URL"
+            )
+        elif not isinstance(value, str) or "://" not in value:
+            raise ConfigError(
+                f"{r.origin}: targets.{name}: expected an Apprise URL such as 'mailtos://user:pass@host?to=me@example.org'"
+            )
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise ConfigError(
+                f"{r.origin}: targets.{name}: a target name uses letters, digits, '-' and '_'"
+            )
+        targets.append(TargetConfig(name=name, url=value))
+    return tuple(targets)

@@ -1,0 +1,399 @@
+"""The Store: every read and write the daemon makes, in short transactions.
+
+Rules:
+- Items are inserted in batches with ``INSERT … ON CONFLICT DO NOTHING … RETURNING``, so only
+  rows actually inserted go on to alerting; no check-then-insert races.
+- An alert and its delivery rows are written in the same transaction as the item that
+  raised them (a transactional outbox): a crash loses neither, and delivery happens later.
+- Feeds and deliveries are *claimed* with a lease (``lease_until``), with
+  ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances never take the same work and
+  work held by a dead instance is taken over when its lease expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import StoreError
+from monitor.model import Item
+from monitor.store import tables as t
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    name: str | None
+    official: bool
+    interval_s: float | None
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+    failing_since: datetime | None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item just inserted, with the story it joined."""
+
+    id: int
+    story_id: int
+    item: Item
+    canonical_link: str | None
+
+
+@dataclass(frozen=True)
+class PriorAlert:
+    signal: str
+    dates: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    id: int
+    alert_id: int
+    target: str
+    attempts: int
+    created_at: datetime
+
+
+def fingerprint(item: Item) -> str:
+    """Content identity: catches feeds whose guids change on every fetch."""
+    text = f"{item.title.strip().casefold()}\n{item.summary.strip().casefold()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}") from exc
+        finally:
+            session.close()
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Sequence[tuple[str, str | None, float | None, bool]]) -> None:
+        """Make sure a row exists for each configured (url, name, interval, official)."""
+        with self.session() as s:
+            for url, name, interval, official in feeds:
+                s.execute(
+                    self._insert(t.Feed.__table__)
+                    .values(url=url, name=name, interval_s=interval, official=official,
+                            error_count=0, items_seen=0, disabled=False, created_at=t.utcnow())
+                    .on_conflict_do_nothing(index_elements=["url"])
+                )
+                s.execute(
+                    update(t.Feed)
+                    .where(t.Feed.url == url)
+                    .values(name=name, interval_s=interval, official=official)
+                )
+
+    def claim_due_feeds(
+        self, urls: Sequence[str], now: datetime, *, lease: timedelta, limit: int = 100,
+        all_feeds: bool = False,
+    ) -> list[FeedRow]:
+        """Claim configured feeds that are due (or every one with ``all_feeds``) for a lease."""
+        with self.session() as s:
+            query = select(t.Feed).where(
+                t.Feed.url.in_(urls),
+                t.Feed.disabled.is_(False),
+                or_(t.Feed.lease_until.is_(None), t.Feed.lease_until < now),
+            )
+            if not all_feeds:
+                query = query.where(or_(t.Feed.next_poll_at.is_(None), t.Feed.next_poll_at <= now))
+            query = query.order_by(t.Feed.next_poll_at.is_not(None), t.Feed.next_poll_at, t.Feed.id)
+            rows = s.scalars(query.limit(limit).with_for_update(skip_locked=True)).all()
+            for row in rows:
+                row.lease_until = now + lease
+            return [_feed_row(r) for r in rows]
+
+    def feed(self, url: str) -> FeedRow | None:
+        with self.session() as s:
+            row = s.scalar(select(t.Feed).where(t.Feed.url == url))
+            return _feed_row(row) if row else None
+
+    def record_fetch(
+        self, feed_id: int, *, now: datetime, status: int | None, next_poll_at: datetime,
+        etag: str | None = None, last_modified: str | None = None, title: str | None = None,
+        items_seen: int = 0, new_url: str | None = None,
+    ) -> None:
+        """A successful fetch (200 or 304): clear the error state, schedule the next poll."""
+        values: dict[str, Any] = dict(
+            last_fetch_at=now, last_success_at=now, last_status=status, last_error=None,
+            error_kind=None, error_count=0, failing_since=None, next_poll_at=next_poll_at,
+            lease_until=None, etag=etag, last_modified=last_modified,
+            items_seen=t.Feed.items_seen + items_seen,
+        )
+        if title:
+            values["title"] = title[:512]
+        if new_url:
+            values["url"] = new_url
+        with self.session() as s:
+            s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
+
+    def record_failure(
+        self, feed_id: int, *, now: datetime, kind: str, message: str, status: int | None,
+        next_poll_at: datetime, disable: bool = False,
+    ) -> None:
+        with self.session() as s:
+            s.execute(
+                update(t.Feed)
+                .where(t.Feed.id == feed_id)
+                .values(
+                    last_fetch_at=now, last_status=status, last_error=message[:2000],
+                    error_kind=kind, error_count=t.Feed.error_count + 1,
+                    failing_since=func.coalesce(t.Feed.failing_since, now),
+                    next_poll_at=next_poll_at, lease_until=None,
+                    **({"disabled": True} if disable else {}),
+                )
+            )
+
+    def feeds(self) -> list[t.Feed]:
+        with self.session() as s:
+            return list(s.scalars(select(t.Feed).order_by(t.Feed.id)))
+
+    # -- items, stories, matches, alerts: one transaction per polled feed --------------------
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        with self.session() as s:
+            yield Unit(self, s)
+
+    # -- deliveries ---------------------------------------------------------------------------
+
+    def claim_deliveries(
+        self, now: datetime, *, lease: timedelta, limit: int = 50, ignore_backoff: bool = False
+    ) -> list[PendingDelivery]:
+        with self.session() as s:
+            query = select(t.Delivery).where(
+                t.Delivery.state == "pending",
+                or_(t.Delivery.lease_until.is_(None), t.Delivery.lease_until < now),
+            )
+            if not ignore_backoff:
+                query = query.where(t.Delivery.next_attempt_at <= now)
+            query = query.order_by(t.Delivery.alert_id, t.Delivery.id).limit(limit)
+            rows = s.scalars(query.with_for_update(skip_locked=True)).all()
+            for row in rows:
+                row.lease_until = now + lease
+            return [PendingDelivery(r.id, r.alert_id, r.target, r.attempts, r.created_at) for r in rows]
+
+    def mark_delivered(self, delivery_id: int, now: datetime) -> None:
+        with self.session() as s:
+            s.execute(
+                update(t.Delivery)
+                .where(t.Delivery.id == delivery_id)
+                .values(state="delivered", delivered_at=now, lease_until=None,
+                        attempts=t.Delivery.attempts + 1, last_error=None)
+            )
+
+    def mark_attempt_failed(
+        self, delivery_id: int, *, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Schedule a retry, or with ``next_attempt_at=None`` give up (state ``failed``)."""
+        values: dict[str, Any] = dict(
+            attempts=t.Delivery.attempts + 1, last_error=error[:2000], lease_until=None
+        )
+        if next_attempt_at is None:
+            values["state"] = "failed"
+        else:
+            values["next_attempt_at"] = next_attempt_at
+        with self.session() as s:
+            s.execute(update(t.Delivery).where(t.Delivery.id == delivery_id).values(**values))
+
+    def alert(self, alert_id: int) -> t.Alert | None:
+        with self.session() as s:
+            return s.get(t.Alert, alert_id)
+
+    def story_sources(self, story_id: int) -> list[tuple[str, str | None]]:
+        """(feed label, link) for each item of a story, oldest first, one per feed."""
+        with self.session() as s:
+            rows = s.execute(
+                select(func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Item.link)
+                .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                .where(t.Item.story_id == story_id)
+                .order_by(t.Item.first_seen_at, t.Item.id)
+            ).all()
+        seen: dict[str, str | None] = {}
+        for label, link in rows:
+            seen.setdefault(label, link)
+        return list(seen.items())
+
+    def recent_alerts(self, limit: int = 50) -> list[tuple[t.Alert, list[t.Delivery]]]:
+        with self.session() as s:
+            alerts = list(s.scalars(select(t.Alert).order_by(t.Alert.id.desc()).limit(limit)))
+            deliveries = s.scalars(
+                select(t.Delivery).where(t.Delivery.alert_id.in_([a.id for a in alerts]))
+            ).all()
+        by_alert: dict[int, list[t.Delivery]] = {}
+        for d in deliveries:
+            by_alert.setdefault(d.alert_id, []).append(d)
+        return [(a, sorted(by_alert.get(a.id, []), key=lambda d: d.target)) for a in alerts]
+
+    def delivery_counts(self) -> dict[str, int]:
+        with self.session() as s:
+            rows = s.execute(select(t.Delivery.state, func.count()).group_by(t.Delivery.state)).all()
+        return {state: count for state, count in rows}
+
+    def items_since(self, since: datetime) -> list[tuple[t.Item, str]]:
+        """Stored items first seen since ``since``, with their feed label, oldest first."""
+        with self.session() as s:
+            rows = s.execute(
+                select(t.Item, func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url))
+                .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                .where(t.Item.first_seen_at >= since)
+                .order_by(t.Item.first_seen_at, t.Item.id)
+            ).all()
+        return [(item, label) for item, label in rows]
+
+
+class Unit:
+    """The writes of one polled feed, in one transaction (see Store.unit)."""
+
+    def __init__(self, store: Store, session: Session) -> None:
+        self.store = store
+        self.s = session
+
+    def insert_items(
+        self, feed_id: int, items: Sequence[tuple[Item, str | None]], now: datetime,
+        story_window: timedelta,
+    ) -> list[NewItem]:
+        """Insert (item, canonical link) pairs; return only the new ones, each with its story.
+
+        An item is not new when its key is known in this feed, or when this feed already has an
+        item with the same content fingerprint (rotating guids). A new item joins the story of
+        an item with the same canonical link (any feed, within ``story_window``), else starts one.
+        """
+        if not items:
+            return []
+        prints = {fingerprint(item): (item, link) for item, link in items}
+        known = set(
+            self.s.scalars(
+                select(t.Item.fingerprint).where(
+                    t.Item.feed_id == feed_id, t.Item.fingerprint.in_(list(prints))
+                )
+            )
+        )
+        fresh = [(fp, item, link) for fp, (item, link) in prints.items() if fp not in known]
+        if not fresh:
+            return []
+        rows = [
+            dict(feed_id=feed_id, item_key=item.key[:128], guid=_cap(item.guid, 2048),
+                 link=_cap(item.link, 2048), canonical_link=_cap(link, 2048), fingerprint=fp,
+                 title=item.title[:512], summary=item.summary[:8192], language=item.language,
+                 published_at=item.published, first_seen_at=now)
+            for fp, item, link in fresh
+        ]
+        stmt = (
+            self.store._insert(t.Item.__table__)
+            .on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
+            .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
+        )
+        inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
+        new = []
+        for fp, item, link in fresh:
+            if fp not in inserted:
+                continue
+            story_id = self._story_for(inserted[fp], item, link, now, story_window)
+            new.append(NewItem(inserted[fp], story_id, item, link))
+        return new
+
+    def _story_for(
+        self, item_id: int, item: Item, link: str | None, now: datetime, window: timedelta
+    ) -> int:
+        story_id = None
+        if link:
+            story_id = self.s.scalar(
+                select(t.Story.id)
+                .where(t.Story.canonical_link == link, t.Story.created_at >= now - window)
+                .order_by(t.Story.id)
+                .limit(1)
+            )
+        if story_id is None:
+            story = t.Story(title=item.title[:512], canonical_link=link, created_at=now)
+            self.s.add(story)
+            self.s.flush()
+            story_id = story.id
+        self.s.execute(update(t.Item).where(t.Item.id == item_id).values(story_id=story_id))
+        return story_id
+
+    def add_match(self, item_id: int, watch: str, term: str, span: tuple[int, int],
+                  signal: str, rumored: bool, dates: Sequence[str], evidence: str) -> None:
+        self.s.execute(
+            self.store._insert(t.WatchMatch.__table__)
+            .values(item_id=item_id, watch=watch, term=term[:512], span_start=span[0],
+                    span_end=span[1], signal=signal, rumored=rumored, dates=list(dates),
+                    evidence=evidence[:4000], created_at=t.utcnow())
+            .on_conflict_do_nothing(index_elements=["item_id", "watch"])
+        )
+
+    def prior_alerts(self, watch: str, story_id: int) -> list[PriorAlert]:
+        rows = self.s.execute(
+            select(t.Alert.signal, t.Alert.dates, t.Alert.created_at)
+            .where(t.Alert.watch == watch, t.Alert.story_id == story_id)
+            .order_by(t.Alert.id)
+        ).all()
+        return [PriorAlert(sig, tuple(dates or ()), at) for sig, dates, at in rows]
+
+    def add_alert(self, *, targets: Sequence[str], now: datetime, **fields: Any) -> int | None:
+        """Insert an alert and a pending delivery per target; None when it already exists."""
+        stmt = (
+            self.store._insert(t.Alert.__table__)
+            .values(created_at=now, **fields)
+            .on_conflict_do_nothing(index_elements=["watch", "story_id", "change_key"])
+            .returning(t.Alert.__table__.c.id)
+        )
+        alert_id = self.s.scalar(stmt)
+        if alert_id is None:
+            return None
+        for target in targets:
+            self.s.execute(
+                self.store._insert(t.Delivery.__table__)
+                .values(alert_id=alert_id, target=target, state="pending", attempts=0,
+                        next_attempt_at=now, created_at=now)
+                .on_conflict_do_nothing(index_elements=["alert_id", "target"])
+            )
+        return int(alert_id)
+
+
+def _cap(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
+
+
+def _feed_row(r: t.Feed) -> FeedRow:
+    return FeedRow(r.id, r.url, r.name, r.official, r.interval_s, r.etag, r.last_modified,
+                   r.error_count, r.failing_since)
+
+
+__all__ = ["FeedRow", "NewItem", "PendingDelivery", "PriorAlert", "Store", "Unit"]
