@@ -13,7 +13,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -194,13 +194,17 @@ class Store:
     # -- deliveries ---------------------------------------------------------------------------
 
     def claim_deliveries(
-        self, now: datetime, *, lease: timedelta, limit: int = 50, ignore_backoff: bool = False
+        self, now: datetime, *, lease: timedelta, limit: int = 50, ignore_backoff: bool = False,
+        exclude_targets: Collection[str] = (),
     ) -> list[PendingDelivery]:
+        """Claim pending deliveries, oldest alert first, for ``lease``."""
         with self.session() as s:
             query = select(t.Delivery).where(
                 t.Delivery.state == "pending",
                 or_(t.Delivery.lease_until.is_(None), t.Delivery.lease_until < now),
             )
+            if exclude_targets:
+                query = query.where(t.Delivery.target.not_in(list(exclude_targets)))
             if not ignore_backoff:
                 query = query.where(t.Delivery.next_attempt_at <= now)
             query = query.order_by(t.Delivery.alert_id, t.Delivery.id).limit(limit)
@@ -217,6 +221,11 @@ class Store:
                 .values(state="delivered", delivered_at=now, lease_until=None,
                         attempts=t.Delivery.attempts + 1, last_error=None)
             )
+
+    def release_delivery(self, delivery_id: int) -> None:
+        """Give a claimed delivery back untried (its target failed earlier this round)."""
+        with self.session() as s:
+            s.execute(update(t.Delivery).where(t.Delivery.id == delivery_id).values(lease_until=None))
 
     def mark_attempt_failed(
         self, delivery_id: int, *, error: str, next_attempt_at: datetime | None
@@ -265,6 +274,30 @@ class Store:
         with self.session() as s:
             rows = s.execute(select(t.Delivery.state, func.count()).group_by(t.Delivery.state)).all()
         return {state: count for state, count in rows}
+
+    def dated_claims(self) -> list[tuple[str, list[str], bool, str, str | None, datetime]]:
+        """(watch, dates, rumored, feed label, link, seen at) for every match that gave dates."""
+        with self.session() as s:
+            rows = s.execute(
+                select(t.WatchMatch.watch, t.WatchMatch.dates, t.WatchMatch.rumored,
+                       func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Item.link,
+                       t.WatchMatch.created_at)
+                .join(t.Item, t.Item.id == t.WatchMatch.item_id)
+                .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                .order_by(t.WatchMatch.id)
+            ).all()
+        return [(w, list(d or []), r, label, link, at) for w, d, r, label, link, at in rows if d]
+
+    def alerted_watches(self, item_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Item id → the watches it raised an alert for."""
+        with self.session() as s:
+            rows = s.execute(
+                select(t.Alert.item_id, t.Alert.watch).where(t.Alert.item_id.in_(list(item_ids)))
+            ).all()
+        found: dict[int, set[str]] = {}
+        for item_id, watch in rows:
+            found.setdefault(item_id, set()).add(watch)
+        return found
 
     def items_since(self, since: datetime) -> list[tuple[t.Item, str]]:
         """Stored items first seen since ``since``, with their feed label, oldest first."""

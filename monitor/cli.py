@@ -1,0 +1,189 @@
+"""The command line of SPEC.md: ``monitor [--config PATH] COMMAND …``.
+
+Every command accepts ``--config`` before or after its name. Configuration errors print one
+clear line and exit 2; ``watchlists check`` prints ``file:line: message`` lines and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__, logs
+from monitor.errors import ConfigError, MonitorError, WatchlistError
+from monitor.settings import Settings, load_settings, parse_duration
+
+log = logging.getLogger("monitor")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: $MONITOR_CONFIG, ./monitor.toml, /etc/monitor/monitor.toml)")
+    main = argparse.ArgumentParser(prog="monitor", parents=[common],
+                                   description="Watch news feeds for releases, rumors and dates; alert once.")
+    main.add_argument("--version", action="version", version=f"newsmonitor {__version__}")
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="the daemon: poll feeds, deliver alerts")
+    run.add_argument("--once", action="store_true", help="one full cycle, then exit")
+
+    scan = sub.add_parser("scan", parents=[common], help="parse, match and classify feeds; no database")
+    scan.add_argument("--watchlists", metavar="PATH", action="append", help="watchlist file or folder")
+    scan.add_argument("--json", action="store_true", help="one JSON object per item")
+    scan.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file or URL")
+
+    wl = sub.add_parser("watchlists", parents=[common], help="watchlist tools")
+    wl_sub = wl.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = wl_sub.add_parser("check", parents=[common], help="validate watchlists")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+
+    replay = sub.add_parser("replay", parents=[common], help="what stored items would alert now")
+    replay.add_argument("--since", required=True, metavar="DURATION", help="e.g. 30d, 12h")
+
+    alerts = sub.add_parser("alerts", parents=[common], help="recent alerts and their deliveries")
+    alerts.add_argument("--json", action="store_true")
+    alerts.add_argument("--limit", type=int, default=50)
+
+    status = sub.add_parser("status", parents=[common], help="feed health and pending deliveries")
+    status.add_argument("--json", action="store_true")
+
+    cal = sub.add_parser("calendar", parents=[common], help="iCalendar of claimed dates")
+    cal.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+    notify = sub.add_parser("notify", parents=[common], help="notification tools")
+    n_sub = notify.add_subparsers(dest="action", required=True, metavar="ACTION")
+    test = n_sub.add_parser("test", parents=[common], help="send a test notification")
+    test.add_argument("target", nargs="?", metavar="TARGET")
+
+    db = sub.add_parser("db", parents=[common], help="database tools")
+    db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", parents=[common], help="migrate the database to the latest schema")
+
+    sub.add_parser("demo", parents=[common], help="offline demo on bundled sample feeds")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config = getattr(args, "config", None)
+    try:
+        settings = load_settings(config)
+        logs.setup(settings.log_level, settings.log_format, _secrets(settings))
+        return int(_dispatch(args, settings, config) or 0)
+    except WatchlistError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)  # noqa: T201
+        return 1
+    except ConfigError as exc:
+        print(f"monitor: config error: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
+        return 2
+    except MonitorError as exc:
+        print(f"monitor: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _secrets(settings: Settings) -> list[str]:
+    from monitor.notifier import secrets_of
+
+    return [piece for t in settings.targets for piece in secrets_of(t.url)]
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) -> int:
+    command = args.command
+    if command == "run":
+        return _run(settings, config, once=args.once)
+    if command == "scan":
+        from monitor.scan import scan
+
+        paths = [Path(p) for p in args.watchlists] if args.watchlists else list(settings.watchlist_paths)
+        return scan(args.sources, paths, settings, as_json=args.json, out=sys.stdout)
+    if command == "watchlists":
+        return _check_watchlists(args.paths, settings)
+    if command == "db":
+        from monitor.store import make_engine, upgrade
+
+        upgrade(make_engine(settings.database_url))
+        log.info("database is at the latest schema")
+        return 0
+    if command == "demo":
+        from monitor.demo import demo
+
+        return demo(out=sys.stdout)
+    if command == "notify":
+        return _notify_test(settings, args.target)
+    from monitor import reports
+
+    if command == "replay":
+        try:
+            since = datetime.now(UTC) - timedelta(seconds=parse_duration(args.since))
+        except ValueError as exc:
+            raise ConfigError(f"--since: {exc}") from None
+        return reports.replay(settings, since, out=sys.stdout)
+    if command == "alerts":
+        return reports.alerts(settings, as_json=args.json, limit=args.limit, out=sys.stdout)
+    if command == "status":
+        return reports.status(settings, as_json=args.json, out=sys.stdout)
+    if command == "calendar":
+        return reports.calendar(settings, output=args.output, out=sys.stdout)
+    raise AssertionError(command)
+
+
+def _run(settings: Settings, config: str | None, *, once: bool) -> int:
+    from monitor.scheduler import Daemon
+
+    daemon = Daemon(settings, config_arg=config)
+    if once:
+        asyncio.run(daemon.run_once())
+    else:
+        asyncio.run(daemon.run_forever())
+    return 0
+
+
+def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
+    from monitor.watchlist import check_watchlists
+
+    targets = [Path(p) for p in paths] if paths else list(settings.watchlist_paths)
+    problems = check_watchlists(targets, known_targets=settings.target_names())
+    for problem in problems:
+        print(problem)  # noqa: T201
+    if problems:
+        return 1
+    print(f"ok: {', '.join(str(p) for p in targets)}")  # noqa: T201
+    return 0
+
+
+def _notify_test(settings: Settings, target: str | None) -> int:
+    from monitor.notifier import Message, Notifier, redact
+
+    targets = {t.name: t.url for t in settings.targets}
+    if not targets:
+        print("no targets configured: alerts go to the log only ([targets] in the config)")  # noqa: T201
+        return 1
+    if target is not None and target not in targets:
+        raise ConfigError(f"unknown target {target!r} (configured: {', '.join(targets)})")
+    notifier = Notifier(targets, timeout=settings.delivery_timeout)
+    message = Message(
+        title="newsmonitor test notification",
+        body="This is a test from newsmonitor. If you can read it, alerts will reach you here.",
+        body_format="text",
+    )
+    failed = 0
+    for name in [target] if target else list(targets):
+        try:
+            error: Any = asyncio.run(notifier.send(name, message))
+        except MonitorError as exc:
+            error = str(exc)
+        state = "ok" if error is None else f"FAILED: {error}"
+        print(f"{name} ({redact(targets[name])}): {state}")  # noqa: T201
+        failed += error is not None
+    return 1 if failed else 0

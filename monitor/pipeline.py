@@ -1,0 +1,244 @@
+"""The one place where stages meet: fetch → parse → match → classify → store → alert.
+
+``analyse`` is pure (match and classify one parsed item, as `monitor scan` prints it);
+``poll_feed`` runs one feed end to end and never raises for a feed's own failure: it records
+the error on the feed row, logs one line, and schedules the next attempt with back-off.
+Alerts are written in the same transaction as the items that raise them; delivery is a
+separate stage (``delivery.py``) that reads that outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor import alerting, parser, signals
+from monitor.errors import FeedError, StoreError
+from monitor.fetcher import FetchCache, Fetcher
+from monitor.links import canonical_url
+from monitor.matcher import Matcher
+from monitor.model import Classification, Item, Match, Signal
+from monitor.normalize import document_text
+from monitor.store import Store
+from monitor.store.repository import FeedRow, NewItem, Unit
+from monitor.watchlist import Watch, Watchlists
+
+log = logging.getLogger(__name__)
+
+STORY_WINDOW = timedelta(hours=72)
+FEED_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The watchlists in force, compiled; replaced whole on reload."""
+
+    watchlists: Watchlists
+    matcher: Matcher
+    targets: tuple[str, ...]
+
+    @classmethod
+    def build(cls, watchlists: Watchlists, targets: Sequence[str]) -> Rules:
+        return cls(watchlists, Matcher(watchlists.watches), tuple(targets))
+
+    @property
+    def watches(self) -> Mapping[str, Watch]:
+        return {w.name: w for w in self.watchlists.watches}
+
+    def targets_for(self, watch: Watch) -> tuple[str, ...]:
+        if watch.targets is None:
+            return self.targets
+        return tuple(t for t in watch.targets if t in self.targets)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One item matched and classified."""
+
+    item: Item
+    text: str
+    matches: tuple[Match, ...]
+    classifications: Mapping[str, Classification] = field(default_factory=dict)
+
+    def first_matches(self) -> list[Match]:
+        """The first hit of each watch, in the order the watches first appear."""
+        seen: dict[str, Match] = {}
+        for m in self.matches:
+            seen.setdefault(m.watch, m)
+        return list(seen.values())
+
+    def strongest(self) -> Classification | None:
+        return signals.strongest(self.classifications)
+
+    def alerting_watches(self, watches: Mapping[str, Watch]) -> list[str]:
+        return [
+            name
+            for name, c in self.classifications.items()
+            if name in watches and c.signal in watches[name].alert_on
+        ]
+
+
+def analyse(item: Item, rules: Rules) -> Analysis:
+    text = document_text(item)
+    matches = tuple(rules.matcher.match(text))
+    if not matches:
+        return Analysis(item, text, ())
+    return Analysis(item, text, matches, signals.classify(text, matches, item.published))
+
+
+@dataclass
+class PollReport:
+    feed: FeedRow
+    status: str = "ok"  # ok | not_modified | failed
+    items: int = 0
+    new_items: int = 0
+    alerts: list[int] = field(default_factory=list)
+    error: FeedError | None = None
+
+
+@dataclass(frozen=True)
+class PollContext:
+    fetcher: Fetcher
+    store: Store
+    rules: Callable[[], Rules]
+    interval: float
+    backoff_max: float = 86400.0
+    alert_max_age: float | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+
+
+async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
+    report = PollReport(feed)
+    interval = feed.interval_s or ctx.interval
+    try:
+        result = await ctx.fetcher.fetch(feed.url, FetchCache(feed.etag, feed.last_modified))
+        if result.not_modified:
+            report.status = "not_modified"
+            ctx.store.record_fetch(
+                feed.id, now=ctx.now(), status=result.status, etag=result.cache.etag,
+                last_modified=result.cache.last_modified,
+                next_poll_at=ctx.now() + timedelta(seconds=max(interval, result.retry_after or 0)),
+            )
+            return report
+        parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
+        for warning in parsed.warnings:
+            log.info("feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url})
+        rules = ctx.rules()
+        analyses = [analyse(item, rules) for item in parsed.items]
+        now = ctx.now()
+        alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
+        report.items, report.new_items, report.alerts = len(analyses), alerts[0], alerts[1]
+        if result.permanent_redirect:
+            log.warning("feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect)
+        ctx.store.record_fetch(
+            feed.id, now=now, status=result.status, etag=result.cache.etag,
+            last_modified=result.cache.last_modified, title=parsed.title,
+            items_seen=len(analyses), new_url=result.permanent_redirect,
+            next_poll_at=now + timedelta(seconds=max(interval, result.retry_after or 0)),
+        )
+        log.info(
+            "feed polled url=%s items=%d new=%d alerts=%d",
+            feed.url, report.items, report.new_items, len(report.alerts),
+            extra={"feed_url": feed.url},
+        )
+        return report
+    except FeedError as exc:
+        report.status, report.error = "failed", exc
+        _record_failure(ctx, feed, exc, interval)
+        return report
+    except StoreError as exc:
+        report.status = "failed"
+        report.error = FeedError(feed.url, "db_error", str(exc))
+        _record_failure(ctx, feed, report.error, interval)
+        return report
+
+
+def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
+    """Exponential back-off with jitter, per feed; Retry-After wins when it says later."""
+    failures = feed.error_count + 1
+    delay = min(ctx.backoff_max, interval * 2 ** min(failures - 1, 16))
+    delay *= random.uniform(0.8, 1.2)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        delay = max(min(retry_after, ctx.backoff_max), interval)
+    status = getattr(exc, "status", None)
+    now = ctx.now()
+    next_at = now + timedelta(seconds=delay)
+    gone = exc.kind == "gone"
+    log.warning(
+        "feed failed url=%s kind=%s detail=%s failures=%d next_attempt=%s%s",
+        feed.url, exc.kind, exc.detail or "-", failures,
+        "never (disabled)" if gone else next_at.isoformat(timespec="seconds"),
+        "",
+        extra={"feed_url": feed.url, "error_kind": exc.kind},
+    )
+    try:
+        ctx.store.record_failure(
+            feed.id, now=now, kind=exc.kind, message=exc.detail or exc.kind,
+            status=status if isinstance(status, int) else None, next_poll_at=next_at, disable=gone,
+        )
+    except StoreError as store_exc:
+        log.error("cannot record feed failure url=%s error=%s", feed.url, store_exc)
+
+
+def _persist(
+    ctx: PollContext, feed: FeedRow, analyses: Sequence[Analysis], rules: Rules, now: datetime
+) -> tuple[int, list[int]]:
+    """Store new items, their matches, and the alerts they raise, in one transaction."""
+    by_key = {a.item.key: a for a in analyses}
+    pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
+    alert_ids: list[int] = []
+    with ctx.store.unit() as unit:
+        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW)
+        for n in new:
+            analysis = by_key[n.item.key]
+            alert_ids += _alerts_for(unit, feed, n, analysis, rules, ctx.alert_max_age, now)
+    return len(new), alert_ids
+
+
+def _alerts_for(
+    unit: Unit, feed: FeedRow, new: NewItem, analysis: Analysis, rules: Rules,
+    max_age: float | None, now: datetime,
+) -> list[int]:
+    ids = []
+    watches = rules.watches
+    published = new.item.published or now
+    fresh = max_age is None or (now - published).total_seconds() <= max_age
+    for match in analysis.first_matches():
+        c = analysis.classifications.get(match.watch)
+        watch = watches.get(match.watch)
+        if c is None or watch is None:
+            continue
+        rumored = c.rumored and not (feed.official and c.signal in (Signal.RELEASED, Signal.DATED))
+        unit.add_match(new.id, match.watch, match.term, match.span, c.signal.value, rumored,
+                       c.dates, c.evidence)
+        if not fresh:
+            continue
+        prior = [
+            alerting.Prior(Signal(p.signal), p.dates) for p in unit.prior_alerts(watch.name, new.story_id)
+        ]
+        decision = alerting.decide(watch.name, c, watch.alert_on, prior)
+        if decision is None:
+            continue
+        alert_id = unit.add_alert(
+            targets=rules.targets_for(watch), now=now, watch=watch.name, story_id=new.story_id,
+            item_id=new.id, change_key=decision.change_key, signal=c.signal.value,
+            rumored=rumored, official=feed.official, dates=list(c.dates), term=match.term,
+            evidence=c.evidence[:4000], title=new.item.title[:512], link=new.item.link,
+            change=decision.change,
+        )
+        if alert_id is not None:
+            ids.append(alert_id)
+            log.info(
+                "alert id=%d %s title=%r link=%s",
+                alert_id,
+                decision.change
+                or alerting.headline(watch.name, c.signal, rumored, c.dates, feed.official),
+                new.item.title[:120], new.item.link or "-",
+                extra={"watch": watch.name, "alert_id": alert_id},
+            )
+    return ids

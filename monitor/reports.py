@@ -1,0 +1,210 @@
+"""Read-only commands over the database: alerts, status, replay, calendar.
+
+They print for people by default and JSON for scripts; secrets never appear (targets are
+shown by name only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+
+from monitor import ical
+from monitor.model import Item
+from monitor.pipeline import Rules, analyse
+from monitor.settings import Settings
+from monitor.store import Store, make_engine, upgrade
+from monitor.watchlist import load_watchlists
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Store]:
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        yield Store(engine)
+    finally:
+        engine.dispose()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def alerts(settings: Settings, *, as_json: bool, limit: int, out: TextIO) -> int:
+    with _store(settings) as store:
+        rows = store.recent_alerts(limit)
+        sources = {a.id: store.story_sources(a.story_id) for a, _ in rows}
+    for alert, deliveries in rows:
+        record: dict[str, Any] = {
+            "id": alert.id,
+            "watch": alert.watch,
+            "signal": alert.signal,
+            "rumored": alert.rumored,
+            "confirmed": alert.official,
+            "dates": alert.dates or [],
+            "title": alert.title,
+            "link": alert.link,
+            "term": alert.term,
+            "evidence": alert.evidence,
+            "change": alert.change,
+            "sources": [{"name": n, "link": link} for n, link in sources[alert.id]],
+            "created": _iso(alert.created_at),
+            "deliveries": [
+                {"target": d.target, "state": d.state, "attempts": d.attempts,
+                 "last_error": d.last_error, "delivered": _iso(d.delivered_at)}
+                for d in deliveries
+            ],
+        }
+        if as_json:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        when = f" {', '.join(record['dates'])}" if record["dates"] else ""
+        hedge = " (rumored)" if alert.rumored else ""
+        out.write(f"#{alert.id} {_iso(alert.created_at)}  {alert.watch}: {alert.signal}{hedge}{when}\n")
+        if alert.change:
+            out.write(f"    {alert.change}\n")
+        out.write(f"    {alert.title}\n    {alert.link or ''}\n")
+        names = ", ".join(s["name"] for s in record["sources"])
+        out.write(f"    sources: {names or '-'}\n")
+        states = ", ".join(f"{d['target']}={d['state']}" for d in record["deliveries"]) or "log only"
+        out.write(f"    delivery: {states}\n")
+    if not rows and not as_json:
+        out.write("no alerts yet\n")
+    return 0
+
+
+def _feed_health(feed: Any) -> str:
+    if feed.disabled:
+        return "disabled"
+    if feed.error_count:
+        return f"failing since {_iso(feed.failing_since)}"
+    return "ok" if feed.last_success_at else "new"
+
+
+def _database_size(settings: Settings, store: Store) -> int | None:
+    url = make_url(store.engine.url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        files = [Path(url.database + suffix) for suffix in ("", "-wal")]
+        return sum(f.stat().st_size for f in files if f.exists())
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+
+def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
+    with _store(settings) as store:
+        feeds = store.feeds()
+        counts = store.delivery_counts()
+        size = _database_size(settings, store)
+    configured = {f.url for f in settings.feeds}
+    records = [
+        {
+            "url": f.url,
+            "name": f.name or f.title,
+            "health": _feed_health(f),
+            "configured": f.url in configured,
+            "last_fetch": _iso(f.last_fetch_at),
+            "last_success": _iso(f.last_success_at),
+            "status": f.last_status,
+            "items_seen": f.items_seen,
+            "failures": f.error_count,
+            "last_error": f"{f.error_kind}: {f.last_error}" if f.error_kind else None,
+            "next_poll": _iso(f.next_poll_at),
+        }
+        for f in feeds
+    ]
+    last_cycle = max((f.last_fetch_at for f in feeds if f.last_fetch_at), default=None)
+    summary = {
+        "feeds": len(records),
+        "feeds_ok": sum(r["health"] == "ok" for r in records),
+        "feeds_failing": sum(r["health"].startswith("failing") for r in records),
+        "feeds_disabled": sum(r["health"] == "disabled" for r in records),
+        "last_fetch": _iso(last_cycle),
+        "deliveries_pending": counts.get("pending", 0),
+        "deliveries_failed": counts.get("failed", 0),
+        "deliveries_delivered": counts.get("delivered", 0),
+        "database_bytes": size,
+        "pid": os.getpid(),
+    }
+    if as_json:
+        out.write(json.dumps({"summary": summary, "feeds": records}, ensure_ascii=False) + "\n")
+        return 0
+    out.write(
+        f"feeds: {summary['feeds']} ({summary['feeds_ok']} ok, {summary['feeds_failing']} failing, "
+        f"{summary['feeds_disabled']} disabled); last fetch {summary['last_fetch'] or 'never'}\n"
+        f"deliveries: {summary['deliveries_pending']} pending, {summary['deliveries_failed']} failed, "
+        f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n\n"
+    )
+    for r in records:
+        out.write(f"{r['health']:<10.10} {r['name'] or r['url']}\n    {r['url']}\n")
+        out.write(
+            f"    last fetch {r['last_fetch'] or 'never'} (HTTP {r['status'] or '-'}), "
+            f"{r['items_seen']} items seen, next poll {r['next_poll'] or 'now'}\n"
+        )
+        if r["last_error"]:
+            out.write(f"    last error: {r['last_error']} ({r['failures']} in a row)\n")
+    return 0
+
+
+def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
+    """Stored items since ``since`` through the current watchlists; nothing is sent."""
+    rules = Rules.build(
+        load_watchlists(settings.watchlist_paths, known_targets=settings.target_names()),
+        settings.target_names(),
+    )
+    with _store(settings) as store:
+        rows = store.items_since(since)
+        before = store.alerted_watches([row.id for row, _ in rows])
+    would = changed = 0
+    for row, feed in rows:
+        item = Item(key=row.item_key, title=row.title, link=row.link, guid=row.guid,
+                    summary=row.summary, published=row.published_at, language=row.language)
+        analysis = analyse(item, rules)
+        now_alerting = set(analysis.alerting_watches(rules.watches))
+        was = before.get(row.id, set())
+        for watch in sorted(now_alerting):
+            c = analysis.classifications[watch]
+            when = f" {', '.join(c.dates)}" if c.dates else ""
+            mark = "would alert" if watch in was else "would alert (new)"
+            out.write(f"{mark}: {watch}: {c.signal.value}{' (rumored)' if c.rumored else ''}{when}"
+                      f" — {row.title} [{feed}]\n")
+            would += 1
+            changed += watch not in was
+        for watch in sorted(was - now_alerting):
+            out.write(f"would no longer alert: {watch} — {row.title} [{feed}]\n")
+            changed += 1
+    out.write(f"{len(rows)} items since {since.isoformat(timespec='seconds')}: "
+              f"{would} would alert, {changed} differ from what was alerted\n")
+    return 0
+
+
+def calendar(settings: Settings, *, output: str | None, out: TextIO) -> int:
+    with _store(settings) as store:
+        rows = store.dated_claims()
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for watch, dates, rumored, feed, link, at in rows:
+        for value in dates:
+            entry = grouped.setdefault(
+                (watch, value), {"rumored": True, "sources": {}, "first": at}
+            )
+            entry["rumored"] = entry["rumored"] and rumored
+            entry["sources"].setdefault(feed, link)
+    claims = [
+        ical.Claim(watch, value, e["rumored"], list(e["sources"].items()), e["first"])
+        for (watch, value), e in sorted(grouped.items())
+    ]
+    text = ical.render(claims, now=datetime.now(UTC))
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+    else:
+        out.write(text)
+    return 0
