@@ -74,7 +74,9 @@ def describe_signal(signal: Signal) -> str:
     }[signal]
 
 
-def headline(watch: str, signal: Signal, rumored: bool, dates: Sequence[str], official: bool) -> str:
+def headline(
+    watch: str, signal: Signal, rumored: bool, dates: Sequence[str], official: bool
+) -> str:
     """One line that says the news: "MAI-1: rumored date 2024-05-16"."""
     certainty = "confirmed" if official else ("rumored" if rumored else "")
     when = ", ".join(dates)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -25,18 +24,29 @@ log = logging.getLogger("monitor")
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="config file (default: $MONITOR_CONFIG, ./monitor.toml, /etc/monitor/monitor.toml)")
-    main = argparse.ArgumentParser(prog="monitor", parents=[common],
-                                   description="Watch news feeds for releases, rumors and dates; alert once.")
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: $MONITOR_CONFIG, ./monitor.toml, /etc/monitor/monitor.toml)",
+    )
+    main = argparse.ArgumentParser(
+        prog="monitor",
+        parents=[common],
+        description="Watch news feeds for releases, rumors and dates; alert once.",
+    )
     main.add_argument("--version", action="version", version=f"newsmonitor {__version__}")
     sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", parents=[common], help="the daemon: poll feeds, deliver alerts")
     run.add_argument("--once", action="store_true", help="one full cycle, then exit")
 
-    scan = sub.add_parser("scan", parents=[common], help="parse, match and classify feeds; no database")
-    scan.add_argument("--watchlists", metavar="PATH", action="append", help="watchlist file or folder")
+    scan = sub.add_parser(
+        "scan", parents=[common], help="parse, match and classify feeds; no database"
+    )
+    scan.add_argument(
+        "--watchlists", metavar="PATH", action="append", help="watchlist file or folder"
+    )
     scan.add_argument("--json", action="store_true", help="one JSON object per item")
     scan.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file or URL")
 
@@ -105,7 +115,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
     if command == "scan":
         from monitor.scan import scan
 
-        paths = [Path(p) for p in args.watchlists] if args.watchlists else list(settings.watchlist_paths)
+        paths = (
+            [Path(p) for p in args.watchlists]
+            if args.watchlists
+            else list(settings.watchlist_paths)
+        )
         return scan(args.sources, paths, settings, as_json=args.json, out=sys.stdout)
     if command == "watchlists":
         return _check_watchlists(args.paths, settings)

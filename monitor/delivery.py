@@ -40,7 +40,7 @@ class DeliveryReport:
 
 def retry_delay(attempts: int) -> float:
     """30 s, 1 min, 2 min … capped at 1 h, ±20 % jitter so retries do not arrive in herds."""
-    return min(RETRY_MAX, RETRY_BASE * 2 ** min(attempts, 16)) * random.uniform(0.8, 1.2)
+    return min(RETRY_MAX, RETRY_BASE * 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.2)
 
 
 def alert_view(store: Store, alert_id: int) -> AlertView | None:
@@ -51,8 +51,13 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
         alert.watch, Signal(alert.signal), alert.rumored, alert.dates or (), alert.official
     )
     return AlertView(
-        watch=alert.watch, headline=head, title=alert.title, link=alert.link,
-        evidence=alert.evidence, term=alert.term, sources=store.story_sources(alert.story_id),
+        watch=alert.watch,
+        headline=head,
+        title=alert.title,
+        link=alert.link,
+        evidence=alert.evidence,
+        term=alert.term,
+        sources=store.story_sources(alert.story_id),
         change=alert.change,
     )
 
@@ -100,7 +105,10 @@ async def deliver_pending(
                 report.failed += 1
                 log.error(
                     "delivery failed, giving up alert_id=%d target=%s attempts=%d error=%s",
-                    d.alert_id, d.target, d.attempts + 1, error,
+                    d.alert_id,
+                    d.target,
+                    d.attempts + 1,
+                    error,
                 )
             else:
                 retry_at = at + timedelta(seconds=retry_delay(d.attempts))
@@ -108,6 +116,9 @@ async def deliver_pending(
                 report.retrying += 1
                 log.warning(
                     "delivery failed alert_id=%d target=%s attempts=%d error=%s next_attempt=%s",
-                    d.alert_id, d.target, d.attempts + 1, error,
+                    d.alert_id,
+                    d.target,
+                    d.attempts + 1,
+                    error,
                     retry_at.isoformat(timespec="seconds"),
                 )

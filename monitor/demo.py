@@ -37,14 +37,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 def demo(out: TextIO) -> int:
     handler = partial(_QuietHandler, directory=str(DEMO_FEEDS))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server, tempfile.TemporaryDirectory() as tmp:
+    with (
+        ThreadingHTTPServer(("127.0.0.1", 0), handler) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}"
         settings = Settings(
             source=None,
             database_url=f"sqlite:///{Path(tmp) / 'demo.db'}",
             watchlist_paths=(BUNDLED_WATCHLISTS,),
-            feeds=tuple(FeedConfig(f"{base}/{name}", label, None, official) for name, label, official in FEEDS),
+            feeds=tuple(
+                FeedConfig(f"{base}/{name}", label, None, official)
+                for name, label, official in FEEDS
+            ),
             alert_max_age=None,  # the sample news is from 2024 and 2025
         )
         logs.setup("WARNING")
@@ -60,8 +66,9 @@ def demo(out: TextIO) -> int:
                 continue
             message = render(view, email=False)
             out.write(f"🔔 {message.title}\n")
-            for line in message.body.splitlines()[1:]:
-                out.write(f"   {line.replace('**', '')}\n")
+            out.writelines(
+                f"   {line.replace('**', '')}\n" for line in message.body.splitlines()[1:]
+            )
             if len(view.sources) > 1:
                 out.write(f"   also reported by: {', '.join(n for n, _ in view.sources[1:])}\n")
             out.write("\n")

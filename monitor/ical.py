@@ -12,7 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-_SEASONS = {"spring": (3, 6), "summer": (6, 9), "autumn": (9, 12), "fall": (9, 12), "winter": (12, 15)}
+_SEASONS = {
+    "spring": (3, 6),
+    "summer": (6, 9),
+    "autumn": (9, 12),
+    "fall": (9, 12),
+    "winter": (12, 15),
+}
 _PARTS = {"early": (1, 5), "mid": (5, 9), "late": (9, 13)}
 
 
@@ -62,9 +68,7 @@ def period(value: str) -> tuple[date, date] | None:
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> Iterable[str]:
@@ -81,8 +85,13 @@ def _fold(line: str) -> Iterable[str]:
 
 def render(claims: Sequence[Claim], *, now: datetime | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//newsmonitor//claimed dates//EN",
-             "CALSCALE:GREGORIAN", "X-WR-CALNAME:newsmonitor: what is expected when"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//newsmonitor//claimed dates//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:newsmonitor: what is expected when",
+    ]
     for claim in claims:
         span = period(claim.value)
         if span is None:

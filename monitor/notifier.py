@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "ses", "sendgrid", "mailgun", "smtp2go"})
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_MENTION = re.compile(r"@(everyone|here|channel|all)\b|<!(channel|here|everyone)>|<@[!&]?\w+>", re.I)
+_MENTION = re.compile(
+    r"@(everyone|here|channel|all)\b|<!(channel|here|everyone)>|<@[!&]?\w+>", re.IGNORECASE
+)
 
 
 def redact(url: str) -> str:
@@ -146,7 +148,9 @@ class Notifier:
 
         def call() -> bool:
             return bool(
-                client.notify(title=message.title, body=message.body, body_format=message.body_format)
+                client.notify(
+                    title=message.title, body=message.body, body_format=message.body_format
+                )
             )
 
         try:

@@ -119,30 +119,45 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         if result.not_modified:
             report.status = "not_modified"
             ctx.store.record_fetch(
-                feed.id, now=ctx.now(), status=result.status, etag=result.cache.etag,
+                feed.id,
+                now=ctx.now(),
+                status=result.status,
+                etag=result.cache.etag,
                 last_modified=result.cache.last_modified,
                 next_poll_at=ctx.now() + timedelta(seconds=max(interval, result.retry_after or 0)),
             )
             return report
         parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
-            log.info("feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url})
+            log.info(
+                "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}
+            )
         rules = ctx.rules()
         analyses = [analyse(item, rules) for item in parsed.items]
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
         report.items, report.new_items, report.alerts = len(analyses), alerts[0], alerts[1]
         if result.permanent_redirect:
-            log.warning("feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect)
+            log.warning(
+                "feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect
+            )
         ctx.store.record_fetch(
-            feed.id, now=now, status=result.status, etag=result.cache.etag,
-            last_modified=result.cache.last_modified, title=parsed.title,
-            items_seen=len(analyses), new_url=result.permanent_redirect,
+            feed.id,
+            now=now,
+            status=result.status,
+            etag=result.cache.etag,
+            last_modified=result.cache.last_modified,
+            title=parsed.title,
+            items_seen=len(analyses),
+            new_url=result.permanent_redirect,
             next_poll_at=now + timedelta(seconds=max(interval, result.retry_after or 0)),
         )
         log.info(
             "feed polled url=%s items=%d new=%d alerts=%d",
-            feed.url, report.items, report.new_items, len(report.alerts),
+            feed.url,
+            report.items,
+            report.new_items,
+            len(report.alerts),
             extra={"feed_url": feed.url},
         )
         return report
@@ -160,7 +175,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
 def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
     """Exponential back-off with jitter, per feed; Retry-After wins when it says later."""
     failures = feed.error_count + 1
-    delay = min(ctx.backoff_max, interval * 2 ** min(failures - 1, 16))
+    delay = min(ctx.backoff_max, interval * 2.0 ** min(failures - 1, 16))
     delay *= random.uniform(0.8, 1.2)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
@@ -171,15 +186,23 @@ def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: f
     gone = exc.kind == "gone"
     log.warning(
         "feed failed url=%s kind=%s detail=%s failures=%d next_attempt=%s%s",
-        feed.url, exc.kind, exc.detail or "-", failures,
+        feed.url,
+        exc.kind,
+        exc.detail or "-",
+        failures,
         "never (disabled)" if gone else next_at.isoformat(timespec="seconds"),
         "",
         extra={"feed_url": feed.url, "error_kind": exc.kind},
     )
     try:
         ctx.store.record_failure(
-            feed.id, now=now, kind=exc.kind, message=exc.detail or exc.kind,
-            status=status if isinstance(status, int) else None, next_poll_at=next_at, disable=gone,
+            feed.id,
+            now=now,
+            kind=exc.kind,
+            message=exc.detail or exc.kind,
+            status=status if isinstance(status, int) else None,
+            next_poll_at=next_at,
+            disable=gone,
         )
     except StoreError as store_exc:
         log.error("cannot record feed failure url=%s error=%s", feed.url, store_exc)
@@ -201,8 +224,13 @@ def _persist(
 
 
 def _alerts_for(
-    unit: Unit, feed: FeedRow, new: NewItem, analysis: Analysis, rules: Rules,
-    max_age: float | None, now: datetime,
+    unit: Unit,
+    feed: FeedRow,
+    new: NewItem,
+    analysis: Analysis,
+    rules: Rules,
+    max_age: float | None,
+    now: datetime,
 ) -> list[int]:
     ids = []
     watches = rules.watches
@@ -214,21 +242,40 @@ def _alerts_for(
         if c is None or watch is None:
             continue
         rumored = c.rumored and not (feed.official and c.signal in (Signal.RELEASED, Signal.DATED))
-        unit.add_match(new.id, match.watch, match.term, match.span, c.signal.value, rumored,
-                       c.dates, c.evidence)
+        unit.add_match(
+            new.id,
+            match.watch,
+            match.term,
+            match.span,
+            c.signal.value,
+            rumored,
+            c.dates,
+            c.evidence,
+        )
         if not fresh:
             continue
         prior = [
-            alerting.Prior(Signal(p.signal), p.dates) for p in unit.prior_alerts(watch.name, new.story_id)
+            alerting.Prior(Signal(p.signal), p.dates)
+            for p in unit.prior_alerts(watch.name, new.story_id)
         ]
         decision = alerting.decide(watch.name, c, watch.alert_on, prior)
         if decision is None:
             continue
         alert_id = unit.add_alert(
-            targets=rules.targets_for(watch), now=now, watch=watch.name, story_id=new.story_id,
-            item_id=new.id, change_key=decision.change_key, signal=c.signal.value,
-            rumored=rumored, official=feed.official, dates=list(c.dates), term=match.term,
-            evidence=c.evidence[:4000], title=new.item.title[:512], link=new.item.link,
+            targets=rules.targets_for(watch),
+            now=now,
+            watch=watch.name,
+            story_id=new.story_id,
+            item_id=new.id,
+            change_key=decision.change_key,
+            signal=c.signal.value,
+            rumored=rumored,
+            official=feed.official,
+            dates=list(c.dates),
+            term=match.term,
+            evidence=c.evidence[:4000],
+            title=new.item.title[:512],
+            link=new.item.link,
             change=decision.change,
         )
         if alert_id is not None:
@@ -238,7 +285,8 @@ def _alerts_for(
                 alert_id,
                 decision.change
                 or alerting.headline(watch.name, c.signal, rumored, c.dates, feed.official),
-                new.item.title[:120], new.item.link or "-",
+                new.item.title[:120],
+                new.item.link or "-",
                 extra={"watch": watch.name, "alert_id": alert_id},
             )
     return ids

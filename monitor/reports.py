@@ -58,8 +58,13 @@ def alerts(settings: Settings, *, as_json: bool, limit: int, out: TextIO) -> int
             "sources": [{"name": n, "link": link} for n, link in sources[alert.id]],
             "created": _iso(alert.created_at),
             "deliveries": [
-                {"target": d.target, "state": d.state, "attempts": d.attempts,
-                 "last_error": d.last_error, "delivered": _iso(d.delivered_at)}
+                {
+                    "target": d.target,
+                    "state": d.state,
+                    "attempts": d.attempts,
+                    "last_error": d.last_error,
+                    "delivered": _iso(d.delivered_at),
+                }
                 for d in deliveries
             ],
         }
@@ -68,13 +73,17 @@ def alerts(settings: Settings, *, as_json: bool, limit: int, out: TextIO) -> int
             continue
         when = f" {', '.join(record['dates'])}" if record["dates"] else ""
         hedge = " (rumored)" if alert.rumored else ""
-        out.write(f"#{alert.id} {_iso(alert.created_at)}  {alert.watch}: {alert.signal}{hedge}{when}\n")
+        out.write(
+            f"#{alert.id} {_iso(alert.created_at)}  {alert.watch}: {alert.signal}{hedge}{when}\n"
+        )
         if alert.change:
             out.write(f"    {alert.change}\n")
         out.write(f"    {alert.title}\n    {alert.link or ''}\n")
         names = ", ".join(s["name"] for s in record["sources"])
         out.write(f"    sources: {names or '-'}\n")
-        states = ", ".join(f"{d['target']}={d['state']}" for d in record["deliveries"]) or "log only"
+        states = (
+            ", ".join(f"{d['target']}={d['state']}" for d in record["deliveries"]) or "log only"
+        )
         out.write(f"    delivery: {states}\n")
     if not rows and not as_json:
         out.write("no alerts yet\n")
@@ -106,7 +115,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         counts = store.delivery_counts()
         size = _database_size(settings, store)
     configured = {f.url for f in settings.feeds}
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "url": f.url,
             "name": f.name or f.title,
@@ -166,8 +175,15 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
         before = store.alerted_watches([row.id for row, _ in rows])
     would = changed = 0
     for row, feed in rows:
-        item = Item(key=row.item_key, title=row.title, link=row.link, guid=row.guid,
-                    summary=row.summary, published=row.published_at, language=row.language)
+        item = Item(
+            key=row.item_key,
+            title=row.title,
+            link=row.link,
+            guid=row.guid,
+            summary=row.summary,
+            published=row.published_at,
+            language=row.language,
+        )
         analysis = analyse(item, rules)
         now_alerting = set(analysis.alerting_watches(rules.watches))
         was = before.get(row.id, set())
@@ -175,15 +191,19 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
             c = analysis.classifications[watch]
             when = f" {', '.join(c.dates)}" if c.dates else ""
             mark = "would alert" if watch in was else "would alert (new)"
-            out.write(f"{mark}: {watch}: {c.signal.value}{' (rumored)' if c.rumored else ''}{when}"
-                      f" — {row.title} [{feed}]\n")
+            out.write(
+                f"{mark}: {watch}: {c.signal.value}{' (rumored)' if c.rumored else ''}{when}"
+                f" — {row.title} [{feed}]\n"
+            )
             would += 1
             changed += watch not in was
         for watch in sorted(was - now_alerting):
             out.write(f"would no longer alert: {watch} — {row.title} [{feed}]\n")
             changed += 1
-    out.write(f"{len(rows)} items since {since.isoformat(timespec='seconds')}: "
-              f"{would} would alert, {changed} differ from what was alerted\n")
+    out.write(
+        f"{len(rows)} items since {since.isoformat(timespec='seconds')}: "
+        f"{would} would alert, {changed} differ from what was alerted\n"
+    )
     return 0
 
 

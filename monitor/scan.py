@@ -27,7 +27,11 @@ _TYPES = {".json": "application/feed+json", ".atom": "application/atom+xml"}
 
 
 def scan(
-    sources: Sequence[str], watchlists: Sequence[Path], settings: Settings, *, as_json: bool,
+    sources: Sequence[str],
+    watchlists: Sequence[Path],
+    settings: Settings,
+    *,
+    as_json: bool,
     out: TextIO,
 ) -> int:
     rules = Rules.build(load_watchlists(watchlists), settings.target_names())
@@ -52,8 +56,10 @@ def scan(
 async def _load(source: str, settings: Settings) -> ParsedFeed:
     if source.startswith(("http://", "https://")):
         async with Fetcher(
-            timeout=settings.http_timeout, deadline=settings.fetch_deadline,
-            max_bytes=settings.max_bytes, allow_hosts=settings.allow_hosts,
+            timeout=settings.http_timeout,
+            deadline=settings.fetch_deadline,
+            max_bytes=settings.max_bytes,
+            allow_hosts=settings.allow_hosts,
         ) as fetcher:
             result = await fetcher.fetch(source)
         return await parser.parse_in_worker(result.url, result.content, result.headers)

@@ -17,6 +17,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -50,7 +51,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def feed_specs(settings: Settings, watchlists: Watchlists) -> list[tuple[str, str | None, float | None, bool]]:
+def feed_specs(
+    settings: Settings, watchlists: Watchlists
+) -> list[tuple[str, str | None, float | None, bool]]:
     """Configured feeds, then each watch's own feeds and search feeds, each URL once."""
     specs: dict[str, tuple[str, str | None, float | None, bool]] = {}
     for f in settings.feeds:
@@ -90,7 +93,9 @@ class Daemon:
         self.store = Store(self.engine)
         self.systemd = SystemdNotifier()
         self.rules = self._load_rules(settings)
-        self.notifier = Notifier({t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout)
+        self.notifier = Notifier(
+            {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
+        )
         self.fetcher = self._fetcher(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
@@ -98,22 +103,30 @@ class Daemon:
 
     @staticmethod
     def _load_rules(settings: Settings) -> Rules:
-        watchlists = load_watchlists(settings.watchlist_paths, known_targets=settings.target_names())
+        watchlists = load_watchlists(
+            settings.watchlist_paths, known_targets=settings.target_names()
+        )
         return Rules.build(watchlists, settings.target_names())
 
     @staticmethod
     def _fetcher(settings: Settings) -> Fetcher:
         return Fetcher(
-            timeout=settings.http_timeout, deadline=settings.fetch_deadline,
-            max_bytes=settings.max_bytes, concurrency=settings.concurrency,
+            timeout=settings.http_timeout,
+            deadline=settings.fetch_deadline,
+            max_bytes=settings.max_bytes,
+            concurrency=settings.concurrency,
             allow_hosts=settings.allow_hosts,
         )
 
     def context(self) -> PollContext:
         return PollContext(
-            fetcher=self.fetcher, store=self.store, rules=lambda: self.rules,
-            interval=self.settings.interval, backoff_max=self.settings.error_backoff_max,
-            alert_max_age=self.settings.alert_max_age, now=utcnow,
+            fetcher=self.fetcher,
+            store=self.store,
+            rules=lambda: self.rules,
+            interval=self.settings.interval,
+            backoff_max=self.settings.error_backoff_max,
+            alert_max_age=self.settings.alert_max_age,
+            now=utcnow,
         )
 
     def feed_urls(self) -> list[str]:
@@ -121,7 +134,9 @@ class Daemon:
 
     async def prepare(self) -> None:
         await asyncio.to_thread(upgrade, self.engine)
-        await asyncio.to_thread(self.store.sync_feeds, feed_specs(self.settings, self.rules.watchlists))
+        await asyncio.to_thread(
+            self.store.sync_feeds, feed_specs(self.settings, self.rules.watchlists)
+        )
         for problem in self.notifier.validate():
             log.error("target problem: %s", problem)
 
@@ -145,14 +160,21 @@ class Daemon:
                 feeds += batch
             reports = list(await asyncio.gather(*(poll_feed(f, ctx) for f in feeds)))
             report = await deliver_pending(
-                self.store, self.notifier, give_up=self.settings.delivery_give_up,
-                ignore_backoff=True, now=utcnow,
+                self.store,
+                self.notifier,
+                give_up=self.settings.delivery_give_up,
+                ignore_backoff=True,
+                now=utcnow,
             )
             failed = sum(r.status == "failed" for r in reports)
             log.info(
                 "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d",
-                len(reports), failed, sum(r.new_items for r in reports),
-                sum(len(r.alerts) for r in reports), report.delivered, report.retrying,
+                len(reports),
+                failed,
+                sum(r.new_items for r in reports),
+                sum(len(r.alerts) for r in reports),
+                report.delivered,
+                report.retrying,
             )
             return reports
         finally:
@@ -167,20 +189,33 @@ class Daemon:
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload("SIGHUP")))
         scheduler = AsyncIOScheduler(
-            timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         scheduler.add_listener(self._job_error, EVENT_JOB_ERROR)
         now = datetime.now(UTC)
-        scheduler.add_job(self._poll_due, "interval", seconds=POLL_TICK, next_run_time=now, id="poll")
-        scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_TICK, next_run_time=now, id="deliver")
-        scheduler.add_job(self._check_watchlists, "interval", seconds=WATCHLIST_TICK, id="watchlists")
+        scheduler.add_job(
+            self._poll_due, "interval", seconds=POLL_TICK, next_run_time=now, id="poll"
+        )
+        scheduler.add_job(
+            self._deliver, "interval", seconds=DELIVERY_TICK, next_run_time=now, id="deliver"
+        )
+        scheduler.add_job(
+            self._check_watchlists, "interval", seconds=WATCHLIST_TICK, id="watchlists"
+        )
         beat = self.systemd.watchdog_interval()
         if beat:
-            scheduler.add_job(self._heartbeat, "interval", seconds=beat, next_run_time=now, id="watchdog")
+            scheduler.add_job(
+                self._heartbeat, "interval", seconds=beat, next_run_time=now, id="watchdog"
+            )
         scheduler.start()
         self.systemd.ready(self.status_line())
-        log.info("daemon started feeds=%d watches=%d targets=%d", len(self.feed_urls()),
-                 len(self.rules.watchlists.watches), len(self.rules.targets))
+        log.info(
+            "daemon started feeds=%d watches=%d targets=%d",
+            len(self.feed_urls()),
+            len(self.rules.watchlists.watches),
+            len(self.rules.targets),
+        )
         try:
             await self._stop.wait()
         finally:
@@ -215,7 +250,10 @@ class Daemon:
                 continue
             task = asyncio.create_task(poll_feed(feed, ctx), name=f"poll {feed.url}")
             self._tasks[feed.id] = task
-            task.add_done_callback(lambda _t, fid=feed.id: self._tasks.pop(fid, None))
+            task.add_done_callback(partial(self._poll_done, feed.id))
+
+    def _poll_done(self, feed_id: int, _task: asyncio.Task[PollReport]) -> None:
+        self._tasks.pop(feed_id, None)
 
     async def _deliver(self) -> None:
         await deliver_pending(
@@ -253,12 +291,17 @@ class Daemon:
             return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
-        self.notifier = Notifier({t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout)
+        self.notifier = Notifier(
+            {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
+        )
         self._signature = watchlist_signature(settings.watchlist_paths)
         await asyncio.to_thread(self.store.sync_feeds, feed_specs(settings, rules.watchlists))
         log.info(
             "reloaded (%s) watches=%d added=%s removed=%s changed=%s",
-            why, len(rules.watchlists.watches), ",".join(added) or "-",
-            ",".join(removed) or "-", ",".join(changed) or "-",
+            why,
+            len(rules.watchlists.watches),
+            ",".join(added) or "-",
+            ",".join(removed) or "-",
+            ",".join(changed) or "-",
         )
         self.systemd.ready(self.status_line())

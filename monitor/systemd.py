@@ -5,6 +5,7 @@ A no-op when the variable is unset (not started by systemd). Protocol: sd_notify
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 
@@ -23,11 +24,12 @@ class SystemdNotifier:
     def notify(self, *states: str) -> None:
         if self.address is None:
             return
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            try:
-                sock.sendto("\n".join(states).encode(), self.address)
-            except OSError:
-                pass  # systemd gone or socket unreachable: nothing useful to do
+        # systemd gone or socket unreachable: nothing useful to do
+        with (
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock,
+            contextlib.suppress(OSError),
+        ):
+            sock.sendto("\n".join(states).encode(), self.address)
 
     def ready(self, status: str = "") -> None:
         self.notify("READY=1", *([f"STATUS={status}"] if status else []))

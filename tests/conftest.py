@@ -83,7 +83,7 @@ class LocalServer:
                             304 if not_modified else route.status,
                         )
                     )
-                if not_modified:
+                if not_modified and etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
                     self.end_headers()
@@ -199,7 +199,8 @@ def smtp_server() -> Iterator[SmtpServer]:
     controller = Controller(mailbox, hostname="127.0.0.1", port=0)
     controller.start()
     try:
-        yield SmtpServer(controller.server.sockets[0].getsockname()[1], mailbox)
+        port = controller.server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        yield SmtpServer(port, mailbox)
     finally:
         controller.stop()
 

@@ -95,7 +95,9 @@ class Store:
             with session.begin():
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}") from exc
+            raise StoreError(
+                f"database error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
+            ) from exc
         finally:
             session.close()
 
@@ -110,8 +112,16 @@ class Store:
             for url, name, interval, official in feeds:
                 s.execute(
                     self._insert(t.Feed.__table__)
-                    .values(url=url, name=name, interval_s=interval, official=official,
-                            error_count=0, items_seen=0, disabled=False, created_at=t.utcnow())
+                    .values(
+                        url=url,
+                        name=name,
+                        interval_s=interval,
+                        official=official,
+                        error_count=0,
+                        items_seen=0,
+                        disabled=False,
+                        created_at=t.utcnow(),
+                    )
                     .on_conflict_do_nothing(index_elements=["url"])
                 )
                 s.execute(
@@ -121,7 +131,12 @@ class Store:
                 )
 
     def claim_due_feeds(
-        self, urls: Sequence[str], now: datetime, *, lease: timedelta, limit: int = 100,
+        self,
+        urls: Sequence[str],
+        now: datetime,
+        *,
+        lease: timedelta,
+        limit: int = 100,
         all_feeds: bool = False,
     ) -> list[FeedRow]:
         """Claim configured feeds that are due (or every one with ``all_feeds``) for a lease."""
@@ -145,17 +160,33 @@ class Store:
             return _feed_row(row) if row else None
 
     def record_fetch(
-        self, feed_id: int, *, now: datetime, status: int | None, next_poll_at: datetime,
-        etag: str | None = None, last_modified: str | None = None, title: str | None = None,
-        items_seen: int = 0, new_url: str | None = None,
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        status: int | None,
+        next_poll_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        title: str | None = None,
+        items_seen: int = 0,
+        new_url: str | None = None,
     ) -> None:
         """A successful fetch (200 or 304): clear the error state, schedule the next poll."""
-        values: dict[str, Any] = dict(
-            last_fetch_at=now, last_success_at=now, last_status=status, last_error=None,
-            error_kind=None, error_count=0, failing_since=None, next_poll_at=next_poll_at,
-            lease_until=None, etag=etag, last_modified=last_modified,
-            items_seen=t.Feed.items_seen + items_seen,
-        )
+        values: dict[str, Any] = {
+            "last_fetch_at": now,
+            "last_success_at": now,
+            "last_status": status,
+            "last_error": None,
+            "error_kind": None,
+            "error_count": 0,
+            "failing_since": None,
+            "next_poll_at": next_poll_at,
+            "lease_until": None,
+            "etag": etag,
+            "last_modified": last_modified,
+            "items_seen": t.Feed.items_seen + items_seen,
+        }
         if title:
             values["title"] = title[:512]
         if new_url:
@@ -164,18 +195,29 @@ class Store:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
 
     def record_failure(
-        self, feed_id: int, *, now: datetime, kind: str, message: str, status: int | None,
-        next_poll_at: datetime, disable: bool = False,
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        kind: str,
+        message: str,
+        status: int | None,
+        next_poll_at: datetime,
+        disable: bool = False,
     ) -> None:
         with self.session() as s:
             s.execute(
                 update(t.Feed)
                 .where(t.Feed.id == feed_id)
                 .values(
-                    last_fetch_at=now, last_status=status, last_error=message[:2000],
-                    error_kind=kind, error_count=t.Feed.error_count + 1,
+                    last_fetch_at=now,
+                    last_status=status,
+                    last_error=message[:2000],
+                    error_kind=kind,
+                    error_count=t.Feed.error_count + 1,
                     failing_since=func.coalesce(t.Feed.failing_since, now),
-                    next_poll_at=next_poll_at, lease_until=None,
+                    next_poll_at=next_poll_at,
+                    lease_until=None,
                     **({"disabled": True} if disable else {}),
                 )
             )
@@ -194,7 +236,12 @@ class Store:
     # -- deliveries ---------------------------------------------------------------------------
 
     def claim_deliveries(
-        self, now: datetime, *, lease: timedelta, limit: int = 50, ignore_backoff: bool = False,
+        self,
+        now: datetime,
+        *,
+        lease: timedelta,
+        limit: int = 50,
+        ignore_backoff: bool = False,
         exclude_targets: Collection[str] = (),
     ) -> list[PendingDelivery]:
         """Claim pending deliveries, oldest alert first, for ``lease``."""
@@ -211,29 +258,40 @@ class Store:
             rows = s.scalars(query.with_for_update(skip_locked=True)).all()
             for row in rows:
                 row.lease_until = now + lease
-            return [PendingDelivery(r.id, r.alert_id, r.target, r.attempts, r.created_at) for r in rows]
+            return [
+                PendingDelivery(r.id, r.alert_id, r.target, r.attempts, r.created_at) for r in rows
+            ]
 
     def mark_delivered(self, delivery_id: int, now: datetime) -> None:
         with self.session() as s:
             s.execute(
                 update(t.Delivery)
                 .where(t.Delivery.id == delivery_id)
-                .values(state="delivered", delivered_at=now, lease_until=None,
-                        attempts=t.Delivery.attempts + 1, last_error=None)
+                .values(
+                    state="delivered",
+                    delivered_at=now,
+                    lease_until=None,
+                    attempts=t.Delivery.attempts + 1,
+                    last_error=None,
+                )
             )
 
     def release_delivery(self, delivery_id: int) -> None:
         """Give a claimed delivery back untried (its target failed earlier this round)."""
         with self.session() as s:
-            s.execute(update(t.Delivery).where(t.Delivery.id == delivery_id).values(lease_until=None))
+            s.execute(
+                update(t.Delivery).where(t.Delivery.id == delivery_id).values(lease_until=None)
+            )
 
     def mark_attempt_failed(
         self, delivery_id: int, *, error: str, next_attempt_at: datetime | None
     ) -> None:
         """Schedule a retry, or with ``next_attempt_at=None`` give up (state ``failed``)."""
-        values: dict[str, Any] = dict(
-            attempts=t.Delivery.attempts + 1, last_error=error[:2000], lease_until=None
-        )
+        values: dict[str, Any] = {
+            "attempts": t.Delivery.attempts + 1,
+            "last_error": error[:2000],
+            "lease_until": None,
+        }
         if next_attempt_at is None:
             values["state"] = "failed"
         else:
@@ -272,16 +330,23 @@ class Store:
 
     def delivery_counts(self) -> dict[str, int]:
         with self.session() as s:
-            rows = s.execute(select(t.Delivery.state, func.count()).group_by(t.Delivery.state)).all()
-        return {state: count for state, count in rows}
+            rows = s.execute(
+                select(t.Delivery.state, func.count()).group_by(t.Delivery.state)
+            ).all()
+        return dict(rows)
 
     def dated_claims(self) -> list[tuple[str, list[str], bool, str, str | None, datetime]]:
         """(watch, dates, rumored, feed label, link, seen at) for every match that gave dates."""
         with self.session() as s:
             rows = s.execute(
-                select(t.WatchMatch.watch, t.WatchMatch.dates, t.WatchMatch.rumored,
-                       func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Item.link,
-                       t.WatchMatch.created_at)
+                select(
+                    t.WatchMatch.watch,
+                    t.WatchMatch.dates,
+                    t.WatchMatch.rumored,
+                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
+                    t.Item.link,
+                    t.WatchMatch.created_at,
+                )
                 .join(t.Item, t.Item.id == t.WatchMatch.item_id)
                 .join(t.Feed, t.Feed.id == t.Item.feed_id)
                 .order_by(t.WatchMatch.id)
@@ -296,6 +361,8 @@ class Store:
             ).all()
         found: dict[int, set[str]] = {}
         for item_id, watch in rows:
+            if item_id is None:
+                continue
             found.setdefault(item_id, set()).add(watch)
         return found
 
@@ -319,7 +386,10 @@ class Unit:
         self.s = session
 
     def insert_items(
-        self, feed_id: int, items: Sequence[tuple[Item, str | None]], now: datetime,
+        self,
+        feed_id: int,
+        items: Sequence[tuple[Item, str | None]],
+        now: datetime,
         story_window: timedelta,
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
@@ -342,10 +412,19 @@ class Unit:
         if not fresh:
             return []
         rows = [
-            dict(feed_id=feed_id, item_key=item.key[:128], guid=_cap(item.guid, 2048),
-                 link=_cap(item.link, 2048), canonical_link=_cap(link, 2048), fingerprint=fp,
-                 title=item.title[:512], summary=item.summary[:8192], language=item.language,
-                 published_at=item.published, first_seen_at=now)
+            {
+                "feed_id": feed_id,
+                "item_key": item.key[:128],
+                "guid": _cap(item.guid, 2048),
+                "link": _cap(item.link, 2048),
+                "canonical_link": _cap(link, 2048),
+                "fingerprint": fp,
+                "title": item.title[:512],
+                "summary": item.summary[:8192],
+                "language": item.language,
+                "published_at": item.published,
+                "first_seen_at": now,
+            }
             for fp, item, link in fresh
         ]
         stmt = (
@@ -381,13 +460,31 @@ class Unit:
         self.s.execute(update(t.Item).where(t.Item.id == item_id).values(story_id=story_id))
         return story_id
 
-    def add_match(self, item_id: int, watch: str, term: str, span: tuple[int, int],
-                  signal: str, rumored: bool, dates: Sequence[str], evidence: str) -> None:
+    def add_match(
+        self,
+        item_id: int,
+        watch: str,
+        term: str,
+        span: tuple[int, int],
+        signal: str,
+        rumored: bool,
+        dates: Sequence[str],
+        evidence: str,
+    ) -> None:
         self.s.execute(
             self.store._insert(t.WatchMatch.__table__)
-            .values(item_id=item_id, watch=watch, term=term[:512], span_start=span[0],
-                    span_end=span[1], signal=signal, rumored=rumored, dates=list(dates),
-                    evidence=evidence[:4000], created_at=t.utcnow())
+            .values(
+                item_id=item_id,
+                watch=watch,
+                term=term[:512],
+                span_start=span[0],
+                span_end=span[1],
+                signal=signal,
+                rumored=rumored,
+                dates=list(dates),
+                evidence=evidence[:4000],
+                created_at=t.utcnow(),
+            )
             .on_conflict_do_nothing(index_elements=["item_id", "watch"])
         )
 
@@ -413,8 +510,14 @@ class Unit:
         for target in targets:
             self.s.execute(
                 self.store._insert(t.Delivery.__table__)
-                .values(alert_id=alert_id, target=target, state="pending", attempts=0,
-                        next_attempt_at=now, created_at=now)
+                .values(
+                    alert_id=alert_id,
+                    target=target,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
                 .on_conflict_do_nothing(index_elements=["alert_id", "target"])
             )
         return int(alert_id)
@@ -425,8 +528,17 @@ def _cap(value: str | None, size: int) -> str | None:
 
 
 def _feed_row(r: t.Feed) -> FeedRow:
-    return FeedRow(r.id, r.url, r.name, r.official, r.interval_s, r.etag, r.last_modified,
-                   r.error_count, r.failing_since)
+    return FeedRow(
+        r.id,
+        r.url,
+        r.name,
+        r.official,
+        r.interval_s,
+        r.etag,
+        r.last_modified,
+        r.error_count,
+        r.failing_since,
+    )
 
 
 __all__ = ["FeedRow", "NewItem", "PendingDelivery", "PriorAlert", "Store", "Unit"]
