@@ -167,7 +167,9 @@ def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
     from monitor.watchlist import check_watchlists
 
     targets = [Path(p) for p in paths] if paths else list(settings.watchlist_paths)
-    problems = check_watchlists(targets, known_targets=settings.target_names())
+    problems = check_watchlists(
+        targets, known_targets=settings.target_names(), known_searches=settings.search_names()
+    )
     for problem in problems:
         print(problem)  # noqa: T201
     if problems:

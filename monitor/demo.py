@@ -52,6 +52,7 @@ def demo(out: TextIO) -> int:
                 for name, label, official in FEEDS
             ),
             alert_max_age=None,  # the sample news is from 2024 and 2025
+            watch_feeds=False,  # offline: no search feeds
         )
         logs.setup("WARNING")
         out.write(f"newsmonitor demo: {len(FEEDS)} sample feeds served on {base}\n")

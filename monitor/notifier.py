@@ -54,7 +54,7 @@ def secrets_of(url: str) -> list[str]:
 def safe_text(text: str, limit: int) -> str:
     """Plain text for a notification: no bidi controls, no mass mentions, capped by grapheme-ish
     units (combining marks stay with their base character)."""
-    text = _BIDI.sub("", text)
+    text = " ".join(_BIDI.sub("", text).split())
     text = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "‹"), text)
     if len(text) <= limit:
         return text

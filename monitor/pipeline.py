@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from monitor import alerting, parser, signals
 from monitor.errors import FeedError, StoreError
@@ -23,9 +24,10 @@ from monitor.links import canonical_url
 from monitor.matcher import Matcher
 from monitor.model import Classification, Item, Match, Signal
 from monitor.normalize import document_text
+from monitor.settings import Settings
 from monitor.store import Store
 from monitor.store.repository import FeedRow, NewItem, Unit
-from monitor.watchlist import Watch, Watchlists
+from monitor.watchlist import Watch, Watchlists, load_watchlists
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,18 @@ class Rules:
     @classmethod
     def build(cls, watchlists: Watchlists, targets: Sequence[str]) -> Rules:
         return cls(watchlists, Matcher(watchlists.watches), tuple(targets))
+
+    @classmethod
+    def load(
+        cls, settings: Settings, paths: Sequence[Path] | None = None, *, check_targets: bool = True
+    ) -> Rules:
+        """Load and check the watchlists (raises WatchlistError listing every problem)."""
+        watchlists = load_watchlists(
+            settings.watchlist_paths if paths is None else paths,
+            known_targets=settings.target_names() if check_targets else None,
+            known_searches=settings.search_names(),
+        )
+        return cls.build(watchlists, settings.target_names())
 
     @property
     def watches(self) -> Mapping[str, Watch]:
@@ -84,7 +98,7 @@ class Analysis:
 
 def analyse(item: Item, rules: Rules) -> Analysis:
     text = document_text(item)
-    matches = tuple(rules.matcher.match(text))
+    matches = tuple(rules.matcher.match(text, language=item.language))
     if not matches:
         return Analysis(item, text, ())
     return Analysis(item, text, matches, signals.classify(text, matches, item.published))

@@ -21,7 +21,6 @@ from monitor.model import Item
 from monitor.pipeline import Rules, analyse
 from monitor.settings import Settings
 from monitor.store import Store, make_engine, upgrade
-from monitor.watchlist import load_watchlists
 
 
 @contextmanager
@@ -166,10 +165,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
 
 def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
     """Stored items since ``since`` through the current watchlists; nothing is sent."""
-    rules = Rules.build(
-        load_watchlists(settings.watchlist_paths, known_targets=settings.target_names()),
-        settings.target_names(),
-    )
+    rules = Rules.load(settings)
     with _store(settings) as store:
         rows = store.items_since(since)
         before = store.alerted_watches([row.id for row, _ in rows])

@@ -19,7 +19,6 @@ from monitor.fetcher import Fetcher
 from monitor.parser import ParsedFeed
 from monitor.pipeline import Analysis, Rules, analyse
 from monitor.settings import Settings
-from monitor.watchlist import load_watchlists
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def scan(
     as_json: bool,
     out: TextIO,
 ) -> int:
-    rules = Rules.build(load_watchlists(watchlists), settings.target_names())
+    rules = Rules.load(settings, watchlists, check_targets=False)
     failed = 0
     for source in sources:
         try:

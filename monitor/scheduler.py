@@ -36,7 +36,6 @@ from monitor.systemd import SystemdNotifier
 from monitor.watchlist import (
     DEFAULT_SEARCH_TEMPLATES,
     Watchlists,
-    load_watchlists,
     search_feed_urls,
 )
 
@@ -58,6 +57,8 @@ def feed_specs(
     specs: dict[str, tuple[str, str | None, float | None, bool]] = {}
     for f in settings.feeds:
         specs.setdefault(f.url, (f.url, f.name, f.interval, f.official))
+    if not settings.watch_feeds:
+        return list(specs.values())
     templates = {**DEFAULT_SEARCH_TEMPLATES, **settings.search_templates}
     for watch in watchlists.watches:
         for url in watch.feeds:
@@ -92,7 +93,7 @@ class Daemon:
         self.engine = make_engine(settings.database_url)
         self.store = Store(self.engine)
         self.systemd = SystemdNotifier()
-        self.rules = self._load_rules(settings)
+        self.rules = Rules.load(settings)
         self.notifier = Notifier(
             {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
         )
@@ -100,13 +101,6 @@ class Daemon:
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self._stop = asyncio.Event()
-
-    @staticmethod
-    def _load_rules(settings: Settings) -> Rules:
-        watchlists = load_watchlists(
-            settings.watchlist_paths, known_targets=settings.target_names()
-        )
-        return Rules.build(watchlists, settings.target_names())
 
     @staticmethod
     def _fetcher(settings: Settings) -> Fetcher:
@@ -279,7 +273,7 @@ class Daemon:
             settings = load_settings(self.config_arg) if config else self.settings
             if settings.database_url != self.settings.database_url:
                 log.warning("reload: the database URL changed; restart to use it")
-            rules = self._load_rules(settings)
+            rules = Rules.load(settings)
         except WatchlistError as exc:
             for problem in exc.problems:
                 log.error("watchlist problem %s (the last good watchlists stay in force)", problem)

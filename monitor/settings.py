@@ -96,9 +96,17 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     search_templates: Mapping[str, str] = field(default_factory=dict)
+    # poll the feeds and search feeds that watches name (off for the offline demo)
+    watch_feeds: bool = True
 
     def target_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.targets)
+
+    def search_names(self) -> tuple[str, ...]:
+        """Search sources a watch may name: the built-in ones and those of [search]."""
+        from monitor.watchlist import DEFAULT_SEARCH_TEMPLATES
+
+        return tuple({**DEFAULT_SEARCH_TEMPLATES, **self.search_templates})
 
 
 def config_path(explicit: str | None, env: Mapping[str, str]) -> Path | None:
@@ -230,7 +238,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         watchlists = tuple(base / Path(p).expanduser() for p in raw_lists)
 
     defaults = _Reader(top.get("defaults", dict, {}, "a table [defaults]"), "defaults.", path)
-    defaults.check_keys({"interval"})
+    defaults.check_keys({"interval", "watch_feeds"})
     interval = defaults.duration("interval", 600.0)
     if interval < 30:
         raise defaults.fail("interval", "at least 30s, to be polite to feed servers")
@@ -300,6 +308,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "format", "text", lambda v: v in ("text", "json"), "'text' or 'json'"
         ),
         search_templates=dict(search),
+        watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
     )
 
 

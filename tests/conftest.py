@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -196,10 +197,12 @@ def smtp_server() -> Iterator[SmtpServer]:
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # aiosmtpd needs a real port number to check it started
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        port = controller.server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         yield SmtpServer(port, mailbox)
     finally:
         controller.stop()
@@ -278,7 +281,8 @@ def write_config(
         f"watchlists = [{json.dumps(str(REPO / 'watchlists'))}]",
         "",
     ]
-    lines += ["[alerts]", 'max_age = "0"', ""]
+    # no search feeds: tests never reach a public host
+    lines += ["[defaults]", "watch_feeds = false", "", "[alerts]", 'max_age = "0"', ""]
     for url in feeds:
         lines += ["[[feed]]", f"url = {json.dumps(url)}", ""]
     if targets:

@@ -1,0 +1,110 @@
+"""The whole daemon as a user runs it: `monitor run --once` against local feeds, a chat
+webhook reached through Apprise's json:// plugin, and an SMTP server, on both databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import LocalServer, Receiver, SmtpServer, run_cli, write_config
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Local AI news</title><link>http://127.0.0.1/</link>
+<description>test</description>
+<item><title>OpenAI launches GPT-5 today for all ChatGPT users</title>
+<link>http://news.test/2025/08/07/gpt-5-launch?utm_source=rss</link><guid>n-1</guid>
+<pubDate>Thu, 07 Aug 2025 17:00:00 GMT</pubDate>
+<description>GPT-5 is available now in ChatGPT and the API.</description></item>
+<item><title>How to build a treehouse</title><link>http://news.test/treehouse</link><guid>n-2</guid>
+<pubDate>Thu, 07 Aug 2025 12:00:00 GMT</pubDate><description>Wood and nails.</description></item>
+</channel></rss>"""
+
+
+def _alerts(config: Path) -> list[dict]:
+    result = run_cli("alerts", "--json", "--config", str(config))
+    assert result.code == 0, result.err
+    return [json.loads(line) for line in result.out.splitlines()]
+
+
+def test_alert_reaches_each_target_once(
+    tmp_path: Path, db_url: str, feed_server: LocalServer, receiver: Receiver, smtp_server: SmtpServer
+) -> None:
+    feed = feed_server.serve("/ai.xml", FEED)
+    config = write_config(
+        tmp_path / "monitor.toml", database=db_url, feeds=[feed],
+        targets={"chat": receiver.apprise_url, "email": smtp_server.apprise_url},
+    )
+    first = run_cli("run", "--once", "--config", str(config))
+    assert first.code == 0, first.err
+
+    chats = receiver.received()
+    assert len(chats) == 1
+    assert "GPT-5" in chats[0]["title"] and "released" in chats[0]["title"]
+    assert "http://news.test/2025/08/07/gpt-5-launch" in chats[0]["message"]
+    assert len(smtp_server.mailbox.messages) == 1
+    sender, recipients, message = smtp_server.mailbox.messages[0]
+    assert recipients == ["reader@example.org"]
+    assert message["Subject"].startswith("[GPT-5] released")
+    [alert] = _alerts(config)
+    assert alert["watch"] == "GPT-5" and alert["signal"] == "released"
+    assert {d["target"]: d["state"] for d in alert["deliveries"]} == {
+        "chat": "delivered", "email": "delivered",
+    }
+    assert {"id", "rumored", "dates", "title", "link", "sources", "created"} <= alert.keys()
+
+    second = run_cli("--config", str(config), "run", "--once")
+    assert second.code == 0, second.err
+    assert len(receiver.received()) == 1
+    assert len(smtp_server.mailbox.messages) == 1
+    assert len(_alerts(config)) == 1
+
+
+def test_target_down_keeps_the_alert_pending_then_delivers_it_once(
+    tmp_path: Path, db_url: str, feed_server: LocalServer, receiver: Receiver
+) -> None:
+    feed = feed_server.serve("/ai.xml", FEED)
+    config = write_config(
+        tmp_path / "monitor.toml", database=db_url, feeds=[feed], targets={"chat": receiver.apprise_url}
+    )
+    receiver.fail_with = 500
+    down = run_cli("run", "--once", "--config", str(config))
+    assert down.code == 0, down.err
+    assert receiver.received() == []
+    assert len(receiver.hits("/hook")) >= 1  # it was tried
+    [alert] = _alerts(config)
+    assert alert["deliveries"][0]["state"] == "pending"
+    assert alert["deliveries"][0]["attempts"] == 1
+
+    receiver.fail_with = None
+    up = run_cli("run", "--once", "--config", str(config))
+    assert up.code == 0, up.err
+    assert len(receiver.received()) == 1
+    again = run_cli("run", "--once", "--config", str(config))
+    assert again.code == 0
+    assert len(receiver.received()) == 1
+    [alert] = _alerts(config)
+    assert alert["deliveries"][0]["state"] == "delivered"
+
+
+def test_a_broken_feed_is_reported_and_the_others_still_alert(
+    tmp_path: Path, feed_server: LocalServer, receiver: Receiver
+) -> None:
+    good = feed_server.serve("/ai.xml", FEED)
+    broken = feed_server.serve("/broken.xml", "<html><body>not a feed</body></html>", content_type="text/html")
+    missing = feed_server.url("/missing.xml")
+    config = write_config(
+        tmp_path / "monitor.toml", database=f"sqlite:///{tmp_path / 'm.db'}",
+        feeds=[broken, missing, good], targets={"chat": receiver.apprise_url},
+    )
+    result = run_cli("run", "--once", "--config", str(config))
+    assert result.code == 0, result.err
+    assert len(receiver.received()) == 1
+    assert f"url={broken}" in result.err and "kind=not_a_feed" in result.err
+    assert f"url={missing}" in result.err and "kind=http_4xx" in result.err
+
+    status = run_cli("status", "--json", "--config", str(config))
+    report = json.loads(status.out)
+    health = {f["url"]: f["health"] for f in report["feeds"]}
+    assert health[good] == "ok"
+    assert health[broken].startswith("failing since")
+    assert report["summary"]["feeds_failing"] == 2
