@@ -165,7 +165,7 @@ class _Reader:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 raise ConfigError(
-                    f"{self.origin}: unknown key {self.where}{key!r} (known: {known})"
+                    f"{self.origin}: unknown key '{self.where}{key}' (known: {known})"
                 )
 
     def get(self, key: str, kind: type, default: Any, expected: str) -> Any:

@@ -27,11 +27,17 @@ def _alerts(config: Path) -> list[dict]:
 
 
 def test_alert_reaches_each_target_once(
-    tmp_path: Path, db_url: str, feed_server: LocalServer, receiver: Receiver, smtp_server: SmtpServer
+    tmp_path: Path,
+    db_url: str,
+    feed_server: LocalServer,
+    receiver: Receiver,
+    smtp_server: SmtpServer,
 ) -> None:
     feed = feed_server.serve("/ai.xml", FEED)
     config = write_config(
-        tmp_path / "monitor.toml", database=db_url, feeds=[feed],
+        tmp_path / "monitor.toml",
+        database=db_url,
+        feeds=[feed],
         targets={"chat": receiver.apprise_url, "email": smtp_server.apprise_url},
     )
     first = run_cli("run", "--once", "--config", str(config))
@@ -48,7 +54,8 @@ def test_alert_reaches_each_target_once(
     [alert] = _alerts(config)
     assert alert["watch"] == "GPT-5" and alert["signal"] == "released"
     assert {d["target"]: d["state"] for d in alert["deliveries"]} == {
-        "chat": "delivered", "email": "delivered",
+        "chat": "delivered",
+        "email": "delivered",
     }
     assert {"id", "rumored", "dates", "title", "link", "sources", "created"} <= alert.keys()
 
@@ -64,7 +71,10 @@ def test_target_down_keeps_the_alert_pending_then_delivers_it_once(
 ) -> None:
     feed = feed_server.serve("/ai.xml", FEED)
     config = write_config(
-        tmp_path / "monitor.toml", database=db_url, feeds=[feed], targets={"chat": receiver.apprise_url}
+        tmp_path / "monitor.toml",
+        database=db_url,
+        feeds=[feed],
+        targets={"chat": receiver.apprise_url},
     )
     receiver.fail_with = 500
     down = run_cli("run", "--once", "--config", str(config))
@@ -90,11 +100,15 @@ def test_a_broken_feed_is_reported_and_the_others_still_alert(
     tmp_path: Path, feed_server: LocalServer, receiver: Receiver
 ) -> None:
     good = feed_server.serve("/ai.xml", FEED)
-    broken = feed_server.serve("/broken.xml", "<html><body>not a feed</body></html>", content_type="text/html")
+    broken = feed_server.serve(
+        "/broken.xml", "<html><body>not a feed</body></html>", content_type="text/html"
+    )
     missing = feed_server.url("/missing.xml")
     config = write_config(
-        tmp_path / "monitor.toml", database=f"sqlite:///{tmp_path / 'm.db'}",
-        feeds=[broken, missing, good], targets={"chat": receiver.apprise_url},
+        tmp_path / "monitor.toml",
+        database=f"sqlite:///{tmp_path / 'm.db'}",
+        feeds=[broken, missing, good],
+        targets={"chat": receiver.apprise_url},
     )
     result = run_cli("run", "--once", "--config", str(config))
     assert result.code == 0, result.err
