@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import LocalServer, Receiver, SmtpServer, run_cli, write_config
 
@@ -20,7 +21,7 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
-def _alerts(config: Path) -> list[dict]:
+def _alerts(config: Path) -> list[dict[str, Any]]:
     result = run_cli("alerts", "--json", "--config", str(config))
     assert result.code == 0, result.err
     return [json.loads(line) for line in result.out.splitlines()]
@@ -48,7 +49,7 @@ def test_alert_reaches_each_target_once(
     assert "GPT-5" in chats[0]["title"] and "released" in chats[0]["title"]
     assert "http://news.test/2025/08/07/gpt-5-launch" in chats[0]["message"]
     assert len(smtp_server.mailbox.messages) == 1
-    sender, recipients, message = smtp_server.mailbox.messages[0]
+    _sender, recipients, message = smtp_server.mailbox.messages[0]
     assert recipients == ["reader@example.org"]
     assert message["Subject"].startswith("[GPT-5] released")
     [alert] = _alerts(config)

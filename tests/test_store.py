@@ -66,7 +66,7 @@ def test_items_are_inserted_once(store: Store) -> None:
         first = unit.insert_items(feed, items, NOW, timedelta(hours=72))
     with store.unit() as unit:
         again = unit.insert_items(
-            feed, items + [(_item("guid:c", "C"), None)], NOW, timedelta(hours=72)
+            feed, [*items, (_item("guid:c", "C"), None)], NOW, timedelta(hours=72)
         )
     assert [n.item.key for n in first] == ["guid:a", "guid:b"]
     assert [n.item.key for n in again] == ["guid:c"]
@@ -103,21 +103,21 @@ def test_an_alert_is_unique_per_watch_story_and_change(store: Store) -> None:
         [new] = unit.insert_items(
             feed, [(_item("guid:1", "GPT-5 is out"), None)], NOW, timedelta(hours=72)
         )
-        fields = dict(
-            watch="GPT-5",
-            story_id=new.story_id,
-            item_id=new.id,
-            change_key="released|",
-            signal="released",
-            rumored=False,
-            official=False,
-            dates=[],
-            term="GPT-5",
-            evidence="GPT-5 is out",
-            title="GPT-5 is out",
-            link=None,
-            change=None,
-        )
+        fields = {
+            "watch": "GPT-5",
+            "story_id": new.story_id,
+            "item_id": new.id,
+            "change_key": "released|",
+            "signal": "released",
+            "rumored": False,
+            "official": False,
+            "dates": [],
+            "term": "GPT-5",
+            "evidence": "GPT-5 is out",
+            "title": "GPT-5 is out",
+            "link": None,
+            "change": None,
+        }
         first = unit.add_alert(targets=["chat", "email"], now=NOW, **fields)
         second = unit.add_alert(targets=["chat"], now=NOW, **fields)
     assert first is not None and second is None
