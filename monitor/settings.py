@@ -26,7 +26,12 @@ import platformdirs
 from monitor.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUNDLED_WATCHLISTS = PACKAGE_DIR.parent / "watchlists"
+# A source checkout has watchlists/ beside the package; an installed wheel, monitor/watchlists.
+BUNDLED_WATCHLISTS = (
+    PACKAGE_DIR.parent / "watchlists"
+    if (PACKAGE_DIR.parent / "pyproject.toml").is_file()
+    else PACKAGE_DIR / "watchlists"
+)
 SYSTEM_CONFIG = Path("/etc/monitor/monitor.toml")
 
 DEFAULT_FEEDS: tuple[tuple[str, str, bool], ...] = (

@@ -15,7 +15,13 @@ from sqlalchemy.engine import make_url
 
 from alembic import command
 
-ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+# A source checkout has alembic/ beside the package; an installed wheel has monitor/migrations.
+_ROOT = Path(__file__).resolve().parents[2]
+ALEMBIC_DIR = (
+    _ROOT / "alembic"
+    if (_ROOT / "pyproject.toml").is_file()
+    else Path(__file__).resolve().parents[1] / "migrations"
+)
 
 
 def normalise_url(url: str) -> str:
