@@ -181,9 +181,15 @@ def _is_month_token(token: str) -> bool:
 def _direction(text: str) -> int:
     """+1 for "next"/"prochain", -1 for "last"/"dernier", 0 otherwise."""
     lowered = text.lower()
-    if re.search(r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?|afgelopen|scorso)\b", lowered):  # noqa: E501
+    if re.search(
+        r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?|afgelopen|scorso)\b",
+        lowered,
+    ):
         return -1
-    if re.search(r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]|que viene)\b", lowered):  # noqa: E501
+    if re.search(
+        r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]|que viene)\b",
+        lowered,
+    ):
         return 1
     return 0
 
@@ -537,7 +543,7 @@ _DAY_WORDS: tuple[tuple[str, int], ...] = (
 # --- the rules, most specific first ----------------------------------------------------
 
 _ORDINAL = _alternation(_ORDINALS)
-_REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"  # noqa: E501
+_REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
 
 _RULES: tuple[_Rule, ...] = (
     _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)\b"), _iso),
