@@ -38,7 +38,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, Protocol, Self
 from urllib.parse import urlsplit, urlunsplit
@@ -289,12 +289,6 @@ def _pinned_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
     return transport
 
 
-def _no_cookies() -> httpx.Cookies:
-    # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed
-    # ever sees another feed's cookies.
-    return httpx.Cookies(CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
-
-
 def _error_kind(exc: BaseException) -> str:
     cause: BaseException | None = exc
     while cause is not None:
@@ -345,10 +339,13 @@ class Fetcher:
             limits=limits,
             follow_redirects=False,
             trust_env=False,
-            cookies=_no_cookies(),
             headers={"User-Agent": user_agent, "Accept": ACCEPT},
             transport=transport or _pinned_transport(limits),
         )
+        # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed
+        # ever sees another feed's cookies. (httpx copies a jar given to the client, so the
+        # policy is set on the client's own.)
+        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     async def __aenter__(self) -> Self:
         return self
@@ -468,6 +465,9 @@ class Fetcher:
             raise FetchError(
                 redact(url), "timeout", f"no complete answer within {self.deadline:g} s"
             ) from None
+        except httpx.InvalidURL as exc:
+            # httpx parses a redirect's Location itself, before we see the response.
+            raise FetchError(redact(url), "blocked_url", f"invalid URL: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(
                 redact(url), _error_kind(exc), redact(str(exc)) or type(exc).__name__
@@ -510,11 +510,15 @@ class Fetcher:
                 raise FetchError(redact(url), "blocked_url", f"{status} without a Location")
             try:
                 nxt = target.join(location)
+                if nxt.scheme not in ("http", "https"):
+                    raise FetchError(
+                        redact(url), "blocked_url", f"redirect to scheme {nxt.scheme!r}"
+                    )
+                if nxt.host.lower() != target.host.lower() and nxt.userinfo:
+                    nxt = nxt.copy_with(username=None, password=None)
+                return status, nxt.copy_with(fragment=None)
             except (httpx.InvalidURL, ValueError):
                 raise FetchError(redact(url), "blocked_url", "redirect to an invalid URL") from None
-            if nxt.host.lower() != target.host.lower() and nxt.userinfo:
-                nxt = nxt.copy_with(username=None, password=None)
-            return status, nxt.copy_with(fragment=None)
         retry_after = parse_retry_after(rheaders.get("retry-after"))
         if status == 304:
             if not (cache.etag or cache.last_modified):

@@ -174,7 +174,7 @@ def clean_date(value: datetime | None, *, now: datetime | None = None) -> dateti
     now = now or datetime.now(UTC)
     if value < EARLIEST or value > now + FUTURE_SLACK:
         return None
-    return value
+    return value.astimezone(UTC)
 
 
 def clean_language(value: object) -> str | None:
@@ -428,6 +428,9 @@ def _parse_xml(url: str, content: bytes, headers: Mapping[str, str]) -> ParsedFe
         warnings.append("DOCTYPE internal subset removed (entities are not expanded)")
     content = _CHARREF.sub(_fix_charref, content)
     response_headers = {k: v for k, v in hdrs.items() if k in ("content-type", "content-language")}
+    # Without a Content-Type feedparser flags every document (NonXMLContentType); a feed
+    # read from a file has none, and its XML declaration is what counts then.
+    response_headers.setdefault("content-type", "application/xml")
     response_headers["content-location"] = url
     try:
         result = feedparser.parse(
@@ -570,6 +573,8 @@ def _parse_job(
         return (url, "parse_error", "parser ran out of memory")
     except RecursionError:
         return (url, "parse_error", "feed nested too deeply")
+    except Exception as exc:  # noqa: BLE001 -- one feed's surprise must not reach the daemon
+        return (url, "parse_error", f"{type(exc).__name__}: {exc}"[:200])
 
 
 class _ParserPool:
@@ -654,6 +659,10 @@ async def parse_in_worker(
             if attempt == 1:
                 continue
             raise ParseError(url, "parse_error", "parser process died (memory limit?)") from None
+        except MemoryError:
+            # Raised while the worker pickled its answer; the worker may be unusable now.
+            _POOL.discard(memory_mb, pool)
+            raise ParseError(url, "parse_error", f"parser ran out of {memory_mb} MB") from None
         if isinstance(outcome, ParsedFeed):
             return outcome
         _, kind, detail = outcome
