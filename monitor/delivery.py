@@ -57,7 +57,7 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
         link=alert.link,
         evidence=alert.evidence,
         term=alert.term,
-        sources=store.story_sources(alert.story_id),
+        sources=store.story_sources(alert.story_id, alert.item_id),
         change=alert.change,
     )
 

@@ -40,7 +40,7 @@ def _iso(value: datetime | None) -> str | None:
 def alerts(settings: Settings, *, as_json: bool, limit: int, out: TextIO) -> int:
     with _store(settings) as store:
         rows = store.recent_alerts(limit)
-        sources = {a.id: store.story_sources(a.story_id) for a, _ in rows}
+        sources = {a.id: store.story_sources(a.story_id, a.item_id) for a, _ in rows}
     for alert, deliveries in rows:
         record: dict[str, Any] = {
             "id": alert.id,

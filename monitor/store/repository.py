@@ -303,14 +303,17 @@ class Store:
         with self.session() as s:
             return s.get(t.Alert, alert_id)
 
-    def story_sources(self, story_id: int) -> list[tuple[str, str | None]]:
-        """(feed label, link) for each item of a story, oldest first, one per feed."""
+    def story_sources(
+        self, story_id: int, first_item: int | None = None
+    ) -> list[tuple[str, str | None]]:
+        """(feed label, link) for each item of a story, one per feed: ``first_item``'s feed
+        first (the item an alert quotes), then the others, oldest first."""
         with self.session() as s:
             rows = s.execute(
                 select(func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Item.link)
                 .join(t.Feed, t.Feed.id == t.Item.feed_id)
                 .where(t.Item.story_id == story_id)
-                .order_by(t.Item.first_seen_at, t.Item.id)
+                .order_by(t.Item.id != (first_item or 0), t.Item.first_seen_at, t.Item.id)
             ).all()
         seen: dict[str, str | None] = {}
         for label, link in rows:
