@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StoreError
 from monitor.model import Item
 from monitor.store import tables as t
+
+# pg_advisory_xact_lock key of Store.unit ("nm" + 1).
+STORE_LOCK_KEY = 0x6E6D0001
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,17 @@ class Store:
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:
+        """The transaction that stores a polled feed's new items and the alerts they raise.
+
+        On PostgreSQL these transactions take one advisory lock, so instances that share the
+        database assign stories and decide alerts one after the other: two instances that
+        see the same story at once cannot both start it. They are short (fetching and
+        parsing happen outside), so this costs little; SQLite gets the same order from
+        BEGIN IMMEDIATE.
+        """
         with self.session() as s:
+            if self.dialect == "postgresql":
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK_KEY})
             yield Unit(self, s)
 
     # -- deliveries ---------------------------------------------------------------------------
