@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -24,7 +25,8 @@ class SecretFilter(logging.Filter):
         self.update(secrets)
 
     def update(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        """Add secrets (old ones stay: a removed target's URL is still a secret)."""
+        self.secrets = sorted(set(self.secrets) | {s for s in secrets if s}, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
@@ -43,8 +45,17 @@ class SecretFilter(logging.Filter):
 
 
 class TextFormatter(logging.Formatter):
+    """``level logger: message``; with a timestamp first unless journald adds its own."""
+
+    def __init__(self, timestamps: bool) -> None:
+        super().__init__()
+        self.timestamps = timestamps
+
     def format(self, record: logging.LogRecord) -> str:
         line = f"{record.levelname.lower()} {record.name}: {record.getMessage()}"
+        if self.timestamps:
+            when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            line = f"{when} {line}"
         if record.exc_text:
             line += " | " + record.exc_text.replace("\n", " | ")
         return line
@@ -68,7 +79,9 @@ SECRETS = SecretFilter()
 def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     SECRETS.update(secrets)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    # systemd sets JOURNAL_STREAM when stderr goes to the journal, which timestamps lines itself
+    journald = bool(os.environ.get("JOURNAL_STREAM"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(not journald))
     handler.addFilter(SECRETS)
     root = logging.getLogger()
     for old in list(root.handlers):

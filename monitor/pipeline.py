@@ -132,7 +132,8 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         result = await ctx.fetcher.fetch(feed.url, FetchCache(feed.etag, feed.last_modified))
         if result.not_modified:
             report.status = "not_modified"
-            ctx.store.record_fetch(
+            await asyncio.to_thread(
+                ctx.store.record_fetch,
                 feed.id,
                 now=ctx.now(),
                 status=result.status,
@@ -155,7 +156,8 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             log.warning(
                 "feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect
             )
-        ctx.store.record_fetch(
+        await asyncio.to_thread(
+            ctx.store.record_fetch,
             feed.id,
             now=now,
             status=result.status,
@@ -163,7 +165,6 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             last_modified=result.cache.last_modified,
             title=parsed.title,
             items_seen=len(analyses),
-            new_url=result.permanent_redirect,
             next_poll_at=now + timedelta(seconds=max(interval, result.retry_after or 0)),
         )
         log.info(
@@ -177,12 +178,12 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         return report
     except FeedError as exc:
         report.status, report.error = "failed", exc
-        _record_failure(ctx, feed, exc, interval)
+        await asyncio.to_thread(_record_failure, ctx, feed, exc, interval)
         return report
     except StoreError as exc:
         report.status = "failed"
         report.error = FeedError(feed.url, "db_error", str(exc))
-        _record_failure(ctx, feed, report.error, interval)
+        await asyncio.to_thread(_record_failure, ctx, feed, report.error, interval)
         return report
 
 

@@ -205,7 +205,17 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
 
 def calendar(settings: Settings, *, output: str | None, out: TextIO) -> int:
     with _store(settings) as store:
-        rows = store.dated_claims()
+        text = calendar_text(store)
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+    else:
+        out.write(text)
+    return 0
+
+
+def calendar_text(store: Store) -> str:
+    """The iCalendar of every date claimed for each watch (also served at /calendar.ics)."""
+    rows = store.dated_claims()
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for watch, dates, rumored, feed, link, at in rows:
         for value in dates:
@@ -218,9 +228,4 @@ def calendar(settings: Settings, *, output: str | None, out: TextIO) -> int:
         ical.Claim(watch, value, e["rumored"], list(e["sources"].items()), e["first"])
         for (watch, value), e in sorted(grouped.items())
     ]
-    text = ical.render(claims, now=datetime.now(UTC))
-    if output:
-        Path(output).write_text(text, encoding="utf-8", newline="")
-    else:
-        out.write(text)
-    return 0
+    return ical.render(claims, now=datetime.now(UTC))

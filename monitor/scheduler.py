@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -23,11 +24,12 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor import parser
+from monitor import logs, parser
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
 from monitor.fetcher import Fetcher
-from monitor.notifier import Notifier
+from monitor.health import HealthServer, Metrics, healthz_body
+from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import FEED_LEASE, PollContext, PollReport, Rules, poll_feed
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
@@ -42,6 +44,7 @@ from monitor.watchlist import (
 log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
+STATUS_TICK = 15.0
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 
@@ -101,6 +104,10 @@ class Daemon:
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self._stop = asyncio.Event()
+        self.metrics = Metrics()
+        self._status = "starting"
+        self._scheduler: AsyncIOScheduler | None = None
+        self._last_tick = time.monotonic()
 
     @staticmethod
     def _fetcher(settings: Settings) -> Fetcher:
@@ -122,6 +129,13 @@ class Daemon:
             alert_max_age=self.settings.alert_max_age,
             now=utcnow,
         )
+
+    def poll_tick(self) -> float:
+        """How often to look for due feeds: often enough for the shortest interval."""
+        shortest = min(
+            [self.settings.interval] + [f.interval for f in self.settings.feeds if f.interval]
+        )
+        return max(0.5, min(POLL_TICK, shortest / 2))
 
     def feed_urls(self) -> list[str]:
         return [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
@@ -187,10 +201,10 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         scheduler.add_listener(self._job_error, EVENT_JOB_ERROR)
+        self._scheduler = scheduler
         now = datetime.now(UTC)
-        scheduler.add_job(
-            self._poll_due, "interval", seconds=POLL_TICK, next_run_time=now, id="poll"
-        )
+        tick = self.poll_tick()
+        scheduler.add_job(self._poll_due, "interval", seconds=tick, next_run_time=now, id="poll")
         scheduler.add_job(
             self._deliver, "interval", seconds=DELIVERY_TICK, next_run_time=now, id="deliver"
         )
@@ -198,12 +212,17 @@ class Daemon:
             self._check_watchlists, "interval", seconds=WATCHLIST_TICK, id="watchlists"
         )
         beat = self.systemd.watchdog_interval()
-        if beat:
-            scheduler.add_job(
-                self._heartbeat, "interval", seconds=beat, next_run_time=now, id="watchdog"
-            )
+        scheduler.add_job(
+            self._heartbeat,
+            "interval",
+            seconds=min(beat or STATUS_TICK, STATUS_TICK),
+            next_run_time=now,
+            id="heartbeat",
+        )
         scheduler.start()
-        self.systemd.ready(self.status_line())
+        health = await self._start_health(tick)
+        await self._heartbeat()
+        self.systemd.ready(self._status)
         log.info(
             "daemon started feeds=%d watches=%d targets=%d",
             len(self.feed_urls()),
@@ -213,26 +232,55 @@ class Daemon:
         try:
             await self._stop.wait()
         finally:
-            log.info("stopping")
+            log.info("stopping: finishing the current writes")
             self.systemd.stopping()
             scheduler.shutdown(wait=False)
             for task in list(self._tasks.values()):
                 task.cancel()
-            await asyncio.wait_for(
-                asyncio.gather(*self._tasks.values(), return_exceptions=True), timeout=8
-            ) if self._tasks else None
+            if self._tasks:
+                await asyncio.wait(list(self._tasks.values()), timeout=8)
+            if health is not None:
+                await health.close()
             await self.close()
             log.info("stopped")
 
     def stop(self) -> None:
         self._stop.set()
 
+    async def _start_health(self, tick: float) -> HealthServer | None:
+        listen = self.settings.http_listen
+        if not listen:
+            return None
+        host, _, port = listen.rpartition(":")
+
+        async def healthz() -> tuple[int, str, bytes]:
+            alive = time.monotonic() - self._last_tick < max(3 * tick, 3 * STATUS_TICK)
+            return healthz_body(alive, {"summary": self._status})
+
+        async def metrics() -> tuple[int, str, bytes]:
+            return 200, "text/plain; version=0.0.4", self.metrics.render()
+
+        async def calendar() -> tuple[int, str, bytes]:
+            from monitor.reports import calendar_text
+
+            text = await asyncio.to_thread(calendar_text, self.store)
+            return 200, "text/calendar; charset=utf-8", text.encode()
+
+        server = HealthServer(
+            host.strip("[]") or "127.0.0.1",
+            int(port),
+            {"/healthz": healthz, "/metrics": metrics, "/calendar.ics": calendar},
+        )
+        await server.start()
+        return server
+
     def _job_error(self, event: JobExecutionEvent) -> None:
         log.error("job failed job=%s error=%r", event.job_id, event.exception)
 
     async def _poll_due(self) -> None:
-        busy = set(self._tasks)
-        room = self.settings.concurrency * 2 - len(busy)
+        self._last_tick = time.monotonic()
+        self.metrics.last_tick.set_to_current_time()
+        room = self.settings.concurrency * 2 - len(self._tasks)
         if room <= 0:
             return
         feeds = await asyncio.to_thread(
@@ -242,23 +290,50 @@ class Daemon:
         for feed in feeds:
             if feed.id in self._tasks:
                 continue
-            task = asyncio.create_task(poll_feed(feed, ctx), name=f"poll {feed.url}")
+            task = asyncio.create_task(self._timed_poll(feed, ctx), name=f"poll {feed.url}")
             self._tasks[feed.id] = task
             task.add_done_callback(partial(self._poll_done, feed.id))
 
-    def _poll_done(self, feed_id: int, _task: asyncio.Task[PollReport]) -> None:
+    async def _timed_poll(self, feed: FeedRow, ctx: PollContext) -> PollReport:
+        with self.metrics.poll_seconds.time():
+            return await poll_feed(feed, ctx)
+
+    def _poll_done(self, feed_id: int, task: asyncio.Task[PollReport]) -> None:
         self._tasks.pop(feed_id, None)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("poll crashed feed_id=%d error=%r", feed_id, task.exception())
+            return
+        report = task.result()
+        outcome = report.error.kind if report.error else report.status
+        self.metrics.fetches.labels(outcome=outcome).inc()
+        self.metrics.items.inc(report.new_items)
+        self.metrics.alerts.inc(len(report.alerts))
+        if report.alerts and self._scheduler is not None:
+            # deliver now rather than at the next tick; max_instances keeps it single
+            self._scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
 
     async def _deliver(self) -> None:
-        await deliver_pending(
+        report = await deliver_pending(
             self.store, self.notifier, give_up=self.settings.delivery_give_up, now=utcnow
         )
+        self.metrics.delivered.inc(report.delivered)
+        self.metrics.delivery_failures.inc(report.retrying + report.failed)
 
     async def _heartbeat(self) -> None:
-        self.systemd.notify("WATCHDOG=1", f"STATUS={self.status_line()}")
-
-    def status_line(self) -> str:
-        return f"{len(self._tasks)} feeds in flight; {len(self.rules.watchlists.watches)} watches"
+        """Runs on the loop: a hung loop sends no WATCHDOG=1 and systemd restarts us."""
+        feeds = await asyncio.to_thread(self.store.feed_health, self.feed_urls())
+        deliveries = await asyncio.to_thread(self.store.delivery_counts)
+        self.metrics.pending.set(deliveries.get("pending", 0))
+        self.metrics.feeds_failing.set(feeds["failing"])
+        self._status = (
+            f"feeds {feeds['ok']} ok, {feeds['failing']} failing, {feeds['disabled']} disabled; "
+            f"alerts {deliveries.get('pending', 0)} pending, {deliveries.get('failed', 0)} failed"
+        )
+        self.systemd.notify(
+            *(["WATCHDOG=1"] if self.systemd.watchdog_interval() else []), f"STATUS={self._status}"
+        )
 
     async def _check_watchlists(self) -> None:
         signature = watchlist_signature(self.settings.watchlist_paths)
@@ -277,17 +352,18 @@ class Daemon:
         except WatchlistError as exc:
             for problem in exc.problems:
                 log.error("watchlist problem %s (the last good watchlists stay in force)", problem)
-            self.systemd.ready(self.status_line())
+            self.systemd.ready(self._status)
             return
         except ConfigError as exc:
             log.error("config problem: %s (the last good config stays in force)", exc)
-            self.systemd.ready(self.status_line())
+            self.systemd.ready(self._status)
             return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
         self.notifier = Notifier(
             {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
         )
+        logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
         self._signature = watchlist_signature(settings.watchlist_paths)
         await asyncio.to_thread(self.store.sync_feeds, feed_specs(settings, rules.watchlists))
         log.info(
@@ -298,4 +374,4 @@ class Daemon:
             ",".join(removed) or "-",
             ",".join(changed) or "-",
         )
-        self.systemd.ready(self.status_line())
+        self.systemd.ready(self._status)

@@ -101,6 +101,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     search_templates: Mapping[str, str] = field(default_factory=dict)
+    # optional health/metrics endpoint, "127.0.0.1:8787"; None = off
+    http_listen: str | None = None
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
 
@@ -208,6 +210,12 @@ def _is_http_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and "://" in value
 
 
+def _is_listen_address(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, str) and bool(re.fullmatch(r"(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}", value))
+    )
+
+
 def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -> Settings:
     top = _Reader(data, "", path)
     top.check_keys(
@@ -221,6 +229,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "alerts",
             "log",
             "search",
+            "http",
         }
     )
     base = path.resolve().parent if path else Path.cwd()
@@ -245,8 +254,8 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
     defaults = _Reader(top.get("defaults", dict, {}, "a table [defaults]"), "defaults.", path)
     defaults.check_keys({"interval", "watch_feeds"})
     interval = defaults.duration("interval", 600.0)
-    if interval < 30:
-        raise defaults.fail("interval", "at least 30s, to be polite to feed servers")
+    if interval < 1:
+        raise defaults.fail("interval", "at least 1s (minutes are polite to feed servers)")
 
     feeds = (
         _feeds(top, path)
@@ -263,6 +272,9 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
     alerts.check_keys({"max_age", "delivery_timeout", "give_up_after"})
     log = _Reader(top.get("log", dict, {}, "a table [log]"), "log.", path)
     log.check_keys({"level", "format"})
+    http = _Reader(top.get("http", dict, {}, "a table [http]"), "http.", path)
+    http.check_keys({"listen"})
+    listen = http.checked("listen", None, _is_listen_address, "host:port such as '127.0.0.1:8787'")
     search = top.get("search", dict, {}, "a table [search] of name = URL template with {query}")
     for name, template in search.items():
         if not isinstance(template, str) or "{query}" not in template or not _is_http_url(template):
@@ -313,6 +325,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "format", "text", lambda v: v in ("text", "json"), "'text' or 'json'"
         ),
         search_templates=dict(search),
+        http_listen=listen,
         watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
     )
 
@@ -333,8 +346,8 @@ def _feeds(top: _Reader, path: Path | None) -> tuple[FeedConfig, ...]:
             raise r.fail("url", "each feed once (this URL is listed twice)")
         seen.add(url)
         interval = r.duration("interval", None)
-        if interval is not None and interval < 30:
-            raise r.fail("interval", "at least 30s")
+        if interval is not None and interval < 1:
+            raise r.fail("interval", "at least 1s")
         feeds.append(
             FeedConfig(
                 url=url,

@@ -24,9 +24,12 @@ class SystemdNotifier:
     def notify(self, *states: str) -> None:
         if self.address is None:
             return
-        # systemd gone or socket unreachable: nothing useful to do
+        # Never block the event loop on a full socket buffer (a stalled listener); systemd
+        # gone, unreachable or busy: nothing useful to do, the next ping will tell.
         with (
-            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock,
+            socket.socket(
+                socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC | socket.SOCK_NONBLOCK
+            ) as sock,
             contextlib.suppress(OSError),
         ):
             sock.sendto("\n".join(states).encode(), self.address)

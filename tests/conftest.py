@@ -290,3 +290,37 @@ def write_config(
         lines += [f"{name} = {json.dumps(url)}" for name, url in targets.items()]
     path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return path
+
+
+def start_daemon(
+    config: Path, *, env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen[str]:
+    """Start ``monitor run`` as a service manager would; stderr goes to ``log`` if given."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    full_env["PYTHONPATH"] = str(REPO)
+    full_env.update(env or {})
+    stderr = log.open("a", encoding="utf-8") if log else None
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr or subprocess.DEVNULL,
+            text=True,
+            env=full_env,
+            cwd=REPO,
+        )
+    finally:
+        if stderr is not None:
+            stderr.close()  # the child has its own copy
+
+
+def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.05) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())

@@ -344,6 +344,20 @@ class Store:
             by_alert.setdefault(d.alert_id, []).append(d)
         return [(a, sorted(by_alert.get(a.id, []), key=lambda d: d.target)) for a in alerts]
 
+    def feed_health(self, urls: Sequence[str]) -> dict[str, int]:
+        """How many of these feeds are ok, failing, disabled or not fetched yet."""
+        with self.session() as s:
+            rows = s.execute(
+                select(
+                    t.Feed.disabled, t.Feed.error_count > 0, t.Feed.last_success_at.is_(None)
+                ).where(t.Feed.url.in_(list(urls)))
+            ).all()
+        counts = {"ok": 0, "failing": 0, "disabled": 0, "new": 0}
+        for disabled, failing, never in rows:
+            key = "disabled" if disabled else "failing" if failing else "new" if never else "ok"
+            counts[key] += 1
+        return counts
+
     def delivery_counts(self) -> dict[str, int]:
         with self.session() as s:
             rows = s.execute(
