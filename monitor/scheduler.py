@@ -33,6 +33,7 @@ from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import FEED_LEASE, PollContext, PollReport, Rules, poll_feed
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
+from monitor.store.engine import InstanceLock
 from monitor.store.repository import FeedRow
 from monitor.systemd import SystemdNotifier
 from monitor.watchlist import (
@@ -95,6 +96,7 @@ class Daemon:
         self.config_arg = config_arg
         self.engine = make_engine(settings.database_url)
         self.store = Store(self.engine)
+        self.lock = InstanceLock(settings.database_url)
         self.systemd = SystemdNotifier()
         self.rules = Rules.load(settings)
         self.notifier = Notifier(
@@ -141,7 +143,11 @@ class Daemon:
         return [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
 
     async def prepare(self) -> None:
+        self.lock.acquire()
         await asyncio.to_thread(upgrade, self.engine)
+        if self.lock.exclusive:
+            # alone on this database: leases left by a killed process are stale
+            await asyncio.to_thread(self.store.release_all_leases)
         await asyncio.to_thread(
             self.store.sync_feeds, feed_specs(self.settings, self.rules.watchlists)
         )
@@ -152,6 +158,7 @@ class Daemon:
         await self.fetcher.aclose()
         parser.shutdown_parsers()
         self.engine.dispose()
+        self.lock.release()
 
     # -- one cycle (`monitor run --once`) ----------------------------------------------------
 

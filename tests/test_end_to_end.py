@@ -123,3 +123,27 @@ def test_a_broken_feed_is_reported_and_the_others_still_alert(
     assert health[good] == "ok"
     assert health[broken].startswith("failing since")
     assert report["summary"]["feeds_failing"] == 2
+
+
+def test_a_second_instance_on_one_sqlite_file_is_refused(
+    tmp_path: Path, feed_server: LocalServer
+) -> None:
+    from tests.conftest import start_daemon, wait_for
+
+    config = write_config(
+        tmp_path / "monitor.toml",
+        database=f"sqlite:///{tmp_path / 'm.db'}",
+        feeds=[feed_server.serve("/ai.xml", FEED)],
+    )
+    log = tmp_path / "first.log"
+    first = start_daemon(config, log=log)
+    try:
+        assert wait_for(lambda: "daemon started" in log.read_text())
+        second = run_cli("run", "--once", "--config", str(config))
+        assert second.code == 1
+        assert "another monitor instance is using" in second.err
+        assert "use PostgreSQL to run several" in second.err
+    finally:
+        first.terminate()
+        assert first.wait(timeout=10) == 0
+    assert run_cli("run", "--once", "--config", str(config)).code == 0  # the lock went with it

@@ -6,6 +6,7 @@ and a killed process leaves a consistent file. PostgreSQL goes through psycopg 3
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from alembic import command
+from monitor.errors import StoreError
 
 # A source checkout has alembic/ beside the package; an installed wheel has monitor/migrations.
 _ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +63,48 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     SQLITE_BUSY against another writer, which the busy timeout does not retry. Writers queue
     on the busy timeout instead, in one process or several."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class InstanceLock:
+    """One daemon per SQLite file: an exclusive ``flock`` on ``<database>.lock``.
+
+    SQLite has no row locks to share work safely between processes, so a second instance is
+    refused with a clear error instead. The kernel drops the lock when the process dies,
+    even by SIGKILL, so a restart never waits for a stale lock. PostgreSQL needs none:
+    instances share the work there.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(normalise_url(url))
+        self.path: Path | None = None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            self.path = Path(f"{parsed.database}.lock")
+        self._file: Any = None
+
+    @property
+    def exclusive(self) -> bool:
+        """True when holding the lock makes this the only instance on the database."""
+        return self.path is not None
+
+    def acquire(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreError(
+                f"another monitor instance is using {self.path.with_suffix('')}: "
+                "one instance per SQLite database (use PostgreSQL to run several)"
+            ) from None
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def alembic_config(engine: Engine) -> Config:

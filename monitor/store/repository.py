@@ -157,6 +157,19 @@ class Store:
                 row.lease_until = now + lease
             return [_feed_row(r) for r in rows]
 
+    def release_all_leases(self) -> None:
+        """Forget every lease: only for an instance that knows it is alone on the database
+        (SQLite), after a crash left leases that nobody holds any more."""
+        with self.session() as s:
+            s.execute(
+                update(t.Feed).where(t.Feed.lease_until.is_not(None)).values(lease_until=None)
+            )
+            s.execute(
+                update(t.Delivery)
+                .where(t.Delivery.lease_until.is_not(None))
+                .values(lease_until=None)
+            )
+
     def feed(self, url: str) -> FeedRow | None:
         with self.session() as s:
             row = s.scalar(select(t.Feed).where(t.Feed.url == url))
