@@ -32,7 +32,6 @@ from monitor.watchlist import Watch, Watchlists, load_watchlists
 log = logging.getLogger(__name__)
 
 STORY_WINDOW = timedelta(hours=72)
-FEED_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import logging
 import signal
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from monitor.errors import ConfigError, WatchlistError
 from monitor.fetcher import Fetcher
 from monitor.health import HealthServer, Metrics, healthz_body
 from monitor.notifier import Notifier, secrets_of
-from monitor.pipeline import FEED_LEASE, PollContext, PollReport, Rules, poll_feed
+from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
+PARSE_TIMEOUT = 20.0  # parse_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 
@@ -132,6 +133,13 @@ class Daemon:
             now=utcnow,
         )
 
+    @property
+    def feed_lease(self) -> timedelta:
+        """How long a claimed feed is ours: the fetch deadline, the parse time limit and a
+        margin. Another instance takes a feed over only after this, so a dead instance's
+        feeds wait at most this long."""
+        return timedelta(seconds=self.settings.fetch_deadline + PARSE_TIMEOUT + 10)
+
     def poll_tick(self) -> float:
         """How often to look for due feeds: often enough for the shortest interval."""
         shortest = min(
@@ -170,7 +178,7 @@ class Daemon:
             feeds: list[FeedRow] = []
             urls = self.feed_urls()
             while batch := self.store.claim_due_feeds(
-                urls, utcnow(), lease=FEED_LEASE, limit=500, all_feeds=True
+                urls, utcnow(), lease=self.feed_lease, limit=500, all_feeds=True
             ):
                 feeds += batch
             reports = list(await asyncio.gather(*(poll_feed(f, ctx) for f in feeds)))
@@ -291,7 +299,11 @@ class Daemon:
         if room <= 0:
             return
         feeds = await asyncio.to_thread(
-            self.store.claim_due_feeds, self.feed_urls(), utcnow(), lease=FEED_LEASE, limit=room
+            self.store.claim_due_feeds,
+            self.feed_urls(),
+            utcnow(),
+            lease=self.feed_lease,
+            limit=room,
         )
         ctx = self.context()
         for feed in feeds:
