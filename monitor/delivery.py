@@ -64,9 +64,7 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
     )
     timeline = [
         TimelineEntry(at, tuple(dates), rumored, official, source, signal)
-        for at, dates, rumored, official, source, signal in store.watch_timeline(
-            alert.watch, until=alert.created_at
-        )
+        for at, dates, rumored, official, source, signal in store.watch_timeline(alert.watch)
     ]
     return AlertView(
         watch=alert.watch,

@@ -43,7 +43,7 @@ _MENTION = re.compile(
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _GRAPHEME = regex.compile(r"\X")
 _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()<>#+!|~])|&(?=#?[0-9A-Za-z]{1,32};)")
-_MD_LINE_START = re.compile(r"^(\s*)([-=+>]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)([-=+>]|\d+)([.)]?)")
 
 
 class _TextOnly(HTMLParser):
@@ -102,7 +102,13 @@ def escape_markdown(text: str) -> str:
     """CommonMark escapes for inline text; a value that starts a line cannot start a list,
     a heading or a quote."""
     text = _MD_ESCAPE.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&amp;", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+    def line_start(m: re.Match[str]) -> str:
+        if m.group(2).isdigit():  # "1." starts a list; the escape goes on the dot
+            return m.group(1) + m.group(2) + ("\\" + m.group(3) if m.group(3) else "")
+        return m.group(1) + "\\" + m.group(2) + m.group(3)
+
+    return _MD_LINE_START.sub(line_start, text)
 
 
 def safe_link(url: str | None) -> str:
@@ -193,6 +199,7 @@ DEFAULT_TEMPLATES = {
     ),
 }
 
+_DANGLING_DOT = re.compile(r"\s+·\s*$|^\s*·\s+")
 _PLACEHOLDER = re.compile(r"\$(?:(\w+)|\{(\w+)\})")
 
 
@@ -226,7 +233,10 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
         names = [a or b for a, b in _PLACEHOLDER.findall(line)]
         if names and not any(values.get(n) for n in names):
             continue
-        lines.append(string.Template(line).safe_substitute(values))
+        filled = string.Template(line).safe_substitute(values)
+        if names and not all(values.get(n) for n in names):  # "$source · $link", no link
+            filled = _DANGLING_DOT.sub("", filled)
+        lines.append(filled)
     return "\n".join(lines).strip("\n")
 
 
