@@ -267,7 +267,9 @@ def test_email_is_read_back_from_smtp(
     _sender, recipients, message = smtp_server.mailbox.messages[1]
     assert recipients == ["reader@example.org"]
     assert message["To"] == "reader@example.org"
-    body = message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
     assert "Why: matched “GPT-5” in:\r\n  “" in body  # the evidence sentence, quoted
     assert "- Tech Wire: https://a.example/august" in body
     assert "- Actu IA: https://a.example/august" in body
