@@ -248,6 +248,7 @@ def test_give_up_sends_one_notice_and_is_shown(tmp_path: Path, receiver: Receive
     alerts = run_cli("alerts", "--json", "--config", str(config))
     records = [json.loads(line) for line in alerts.out.splitlines()]
     assert [r["deliveries"][0]["state"] for r in records] == ["failed"] * 3
+    assert records[0]["deliveries"][0]["digest"] is False
     assert "did not accept" in records[0]["deliveries"][0]["last_error"]
     status = run_cli("status", "--json", "--config", str(config))
     assert json.loads(status.out)["summary"]["deliveries_failed"] == 3
