@@ -179,7 +179,8 @@ def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
 
 
 def _notify_test(settings: Settings, target: str | None) -> int:
-    from monitor.notifier import Message, Notifier, redact
+    from monitor.messages import sample_view
+    from monitor.notifier import Notifier, redact
 
     targets = {t.name: t.url for t in settings.targets}
     if not targets:
@@ -187,19 +188,17 @@ def _notify_test(settings: Settings, target: str | None) -> int:
         return 1
     if target is not None and target not in targets:
         raise ConfigError(f"unknown target {target!r} (configured: {', '.join(targets)})")
-    notifier = Notifier(targets, timeout=settings.delivery_timeout)
-    message = Message(
-        title="newsmonitor test notification",
-        body="This is a test from newsmonitor. If you can read it, alerts will reach you here.",
-        body_format="text",
-    )
+    notifier = Notifier.from_settings(settings)
     failed = 0
     for name in [target] if target else list(targets):
         try:
+            # the same path as an alert: this target's format and templates
+            message = notifier.render(name, sample_view())
             error: Any = asyncio.run(notifier.send(name, message))
         except MonitorError as exc:
-            error = str(exc)
+            error = logs.SECRETS.scrub(str(exc))
+        style = notifier.style(name)
         state = "ok" if error is None else f"FAILED: {error}"
-        print(f"{name} ({redact(targets[name])}): {state}")  # noqa: T201
+        print(f"{name} ({redact(targets[name])}, {style.format}): {state}")  # noqa: T201
         failed += error is not None
     return 1 if failed else 0

@@ -2,32 +2,41 @@
 
 Rules:
 - A delivery is claimed with a lease before sending, so two workers never send it together;
-  a crash between sending and marking resends at most that one delivery once the lease ends.
+  a crash between sending and marking resends at most that one delivery (or that one digest)
+  once the lease ends.
 - Deliveries go out per target in the order their alerts were created; when a target fails,
   its later deliveries wait for the next round, so order survives an outage.
+- Each target's policy (``monitor.digest``) may hold a due delivery for a digest: digest
+  mode, quiet hours, or a rate limit reached. Held deliveries go out as one message when
+  their slot comes, and are marked delivered together only when that message is accepted.
 - A failed attempt is retried with exponential back-off and jitter; a delivery still failing
-  ``give_up`` seconds after its alert was created is marked ``failed``, kept, and reported.
+  ``give_up`` seconds after its alert was created is marked ``failed``, kept, and reported
+  once: the target's other deliveries that old are given up with it, and one operator notice
+  goes to the other targets (or to the log when there is none that accepts it).
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor import alerting
 from monitor.errors import NotifyError
+from monitor.messages import AlertView, TimelineEntry, render_digest, render_notice
 from monitor.model import Signal
-from monitor.notifier import AlertView, Notifier, render
+from monitor.notifier import Notifier
 from monitor.store import Store
+from monitor.store.repository import PendingDelivery
 
 log = logging.getLogger(__name__)
 
 DELIVERY_LEASE = timedelta(minutes=2)
 RETRY_BASE = 30.0
 RETRY_MAX = 3600.0
+DIGEST_MAX = 30  # alerts per digest message; a longer digest goes out in several messages
 
 
 @dataclass
@@ -35,6 +44,9 @@ class DeliveryReport:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    held: int = 0
+    digests: int = 0
+    notices: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -50,6 +62,10 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
     head = alerting.headline(
         alert.watch, Signal(alert.signal), alert.rumored, alert.dates or (), alert.official
     )
+    timeline = [
+        TimelineEntry(at, tuple(dates), rumored, official, source, signal)
+        for at, dates, rumored, official, source, signal in store.watch_timeline(alert.watch)
+    ]
     return AlertView(
         watch=alert.watch,
         headline=head,
@@ -59,7 +75,158 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
         term=alert.term,
         sources=store.story_sources(alert.story_id, alert.item_id),
         change=alert.change,
+        signal=alert.signal,
+        dates=tuple(alert.dates or ()),
+        timeline=timeline,
+        created=alert.created_at,
     )
+
+
+class _Round:
+    """One pass over the outbox: what each target did, so a failing target is left alone."""
+
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        give_up: float,
+        now: Callable[[], datetime],
+        report: DeliveryReport,
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.give_up = give_up
+        self.now = now
+        self.report = report
+        self.blocked: set[str] = set()
+
+    async def digests(self, *, ignore_backoff: bool) -> None:
+        for target in self.store.due_digest_targets(self.now(), ignore_backoff=ignore_backoff):
+            claimed = self.store.claim_digest(
+                target, self.now(), lease=DELIVERY_LEASE, ignore_backoff=ignore_backoff
+            )
+            for start in range(0, len(claimed), DIGEST_MAX):
+                if target in self.blocked:
+                    for d in claimed[start:]:
+                        self.store.release_delivery(d.id)
+                    break
+                await self._send_digest(target, claimed[start : start + DIGEST_MAX])
+
+    async def _send_digest(self, target: str, batch: Sequence[PendingDelivery]) -> None:
+        views = [v for v in (alert_view(self.store, d.alert_id) for d in batch) if v]
+        error: str | None = "alerts no longer exist" if not views else None
+        if views:
+            try:
+                message = render_digest(views, self.notifier.style(target))
+                error = await self.notifier.send(target, message)
+            except NotifyError as exc:
+                error = str(exc)
+        ids = [d.id for d in batch]
+        if error is None:
+            self.store.mark_many_delivered(ids, self.now())
+            self.report.delivered += len(ids)
+            self.report.digests += 1
+            log.info("digest delivered target=%s alerts=%d", target, len(ids))
+            return
+        await self._failed(target, batch, error)
+
+    def hold(self, d: PendingDelivery) -> bool:
+        """Hold ``d`` for a digest when its target's policy says so."""
+        policy = self.notifier.policy(d.target)
+        now = self.now()
+        recent: list[datetime] = []
+        if policy.rate is not None:
+            recent = self.store.instant_sends(d.target, now - timedelta(seconds=policy.rate[1]))
+        until = policy.hold(now, recent_sends=recent, held_until=self.store.held_until(d.target))
+        if until is None:
+            return False
+        self.store.hold_for_digest(d.id, until)
+        self.report.held += 1
+        log.info(
+            "alert held for digest alert_id=%d target=%s until=%s",
+            d.alert_id,
+            d.target,
+            until.isoformat(timespec="minutes"),
+        )
+        return True
+
+    async def instant(self, d: PendingDelivery) -> None:
+        view = alert_view(self.store, d.alert_id)
+        error: str | None
+        if view is None:
+            error = "alert no longer exists"
+        else:
+            try:
+                error = await self.notifier.send(d.target, self.notifier.render(d.target, view))
+            except NotifyError as exc:
+                error = str(exc)
+        if error is None:
+            self.store.mark_delivered(d.id, self.now())
+            self.report.delivered += 1
+            log.info("alert delivered alert_id=%d target=%s", d.alert_id, d.target)
+            return
+        await self._failed(d.target, [d], error)
+
+    async def _failed(self, target: str, batch: Sequence[PendingDelivery], error: str) -> None:
+        at = self.now()
+        self.blocked.add(target)
+        self.report.errors.append(f"{target}: {error}")
+        ids = [d.id for d in batch]
+        oldest = min(batch, key=lambda d: d.created_at)
+        attempts = max(d.attempts for d in batch) + 1
+        alert_ids = ",".join(str(d.alert_id) for d in batch)
+        if (at - oldest.created_at).total_seconds() < self.give_up:
+            retry_at = at + timedelta(seconds=retry_delay(attempts - 1))
+            self.store.mark_many_failed(ids, error=error, next_attempt_at=retry_at)
+            self.report.retrying += len(ids)
+            log.warning(
+                "delivery failed alert_id=%s target=%s attempts=%d error=%s next_attempt=%s",
+                alert_ids,
+                target,
+                attempts,
+                error,
+                retry_at.isoformat(timespec="seconds"),
+            )
+            return
+        self.store.mark_many_failed(ids, error=error, next_attempt_at=None)
+        stale = self.store.give_up_stale(
+            target, created_before=at - timedelta(seconds=self.give_up), error=error
+        )
+        count = len(ids) + stale
+        self.report.failed += count
+        log.error(
+            "delivery failed, giving up alert_id=%s target=%s attempts=%d given_up=%d error=%s",
+            alert_ids,
+            target,
+            attempts,
+            count,
+            error,
+        )
+        await self._notice(target, count, error)
+
+    async def _notice(self, failed_target: str, count: int, error: str) -> None:
+        """One operator notice for a give-up, through every other target that is up."""
+        message = render_notice(failed_target, count, error, self.give_up)
+        sent = []
+        for other in self.notifier.targets:
+            if other == failed_target or other in self.blocked:
+                continue
+            try:
+                problem = await self.notifier.send(other, message)
+            except NotifyError as exc:
+                problem = str(exc)
+            if problem is None:
+                sent.append(other)
+            else:
+                log.warning("operator notice not sent target=%s error=%s", other, problem)
+        self.report.notices += bool(sent)
+        log.error(
+            "operator notice: %d alerts to target %s failed for good (%s); sent_to=%s",
+            count,
+            failed_target,
+            error,
+            ",".join(sent) or "-",
+        )
 
 
 async def deliver_pending(
@@ -70,55 +237,26 @@ async def deliver_pending(
     ignore_backoff: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
 ) -> DeliveryReport:
+    """Send what is due: digests whose slot came, then single alerts, oldest first."""
     report = DeliveryReport()
-    blocked: set[str] = set()
+    round_ = _Round(store, notifier, give_up, now, report)
+    await round_.digests(ignore_backoff=ignore_backoff)
     while True:
         claimed = store.claim_deliveries(
-            now(), lease=DELIVERY_LEASE, ignore_backoff=ignore_backoff, exclude_targets=blocked
+            now(),
+            lease=DELIVERY_LEASE,
+            ignore_backoff=ignore_backoff,
+            exclude_targets=round_.blocked,
         )
         if not claimed:
-            return report
+            break
         for d in claimed:
-            if d.target in blocked:
+            if d.target in round_.blocked:
                 store.release_delivery(d.id)
                 continue
-            view = alert_view(store, d.alert_id)
-            error: str | None
-            if view is None:
-                error = "alert no longer exists"
-            else:
-                try:
-                    message = render(view, email=notifier.is_email(d.target))
-                    error = await notifier.send(d.target, message)
-                except NotifyError as exc:
-                    error = str(exc)
-            at = now()
-            if error is None:
-                store.mark_delivered(d.id, at)
-                report.delivered += 1
-                log.info("alert delivered alert_id=%d target=%s", d.alert_id, d.target)
+            if round_.hold(d):
                 continue
-            blocked.add(d.target)
-            report.errors.append(f"{d.target}: {error}")
-            if (at - d.created_at).total_seconds() >= give_up:
-                store.mark_attempt_failed(d.id, error=error, next_attempt_at=None)
-                report.failed += 1
-                log.error(
-                    "delivery failed, giving up alert_id=%d target=%s attempts=%d error=%s",
-                    d.alert_id,
-                    d.target,
-                    d.attempts + 1,
-                    error,
-                )
-            else:
-                retry_at = at + timedelta(seconds=retry_delay(d.attempts))
-                store.mark_attempt_failed(d.id, error=error, next_attempt_at=retry_at)
-                report.retrying += 1
-                log.warning(
-                    "delivery failed alert_id=%d target=%s attempts=%d error=%s next_attempt=%s",
-                    d.alert_id,
-                    d.target,
-                    d.attempts + 1,
-                    error,
-                    retry_at.isoformat(timespec="seconds"),
-                )
+            await round_.instant(d)
+    # a delivery held this round may be due already (a rate window that freed up meanwhile)
+    await round_.digests(ignore_backoff=False)
+    return report

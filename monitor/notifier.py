@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from collections.abc import Mapping
+from functools import cache
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import apprise
 
+from monitor.digest import INSTANT, TargetPolicy
 from monitor.errors import NotifyError
+from monitor.messages import (
+    MARKDOWN,
+    TEXT,
+    AlertView,
+    Message,
+    Style,
+    render,
+    safe_text,
+)
+from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "ses", "sendgrid", "mailgun", "smtp2go"})
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_MENTION = re.compile(
-    r"@(everyone|here|channel|all)\b|<!(channel|here|everyone)>|<@[!&]?\w+>", re.IGNORECASE
-)
+# Services that render Markdown although their Apprise plugin declares plain text.
+MARKDOWN_SERVICES = frozenset({"mmost", "mmosts", "zulip"})
 
 
 def redact(url: str) -> str:
@@ -48,80 +55,67 @@ def secrets_of(url: str) -> list[str]:
     pieces += [parts.password or "", parts.username or ""]
     pieces += [seg for seg in parts.path.split("/") if len(seg) >= 6]
     pieces += [v for _, v in parse_qsl(parts.query) if len(v) >= 6]
+    # the same pieces as they may appear in a log line: percent-encoded or decoded
+    pieces += [quote(p, safe="") for p in pieces] + [unquote(p) for p in pieces]
     return sorted({p for p in pieces if p}, key=len, reverse=True)
 
 
-def safe_text(text: str, limit: int) -> str:
-    """Plain text for a notification: no bidi controls, no mass mentions, capped by grapheme-ish
-    units (combining marks stay with their base character)."""
-    text = " ".join(_BIDI.sub("", text).split())
-    text = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "‹"), text)
-    if len(text) <= limit:
-        return text
-    cut = limit - 1
-    while cut > 0 and unicodedata.combining(text[cut]):
-        cut -= 1
-    return text[:cut].rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """What a message says; built by the delivery stage from the stored alert."""
-
-    watch: str
-    headline: str  # "MAI-1: rumored date 2024-05-16"
-    title: str
-    link: str | None
-    evidence: str
-    term: str
-    sources: Sequence[tuple[str, str | None]]
-    change: str | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    title: str
-    body: str
-    body_format: str
-
-
-def _link(url: str | None) -> str:
-    return url if url and urlsplit(url).scheme in ("http", "https") else ""
-
-
-def render(view: AlertView, *, email: bool) -> Message:
-    """Chat: short and scannable. Email: a subject that says the news, then the evidence and
-    every source of the story."""
-    head = safe_text(view.change or view.headline, 200)
-    title = safe_text(view.title, 300)
-    evidence = safe_text(view.evidence, 600)
-    link = _link(view.link)
-    source = view.sources[0][0] if view.sources else ""
-    if not email:
-        lines = [f"**{head}**", title]
-        if evidence and evidence not in title:
-            lines.append(f"> {evidence}")
-        lines.append(" · ".join(x for x in (safe_text(source, 80), link) if x))
-        return Message(title=head, body="\n".join(lines), body_format=apprise.NotifyFormat.MARKDOWN)
-    watch, _, rest = head.partition(": ")
-    subject = f"[{watch}] {rest or head}"
-    lines = [head, "", title, link, ""]
-    if evidence:
-        lines += ["Why: matched “" + safe_text(view.term, 80) + "” in:", f"  “{evidence}”", ""]
-    lines.append("Sources:")
-    lines += [f"- {safe_text(name, 80)}: {_link(url)}" for name, url in view.sources]
-    return Message(title=subject, body="\n".join(lines), body_format=apprise.NotifyFormat.TEXT)
-
-
 class Notifier:
-    """Sends messages to named Apprise targets."""
+    """Sends messages to named Apprise targets, each with its policy and message style."""
 
-    def __init__(self, targets: Mapping[str, str], *, timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        targets: Mapping[str, str],
+        *,
+        timeout: float = 20.0,
+        policies: Mapping[str, TargetPolicy] | None = None,
+        styles: Mapping[str, Style] | None = None,
+    ) -> None:
         self.targets = dict(targets)
         self.timeout = timeout
+        self.policies = dict(policies or {})
+        self._styles = dict(styles or {})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Notifier:
+        """Targets of the config with their policies and styles (format, templates)."""
+        policies, styles = {}, {}
+        for t in settings.targets:
+            policies[t.name] = TargetPolicy.of(t)
+            email = _scheme(t.url) in EMAIL_SCHEMES
+            templates = dict(settings.templates)
+            if t.title:
+                templates["email_subject" if email else "chat_title"] = t.title
+            if t.template:
+                templates["email" if email else "chat"] = t.template
+            styles[t.name] = Style(
+                format=t.format or _plugin_format(t.url), email=email, templates=templates
+            )
+        return cls(
+            {t.name: t.url for t in settings.targets},
+            timeout=settings.delivery_timeout,
+            policies=policies,
+            styles=styles,
+        )
 
     def is_email(self, target: str) -> bool:
-        return urlsplit(self.targets.get(target, "")).scheme.lower() in EMAIL_SCHEMES
+        return _scheme(self.targets.get(target, "")) in EMAIL_SCHEMES
+
+    def policy(self, target: str) -> TargetPolicy:
+        return self.policies.get(target, INSTANT)
+
+    def style(self, target: str) -> Style:
+        """How ``target`` wants its messages; by default what its Apprise plugin takes."""
+        found = self._styles.get(target)
+        if found is None:
+            url = self.targets.get(target, "")
+            email = _scheme(url) in EMAIL_SCHEMES
+            found = Style(format=TEXT if email else _plugin_format(url), email=email)
+            self._styles[target] = found
+        return found
+
+    def render(self, target: str, view: AlertView) -> Message:
+        return render(view, style=self.style(target))
 
     def _apprise(self, target: str) -> apprise.Apprise:
         url = self.targets.get(target)
@@ -145,11 +139,18 @@ class Notifier:
     async def send(self, target: str, message: Message) -> str | None:
         """Send; None on success, else a short reason (never containing the URL)."""
         client = self._apprise(target)
+        title = message.title
+        if not self.is_email(target) and all(s.title_maxlen <= 0 for s in client):
+            # The service has no title field and Apprise would paste the title, unescaped,
+            # above the body; chat bodies start with the headline already.
+            title = ""
 
         def call() -> bool:
             return bool(
                 client.notify(
-                    title=message.title, body=message.body, body_format=message.body_format
+                    title=title,
+                    body=message.body,
+                    body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
                 )
             )
 
@@ -160,6 +161,25 @@ class Notifier:
         return None if ok else "the target did not accept the notification"
 
 
+def _scheme(url: str) -> str:
+    return url.partition("://")[0].lower() if "://" in url else ""
+
+
+@cache
+def _plugin_format(url: str) -> str:
+    """Markdown when the target's Apprise plugin takes Markdown (or its service renders it),
+    else plain text; HTML targets get plain text, which Apprise escapes for them."""
+    if _scheme(url) in MARKDOWN_SERVICES:
+        return MARKDOWN
+    if _scheme(url) in EMAIL_SCHEMES:
+        return TEXT
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if not plugin:
+        return TEXT
+    resolved = plugin.resolve_format(apprise.NotifyFormat.MARKDOWN)
+    return MARKDOWN if resolved == apprise.NotifyFormat.MARKDOWN else TEXT
+
+
 def _with_timeouts(url: str, timeout: float) -> str:
     """Apprise's per-URL connect (cto) and read (rto) timeouts, unless the URL sets them."""
     parts = urlsplit(url)
@@ -167,3 +187,15 @@ def _with_timeouts(url: str, timeout: float) -> str:
     query.setdefault("cto", str(min(timeout, 10)))
     query.setdefault("rto", str(timeout))
     return parts._replace(query=urlencode(query)).geturl()
+
+
+__all__ = [
+    "EMAIL_SCHEMES",
+    "AlertView",
+    "Message",
+    "Notifier",
+    "redact",
+    "render",
+    "safe_text",
+    "secrets_of",
+]

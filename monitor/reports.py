@@ -63,6 +63,7 @@ def alerts(settings: Settings, *, as_json: bool, limit: int, out: TextIO) -> int
                     "attempts": d.attempts,
                     "last_error": d.last_error,
                     "delivered": _iso(d.delivered_at),
+                    "digest": d.digest,
                 }
                 for d in deliveries
             ],

@@ -100,9 +100,7 @@ class Daemon:
         self.lock = InstanceLock(settings.database_url)
         self.systemd = SystemdNotifier()
         self.rules = Rules.load(settings)
-        self.notifier = Notifier(
-            {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
-        )
+        self.notifier = Notifier.from_settings(settings)
         self.fetcher = self._fetcher(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
@@ -379,9 +377,7 @@ class Daemon:
             return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
-        self.notifier = Notifier(
-            {t.name: t.url for t in settings.targets}, timeout=settings.delivery_timeout
-        )
+        self.notifier = Notifier.from_settings(settings)
         logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
         self._signature = watchlist_signature(settings.watchlist_paths)
         await asyncio.to_thread(self.store.sync_feeds, feed_specs(settings, rules.watchlists))

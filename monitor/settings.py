@@ -72,10 +72,22 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class TargetConfig:
-    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.notifier.redact``."""
+    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.notifier.redact``.
+
+    The other fields are the target's delivery policy (see ``monitor.digest``) and message
+    overrides (see ``monitor.messages``)."""
 
     name: str
     url: str
+    mode: str = "instant"  # or "digest"
+    digest: float | None = None  # a digest every N seconds (aligned on the local day)
+    digest_at: str | None = None  # or daily at "HH:MM"
+    timezone: str = "UTC"
+    rate_limit: tuple[int, float] | None = None  # (messages, per seconds)
+    quiet: tuple[str, str] | None = None  # ("22:00", "07:00")
+    format: str | None = None  # "markdown" or "text"; None: what the Apprise plugin takes
+    title: str | None = None  # string.Template overrides of [templates]
+    template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,8 @@ class Settings:
     search_templates: Mapping[str, str] = field(default_factory=dict)
     # optional health/metrics endpoint, "127.0.0.1:8787"; None = off
     http_listen: str | None = None
+    # message templates of [templates] (monitor.messages.TEMPLATE_KEYS)
+    templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
 
@@ -230,6 +244,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "log",
             "search",
             "http",
+            "templates",
         }
     )
     base = path.resolve().parent if path else Path.cwd()
@@ -326,6 +341,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         ),
         search_templates=dict(search),
         http_listen=listen,
+        templates=_templates(top, path),
         watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
     )
 
@@ -364,12 +380,14 @@ def _targets(top: _Reader, path: Path | None) -> tuple[TargetConfig, ...]:
     targets = []
     for name, value in raw.items():
         r = _Reader(raw, "targets.", path)
+        options: dict[str, Any] = {}
         if isinstance(value, dict):
             sub = _Reader(value, f"targets.{name}.", path)
-            sub.check_keys({"url"})
+            sub.check_keys({"url", *_TARGET_OPTIONS})
             value = sub.checked(
                 "url", None, lambda v: isinstance(v, str) and "://" in v, "an Apprise URL"
             )
+            options = _target_options(sub)
         elif not isinstance(value, str) or "://" not in value:
             raise ConfigError(
                 f"{r.origin}: targets.{name}: expected an Apprise URL such as 'mailtos://user:pass@host?to=me@example.org'"
@@ -378,5 +396,90 @@ def _targets(top: _Reader, path: Path | None) -> tuple[TargetConfig, ...]:
             raise ConfigError(
                 f"{r.origin}: targets.{name}: a target name uses letters, digits, '-' and '_'"
             )
-        targets.append(TargetConfig(name=name, url=value))
+        targets.append(TargetConfig(name=name, url=value, **options))
     return tuple(targets)
+
+
+_TARGET_OPTIONS = {
+    "mode",
+    "digest",
+    "digest_at",
+    "timezone",
+    "rate_limit",
+    "quiet",
+    "format",
+    "title",
+    "template",
+}
+_CLOCK = r"([01]?\d|2[0-3]):[0-5]\d"
+
+
+def _target_options(r: _Reader) -> dict[str, Any]:
+    """The delivery policy and message overrides of one ``[targets.NAME]`` table."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from monitor.messages import check_template
+
+    options: dict[str, Any] = {
+        "mode": r.checked(
+            "mode", "instant", lambda v: v in ("instant", "digest"), "'instant' or 'digest'"
+        ),
+        "digest": r.duration("digest", None),
+        "digest_at": r.checked(
+            "digest_at",
+            None,
+            lambda v: v is None or (isinstance(v, str) and re.fullmatch(_CLOCK, v) is not None),
+            "a time of day such as '08:00'",
+        ),
+        "timezone": r.get("timezone", str, "UTC", "a time zone name such as 'Europe/Paris'"),
+        "format": r.checked(
+            "format", None, lambda v: v in (None, "markdown", "text"), "'markdown' or 'text'"
+        ),
+    }
+    if options["digest"] is not None and options["digest"] < 60:
+        raise r.fail("digest", "at least 1m")
+    if options["digest"] is not None and options["digest_at"] is not None:
+        raise r.fail("digest_at", "either digest (an interval) or digest_at (a time), not both")
+    try:
+        ZoneInfo(options["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise r.fail("timezone", "a time zone name such as 'Europe/Paris' or 'UTC'") from None
+    if "rate_limit" in r.data:
+        value = r.data["rate_limit"]
+        count, _, per = str(value).partition("/")
+        try:
+            window = parse_duration(per)
+            if not count.strip().isdigit() or int(count) < 1 or window <= 0:
+                raise ValueError
+        except ValueError:
+            raise r.fail("rate_limit", "messages per duration, such as '10/10m'") from None
+        options["rate_limit"] = (int(count), window)
+    if "quiet" in r.data:
+        value = r.data["quiet"]
+        match = re.fullmatch(rf"\s*({_CLOCK})\s*-\s*({_CLOCK})\s*", str(value))
+        if match is None or match.group(1) == match.group(3):
+            raise r.fail("quiet", "a time range such as '22:00-07:00'")
+        options["quiet"] = (match.group(1), match.group(3))
+    for key in ("title", "template"):
+        text = r.get(key, str, None, "a template string")
+        if text is not None:
+            problem = check_template(text)
+            if problem:
+                raise r.fail(key, problem)
+            options[key] = text
+    return options
+
+
+def _templates(top: _Reader, path: Path | None) -> dict[str, str]:
+    from monitor.messages import TEMPLATE_KEYS, check_template
+
+    r = _Reader(top.get("templates", dict, {}, "a table [templates]"), "templates.", path)
+    r.check_keys(set(TEMPLATE_KEYS))
+    found = {}
+    for key in r.data:
+        text = r.get(key, str, None, "a template string")
+        problem = check_template(text)
+        if problem:
+            raise r.fail(key, problem)
+        found[key] = text
+    return found

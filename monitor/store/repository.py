@@ -274,6 +274,7 @@ class Store:
         with self.session() as s:
             query = select(t.Delivery).where(
                 t.Delivery.state == "pending",
+                t.Delivery.digest.is_(False),
                 or_(t.Delivery.lease_until.is_(None), t.Delivery.lease_until < now),
             )
             if exclude_targets:
@@ -324,6 +325,169 @@ class Store:
             values["next_attempt_at"] = next_attempt_at
         with self.session() as s:
             s.execute(update(t.Delivery).where(t.Delivery.id == delivery_id).values(**values))
+
+    # -- digests: deliveries held for one message per target (see monitor.digest) -----------
+
+    def hold_for_digest(self, delivery_id: int, until: datetime) -> None:
+        """Put a claimed delivery in the target's next digest, due at ``until``."""
+        with self.session() as s:
+            s.execute(
+                update(t.Delivery)
+                .where(t.Delivery.id == delivery_id)
+                .values(digest=True, next_attempt_at=until, lease_until=None)
+            )
+
+    def held_until(self, target: str) -> datetime | None:
+        """The slot of the deliveries ``target`` holds for a digest, if it holds any."""
+        with self.session() as s:
+            return s.scalar(
+                select(func.min(t.Delivery.next_attempt_at)).where(
+                    t.Delivery.target == target,
+                    t.Delivery.state == "pending",
+                    t.Delivery.digest.is_(True),
+                )
+            )
+
+    def instant_sends(self, target: str, since: datetime) -> list[datetime]:
+        """When ``target`` was last sent single alerts (for its rate limit)."""
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(t.Delivery.delivered_at).where(
+                        t.Delivery.target == target,
+                        t.Delivery.state == "delivered",
+                        t.Delivery.digest.is_(False),
+                        t.Delivery.delivered_at > since,
+                    )
+                )
+            )
+
+    def due_digest_targets(self, now: datetime, *, ignore_backoff: bool = False) -> list[str]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(t.Delivery.target)
+                    .where(t.Delivery.state == "pending", t.Delivery.digest.is_(True))
+                    .where(*_due(now, ignore_backoff))
+                    .distinct()
+                    .order_by(t.Delivery.target)
+                )
+            )
+
+    def claim_digest(
+        self, target: str, now: datetime, *, lease: timedelta, ignore_backoff: bool = False
+    ) -> list[PendingDelivery]:
+        """Claim every held delivery of ``target`` once its digest is due, oldest alert first."""
+        with self.session() as s:
+            due = s.scalar(
+                select(func.count())
+                .select_from(t.Delivery)
+                .where(
+                    t.Delivery.target == target,
+                    t.Delivery.state == "pending",
+                    t.Delivery.digest.is_(True),
+                    *_due(now, ignore_backoff),
+                )
+            )
+            if not due:
+                return []
+            rows = s.scalars(
+                select(t.Delivery)
+                .where(
+                    t.Delivery.target == target,
+                    t.Delivery.state == "pending",
+                    t.Delivery.digest.is_(True),
+                    or_(t.Delivery.lease_until.is_(None), t.Delivery.lease_until < now),
+                )
+                .order_by(t.Delivery.alert_id, t.Delivery.id)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                row.lease_until = now + lease
+            return [
+                PendingDelivery(r.id, r.alert_id, r.target, r.attempts, r.created_at) for r in rows
+            ]
+
+    def mark_many_delivered(self, ids: Sequence[int], now: datetime) -> None:
+        """A digest was accepted: all its deliveries are delivered, together."""
+        with self.session() as s:
+            s.execute(
+                update(t.Delivery)
+                .where(t.Delivery.id.in_(list(ids)))
+                .values(
+                    state="delivered",
+                    delivered_at=now,
+                    lease_until=None,
+                    attempts=t.Delivery.attempts + 1,
+                    last_error=None,
+                )
+            )
+
+    def mark_many_failed(
+        self, ids: Sequence[int], *, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Retry at ``next_attempt_at``, or with None give up on all of them."""
+        values: dict[str, Any] = {
+            "attempts": t.Delivery.attempts + 1,
+            "last_error": error[:2000],
+            "lease_until": None,
+        }
+        if next_attempt_at is None:
+            values["state"] = "failed"
+        else:
+            values["next_attempt_at"] = next_attempt_at
+        with self.session() as s:
+            s.execute(update(t.Delivery).where(t.Delivery.id.in_(list(ids))).values(**values))
+
+    def give_up_stale(self, target: str, *, created_before: datetime, error: str) -> int:
+        """Mark failed every pending delivery of ``target`` older than the give-up age, so a
+        long outage ends in one operator notice, not one per alert. Returns how many."""
+        with self.session() as s:
+            result = s.execute(
+                update(t.Delivery)
+                .where(
+                    t.Delivery.target == target,
+                    t.Delivery.state == "pending",
+                    t.Delivery.created_at <= created_before,
+                )
+                .values(state="failed", last_error=error[:2000], lease_until=None)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def watch_timeline(
+        self, watch: str, *, until: datetime | None = None, limit: int = 12
+    ) -> list[tuple[datetime, list[str], bool, bool, str, str]]:
+        """(seen, dates, rumored, official, source, signal) for each dated or released match
+        of ``watch``, oldest first: the dates claimed for it over time, and by whom."""
+        seen = func.coalesce(t.Item.published_at, t.Item.first_seen_at)
+        with self.session() as s:
+            query = (
+                select(
+                    seen,
+                    t.WatchMatch.dates,
+                    t.WatchMatch.rumored,
+                    t.Feed.official,
+                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
+                    t.WatchMatch.signal,
+                )
+                .join(t.Item, t.Item.id == t.WatchMatch.item_id)
+                .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                .where(t.WatchMatch.watch == watch, t.WatchMatch.signal.in_(["dated", "released"]))
+                .order_by(seen.desc(), t.WatchMatch.id.desc())
+            )
+            if until is not None:
+                query = query.where(t.Item.first_seen_at <= until)
+            rows = s.execute(query.limit(limit * 4)).all()
+        found: list[tuple[datetime, list[str], bool, bool, str, str]] = []
+        claims: set[tuple[str, ...]] = set()
+        for at, dates, rumored, official, label, signal in rows:
+            key = (signal, label, *sorted(dates or []))
+            if (not dates and signal != "released") or key in claims:
+                continue
+            claims.add(key)
+            found.append((at, list(dates or []), rumored, official, label, signal))
+        found.reverse()
+        return found[-limit:]
 
     def alert(self, alert_id: int) -> t.Alert | None:
         with self.session() as s:
@@ -564,6 +728,13 @@ class Unit:
                 .on_conflict_do_nothing(index_elements=["alert_id", "target"])
             )
         return int(alert_id)
+
+
+def _due(now: datetime, ignore_backoff: bool) -> tuple[Any, ...]:
+    """A held delivery is due at its slot; ``ignore_backoff`` also takes retries now."""
+    if ignore_backoff:
+        return (or_(t.Delivery.next_attempt_at <= now, t.Delivery.attempts > 0),)
+    return (t.Delivery.next_attempt_at <= now,)
 
 
 def _cap(value: str | None, size: int) -> str | None:

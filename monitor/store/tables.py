@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -161,7 +162,10 @@ class Alert(Base):
 
 
 class Delivery(Base):
-    """One alert to one target: pending → delivered, or failed after retries with back-off."""
+    """One alert to one target: pending → delivered, or failed after retries with back-off.
+
+    ``digest`` marks a delivery held for the target's next digest (digest mode, quiet hours or
+    rate limit); its ``next_attempt_at`` is then the digest slot."""
 
     __tablename__ = "delivery"
     __table_args__ = (
@@ -179,3 +183,4 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
