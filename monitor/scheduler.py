@@ -7,6 +7,7 @@ One event loop holds the HTTP client. Jobs (all ``coalesce=True, max_instances=1
 - ``deliver``: send pending deliveries from the outbox.
 - ``watchlists``: reload the watchlists when a file in them changes.
 - ``watchdog``: tell systemd we are alive, from the loop itself, so a hung loop is restarted.
+- ``retention``: every few hours, prune items older than ``[storage] retention``.
 SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and the watchlists.
 """
 
@@ -16,7 +17,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from monitor.errors import ConfigError, WatchlistError
 from monitor.fetcher import Fetcher
 from monitor.notifier import Notifier
 from monitor.pipeline import FEED_LEASE, PollContext, PollReport, Rules, poll_feed
+from monitor.recent import RecentKeys
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.repository import FeedRow
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 POLL_TICK = 5.0
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
+RETENTION_TICK = 6 * 3600.0
 
 
 def utcnow() -> datetime:
@@ -100,6 +103,7 @@ class Daemon:
         self.fetcher = self._fetcher(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
+        self.recent = RecentKeys()
         self._stop = asyncio.Event()
 
     @staticmethod
@@ -121,6 +125,7 @@ class Daemon:
             backoff_max=self.settings.error_backoff_max,
             alert_max_age=self.settings.alert_max_age,
             now=utcnow,
+            recent=self.recent,
         )
 
     def feed_urls(self) -> list[str]:
@@ -160,6 +165,7 @@ class Daemon:
                 ignore_backoff=True,
                 now=utcnow,
             )
+            await self._prune()
             failed = sum(r.status == "failed" for r in reports)
             log.info(
                 "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d",
@@ -197,6 +203,14 @@ class Daemon:
         scheduler.add_job(
             self._check_watchlists, "interval", seconds=WATCHLIST_TICK, id="watchlists"
         )
+        if self.settings.retention is not None:
+            scheduler.add_job(
+                self._prune,
+                "interval",
+                seconds=RETENTION_TICK,
+                next_run_time=now + timedelta(minutes=1),
+                id="retention",
+            )
         beat = self.systemd.watchdog_interval()
         if beat:
             scheduler.add_job(
@@ -253,6 +267,13 @@ class Daemon:
         await deliver_pending(
             self.store, self.notifier, give_up=self.settings.delivery_give_up, now=utcnow
         )
+
+    async def _prune(self) -> None:
+        if self.settings.retention is None:
+            return
+        before = utcnow() - timedelta(seconds=self.settings.retention)
+        items, stories = await asyncio.to_thread(self.store.prune, before)
+        log.info("pruned items=%d stories=%d before=%s", items, stories, before.date().isoformat())
 
     async def _heartbeat(self) -> None:
         self.systemd.notify("WATCHDOG=1", f"STATUS={self.status_line()}")

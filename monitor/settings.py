@@ -103,6 +103,8 @@ class Settings:
     search_templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
+    # storage: items first seen longer ago are pruned (None: kept forever)
+    retention: float | None = 180 * 86400.0
 
     def target_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.targets)
@@ -221,6 +223,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "alerts",
             "log",
             "search",
+            "storage",
         }
     )
     base = path.resolve().parent if path else Path.cwd()
@@ -270,6 +273,12 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
                 f"{top.origin}: search.{name} = {template!r}: expected an http(s) URL template containing {{query}}"
             )
 
+    storage = _Reader(top.get("storage", dict, {}, "a table [storage]"), "storage.", path)
+    storage.check_keys({"retention"})
+    retention = storage.duration("retention", 180 * 86400.0, zero_is_none=True)
+    if retention is not None and retention < 7 * 86400:
+        raise storage.fail("retention", "at least 7d (or 0 to keep items forever)")
+
     return Settings(
         source=path,
         database_url=database,
@@ -314,6 +323,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         ),
         search_templates=dict(search),
         watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
+        retention=retention,
     )
 
 

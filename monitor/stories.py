@@ -36,7 +36,7 @@ from rapidfuzz import fuzz
 
 from monitor.normalize import html_to_text, normalize
 
-THRESHOLD = 0.60  # similarity, 0..1, at which two items are the same story
+THRESHOLD = 0.55  # similarity, 0..1, at which two items are the same story
 LEDE_WORDS = 30  # words of the summary that count as the lede
 CANDIDATE_TOKENS = 6  # the rarest tokens of an item used to find candidate stories
 MAX_STORIES = 50_000  # stories kept in an index, oldest dropped first
