@@ -89,7 +89,9 @@ def test_the_same_story_from_five_feeds_is_one_alert_with_five_sources(
     assert sorted(s["name"] for s in alert["sources"]) == sorted(n for n, *_ in LAUNCH)
     assert len(receiver.received()) == 1
     [(_, _, mail)] = smtp_server.mailbox.messages
-    body = mail.get_payload(decode=True).decode()
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
     for name, *_ in LAUNCH:
         assert f"- {name}: https://" in body
 
