@@ -7,15 +7,17 @@ its summary). Two signatures are the same story when all of these hold:
    ("gpt-5", "llama-3.1", "2024"), at least one is shared, so "GPT-4.5 launches" and
    "GPT-5 launches" stay apart.
 2. They do not report different kinds of event: each signature has at most one *event
-   class*, the strongest of deny > cancel > delay > remove > dispute > lawsuit > fire > hire >
-   return > plan > launch found in its title. Two different classes keep items apart ("GPT-5
+   class*, the strongest found in its title, in the order of :data:`EVENT_WORDS` (deny,
+   cancel, delay, remove, appear, dispute, lawsuit, return, hire, fire, vote, agree, plan,
+   launch). Two different classes keep items apart ("GPT-5
    delayed" vs "GPT-5 launches"); an item without a class can join either.
-3. Their similarity reaches :data:`THRESHOLD`: the better of rapidfuzz's token-set ratio of
-   the titles and that of title + lede, so a terse headline can still join through its lede.
+3. Their similarity reaches :data:`THRESHOLD`: rapidfuzz's token-sort ratio of title + lede
+   (of the titles alone, token-set ratio, when an item has no lede).
 
 Candidates come from :class:`StoryIndex`, an in-memory inverted index over the signatures
 of the stories created within the story window (default 72 h), bounded in size; an item is
-compared only with stories that share one of its rarest tokens, never with every stored item.
+compared only with (at most 16) stories that share one of its rarest tokens, never with every
+stored item.
 The database keeps each story's signature (``story.signature``), so any process rebuilds the
 index with one query and catches up with stories other instances created.
 
@@ -31,6 +33,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -39,6 +42,7 @@ from monitor.normalize import html_to_text, normalize
 THRESHOLD = 0.55  # similarity, 0..1, at which two items are the same story
 LEDE_WORDS = 30  # words of the summary that count as the lede
 CANDIDATE_TOKENS = 6  # the rarest tokens of an item used to find candidate stories
+MAX_POSTING = 256  # a token filed under more stories than this is too common to find any
 MAX_STORIES = 50_000  # stories kept in an index, oldest dropped first
 
 _STOPWORDS = """a an and are as at be been but by can do does for from had has have he her his
@@ -145,6 +149,7 @@ def _fold(text: str) -> str:
     return re.sub(r"[’'`´]", " ", text)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light English/French suffix stripper: enough for "releases/released/release"."""
     if any(c.isdigit() for c in word) or "-" in word:
@@ -212,21 +217,29 @@ class Signature:
         title, _, lede = text.partition("|")
         return cls(tuple(title.split()), tuple(lede.split()))
 
+    @cached_property
+    def text(self) -> str:
+        return " ".join(self.title + self.lede)
+
+    @cached_property
+    def title_text(self) -> str:
+        return " ".join(self.title)
+
     def dump(self) -> str:
         return f"{' '.join(self.title)}|{' '.join(self.lede)}"
 
-    @property
+    @cached_property
     def event(self) -> str | None:
         found = {_EVENT_OF[t] for t in self.title if t in _EVENT_OF}
         return next((name for name in EVENT_ORDER if name in found), None)
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         """Versioned names and years (tokens with a digit and a letter, or a year) of the
         title, else of the lede."""
         return _names(self.title) or _names(self.lede)
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         """The tokens the index files this signature under."""
         return frozenset(self.title) | frozenset(self.lede[:12])
@@ -244,8 +257,8 @@ def similarity(a: Signature, b: Signature) -> float:
     """0..1: rapidfuzz's token-sort ratio of title + lede; of the titles alone (token-set
     ratio, kinder to short texts) when one item has no lede."""
     if not (a.lede and b.lede):
-        return fuzz.token_set_ratio(" ".join(a.title), " ".join(b.title)) / 100
-    return fuzz.token_sort_ratio(" ".join(a.title + a.lede), " ".join(b.title + b.lede)) / 100
+        return fuzz.token_set_ratio(a.title_text, b.title_text) / 100
+    return fuzz.token_sort_ratio(a.text, b.text) / 100
 
 
 def conflict(a: Signature, b: Signature) -> str | None:
@@ -325,12 +338,13 @@ class StoryIndex:
         keys = sorted(
             (k for k in signature.keys if k in self._postings),
             key=lambda k: len(self._postings[k]),
-        )[:CANDIDATE_TOKENS]
+        )
+        keys = [k for k in keys[:CANDIDATE_TOKENS] if len(self._postings[k]) <= MAX_POSTING]
         counts: Counter[int] = Counter()
         for key in keys:
             counts.update(self._postings[key])
         best: tuple[float, int] | None = None
-        for story_id, _shared in counts.most_common(64):
+        for story_id, _shared in counts.most_common(16):
             entry = self._stories[story_id]
             if entry.created_at < cutoff or conflict(signature, entry.signature):
                 continue

@@ -287,3 +287,19 @@ def test_recent_keys_skip_known_items_by_key_or_content() -> None:
     assert recent.unseen(2, items) == items  # per feed
     recent.remember(1, [_item(f"x{n}", f"Other {n}") for n in range(10)])
     assert recent.unseen(1, items) == items  # evicted, least recently seen first
+
+
+def test_retention_setting(tmp_path: Path) -> None:
+    from monitor.errors import ConfigError
+    from monitor.settings import load_settings
+
+    config = tmp_path / "monitor.toml"
+    config.write_text('[storage]\nretention = "90d"\n', encoding="utf-8")
+    assert load_settings(str(config), env={}).retention == 90 * 86400
+    config.write_text('[storage]\nretention = "0"\n', encoding="utf-8")
+    assert load_settings(str(config), env={}).retention is None
+    config.write_text("", encoding="utf-8")
+    assert load_settings(str(config), env={}).retention == 180 * 86400
+    config.write_text('[storage]\nretention = "1d"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"storage\.retention"):
+        load_settings(str(config), env={})
