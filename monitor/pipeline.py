@@ -24,6 +24,7 @@ from monitor.links import canonical_url
 from monitor.matcher import Matcher
 from monitor.model import Classification, Item, Match, Signal
 from monitor.normalize import document_text
+from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
 from monitor.store.repository import FeedRow, NewItem, Unit
@@ -122,6 +123,7 @@ class PollContext:
     backoff_max: float = 86400.0
     alert_max_age: float | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    recent: RecentKeys | None = None  # items seen lately per feed: skip them early
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
@@ -147,10 +149,13 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
                 "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}
             )
         rules = ctx.rules()
-        analyses = [analyse(item, rules) for item in parsed.items]
+        items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
+        analyses = [analyse(item, rules) for item in items]
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
-        report.items, report.new_items, report.alerts = len(analyses), alerts[0], alerts[1]
+        if ctx.recent is not None:
+            ctx.recent.remember(feed.id, items)
+        report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
         if result.permanent_redirect:
             log.warning(
                 "feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect
@@ -163,7 +168,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             etag=result.cache.etag,
             last_modified=result.cache.last_modified,
             title=parsed.title,
-            items_seen=len(analyses),
+            items_seen=len(parsed.items),
             next_poll_at=now + timedelta(seconds=max(interval, result.retry_after or 0)),
         )
         log.info(
@@ -226,6 +231,8 @@ def _persist(
     ctx: PollContext, feed: FeedRow, analyses: Sequence[Analysis], rules: Rules, now: datetime
 ) -> tuple[int, list[int]]:
     """Store new items, their matches, and the alerts they raise, in one transaction."""
+    if not analyses:
+        return 0, []
     by_key = {a.item.key: a for a in analyses}
     pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
     alert_ids: list[int] = []

@@ -7,6 +7,7 @@ One event loop holds the HTTP client. Jobs (all ``coalesce=True, max_instances=1
 - ``deliver``: send pending deliveries from the outbox.
 - ``watchlists``: reload the watchlists when a file in them changes.
 - ``watchdog``: tell systemd we are alive, from the loop itself, so a hung loop is restarted.
+- ``retention``: every few hours, prune items older than ``[storage] retention``.
 SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and the watchlists.
 """
 
@@ -31,6 +32,7 @@ from monitor.fetcher import Fetcher
 from monitor.health import HealthServer, Metrics, healthz_body
 from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
+from monitor.recent import RecentKeys
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
@@ -49,6 +51,7 @@ STATUS_TICK = 15.0
 PARSE_TIMEOUT = 20.0  # parse_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
+RETENTION_TICK = 6 * 3600.0
 
 
 def utcnow() -> datetime:
@@ -104,6 +107,7 @@ class Daemon:
         self.fetcher = self._fetcher(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
+        self.recent = RecentKeys()
         self._stop = asyncio.Event()
         self.metrics = Metrics()
         self._status = "starting"
@@ -129,6 +133,7 @@ class Daemon:
             backoff_max=self.settings.error_backoff_max,
             alert_max_age=self.settings.alert_max_age,
             now=utcnow,
+            recent=self.recent,
         )
 
     @property
@@ -187,6 +192,7 @@ class Daemon:
                 ignore_backoff=True,
                 now=utcnow,
             )
+            await self._prune()
             failed = sum(r.status == "failed" for r in reports)
             log.info(
                 "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d",
@@ -224,6 +230,14 @@ class Daemon:
         scheduler.add_job(
             self._check_watchlists, "interval", seconds=WATCHLIST_TICK, id="watchlists"
         )
+        if self.settings.retention is not None:
+            scheduler.add_job(
+                self._prune,
+                "interval",
+                seconds=RETENTION_TICK,
+                next_run_time=now + timedelta(minutes=1),
+                id="retention",
+            )
         beat = self.systemd.watchdog_interval()
         scheduler.add_job(
             self._heartbeat,
@@ -337,6 +351,13 @@ class Daemon:
         )
         self.metrics.delivered.inc(report.delivered)
         self.metrics.delivery_failures.inc(report.retrying + report.failed)
+
+    async def _prune(self) -> None:
+        if self.settings.retention is None:
+            return
+        before = utcnow() - timedelta(seconds=self.settings.retention)
+        items, stories = await asyncio.to_thread(self.store.prune, before)
+        log.info("pruned items=%d stories=%d before=%s", items, stories, before.date().isoformat())
 
     async def _heartbeat(self) -> None:
         """Runs on the loop: a hung loop sends no WATCHDOG=1 and systemd restarts us."""

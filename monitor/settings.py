@@ -119,6 +119,8 @@ class Settings:
     templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
+    # storage: items first seen longer ago are pruned (None: kept forever)
+    retention: float | None = 180 * 86400.0
 
     def target_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.targets)
@@ -245,6 +247,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "search",
             "http",
             "templates",
+            "storage",
         }
     )
     base = path.resolve().parent if path else Path.cwd()
@@ -297,6 +300,12 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
                 f"{top.origin}: search.{name} = {template!r}: expected an http(s) URL template containing {{query}}"
             )
 
+    storage = _Reader(top.get("storage", dict, {}, "a table [storage]"), "storage.", path)
+    storage.check_keys({"retention"})
+    retention = storage.duration("retention", 180 * 86400.0, zero_is_none=True)
+    if retention is not None and retention < 7 * 86400:
+        raise storage.fail("retention", "at least 7d (or 0 to keep items forever)")
+
     return Settings(
         source=path,
         database_url=database,
@@ -343,6 +352,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         http_listen=listen,
         templates=_templates(top, path),
         watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
+        retention=retention,
     )
 
 

@@ -13,13 +13,26 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, text, update
+from sqlalchemy import (
+    Engine,
+    String,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +40,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StoreError
 from monitor.model import Item
 from monitor.store import tables as t
+from monitor.stories import Signature, StoryIndex
+
+# Stories committed by other instances show up in this process's story index when it next
+# syncs; a story is looked for as far back as this before the last sync (covers the time
+# between a transaction's clock reading and its commit).
+STORY_SYNC_MARGIN = timedelta(minutes=10)
 
 # pg_advisory_xact_lock key of Store.unit ("nm" + 1).
 STORE_LOCK_KEY = 0x6E6D0001
@@ -85,6 +104,10 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Recent stories by token, shared by this process's units (see monitor.stories).
+        self.stories: StoryIndex | None = None
+        self.stories_lock = threading.Lock()
+        self._stories_synced: datetime | None = None
 
     @property
     def dialect(self) -> str:
@@ -254,10 +277,89 @@ class Store:
         parsing happen outside), so this costs little; SQLite gets the same order from
         BEGIN IMMEDIATE.
         """
+        unit: Unit | None = None
+        try:
+            with self.session() as s:
+                if self.dialect == "postgresql":
+                    s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK_KEY})
+                unit = Unit(self, s)
+                try:
+                    yield unit
+                except BaseException:
+                    self._forget_stories(unit)
+                    raise
+        except StoreError:
+            if unit is not None:
+                self._forget_stories(unit)  # the commit failed
+            raise
+
+    def _forget_stories(self, unit: Unit) -> None:
+        """Stories created by a unit that rolled back must not be offered to other items."""
+        if unit.created_stories and self.stories is not None:
+            with self.stories_lock:
+                self.stories.discard(unit.created_stories)
+
+    def sync_stories(self, session: Session, now: datetime, window: timedelta) -> StoryIndex:
+        """The story index, brought up to date with stories committed since the last sync.
+        Call with ``stories_lock`` held."""
+        if self.stories is None or self.stories.window != window:
+            self.stories, self._stories_synced = StoryIndex(window), None
+        since = now - window
+        if self._stories_synced is not None:
+            since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
+        rows = session.execute(
+            select(t.Story.id, t.Story.signature, t.Story.created_at)
+            .where(t.Story.created_at >= since, t.Story.signature.is_not(None))
+            .order_by(t.Story.created_at, t.Story.id)
+        ).all()
+        for story_id, signature, created_at in rows:
+            if story_id not in self.stories:
+                self.stories.add(story_id, Signature.parse(signature or ""), created_at)
+        self.stories.expire(now)
+        self._stories_synced = max(now, self._stories_synced or now)
+        return self.stories
+
+    # -- retention ------------------------------------------------------------------------
+
+    def prune(self, before: datetime, *, batch: int = 5000) -> tuple[int, int]:
+        """Delete items first seen before ``before`` and the stories left with nothing.
+
+        Kept whatever their age: every alert, the items of a story that raised an alert (its
+        sources), and items whose matches claimed a date (the calendar's timeline). Deletes
+        in batches so no transaction holds the database for long. Returns (items, stories).
+        """
+        alerted = select(t.Alert.story_id).where(t.Alert.story_id.is_not(None))
+        dated = select(t.WatchMatch.item_id).where(
+            func.coalesce(cast(t.WatchMatch.dates, String), "[]") != "[]"
+        )
+        items = 0
+        while True:
+            with self.session() as s:
+                ids = list(
+                    s.scalars(
+                        select(t.Item.id)
+                        .where(
+                            t.Item.first_seen_at < before,
+                            or_(t.Item.story_id.is_(None), t.Item.story_id.not_in(alerted)),
+                            t.Item.id.not_in(dated),
+                        )
+                        .limit(batch)
+                    )
+                )
+                if ids:
+                    s.execute(delete(t.Item).where(t.Item.id.in_(ids)))
+            items += len(ids)
+            if len(ids) < batch:
+                break
         with self.session() as s:
-            if self.dialect == "postgresql":
-                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK_KEY})
-            yield Unit(self, s)
+            result: Any = s.execute(
+                delete(t.Story).where(
+                    t.Story.created_at < before,
+                    ~exists().where(t.Item.story_id == t.Story.id),
+                    ~exists().where(t.Alert.story_id == t.Story.id),
+                )
+            )
+        return items, int(result.rowcount or 0)
 
     # -- deliveries ---------------------------------------------------------------------------
 
@@ -591,6 +693,7 @@ class Unit:
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
         self.s = session
+        self.created_stories: list[int] = []
 
     def insert_items(
         self,
@@ -601,21 +704,32 @@ class Unit:
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
 
-        An item is not new when its key is known in this feed, or when this feed already has an
-        item with the same content fingerprint (rotating guids). A new item joins the story of
-        an item with the same canonical link (any feed, within ``story_window``), else starts one.
+        An item is not new when its key is known in this feed, when this feed already has an
+        item with the same content fingerprint (rotating guids), or with the same canonical
+        link (the same article under a new guid). A new item joins, in this order: the story
+        of an item with the same canonical link in any feed, the most similar recent story
+        (``monitor.stories``), both within ``story_window``; else it starts a story.
         """
         if not items:
             return []
         prints = {fingerprint(item): (item, link) for item, link in items}
-        known = set(
-            self.s.scalars(
-                select(t.Item.fingerprint).where(
-                    t.Item.feed_id == feed_id, t.Item.fingerprint.in_(list(prints))
-                )
+        links = {link for _, link in prints.values() if link}
+        known_prints: set[str] = set()
+        known_links: set[str | None] = set()
+        for fp, link in self.s.execute(
+            select(t.Item.fingerprint, t.Item.canonical_link).where(
+                t.Item.feed_id == feed_id,
+                or_(t.Item.fingerprint.in_(list(prints)), t.Item.canonical_link.in_(list(links))),
             )
-        )
-        fresh = [(fp, item, link) for fp, (item, link) in prints.items() if fp not in known]
+        ):
+            known_prints.add(fp)
+            known_links.add(link)
+        fresh = []
+        for fp, (item, link) in prints.items():
+            if fp in known_prints or (link and link in known_links):
+                continue
+            known_links.add(link)
+            fresh.append((fp, item, link))
         if not fresh:
             return []
         rows = [
@@ -640,32 +754,75 @@ class Unit:
             .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
         )
         inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
-        new = []
-        for fp, item, link in fresh:
-            if fp not in inserted:
-                continue
-            story_id = self._story_for(inserted[fp], item, link, now, story_window)
-            new.append(NewItem(inserted[fp], story_id, item, link))
-        return new
+        new = [(inserted[fp], item, link) for fp, item, link in fresh if fp in inserted]
+        if not new:
+            return []
+        stories = self._assign_stories(new, now, story_window)
+        return [NewItem(item_id, stories[item_id], item, link) for item_id, item, link in new]
 
-    def _story_for(
-        self, item_id: int, item: Item, link: str | None, now: datetime, window: timedelta
-    ) -> int:
-        story_id = None
-        if link:
-            story_id = self.s.scalar(
-                select(t.Story.id)
-                .where(t.Story.canonical_link == link, t.Story.created_at >= now - window)
-                .order_by(t.Story.id)
-                .limit(1)
-            )
-        if story_id is None:
-            story = t.Story(title=item.title[:512], canonical_link=link, created_at=now)
-            self.s.add(story)
-            self.s.flush()
-            story_id = story.id
-        self.s.execute(update(t.Item).where(t.Item.id == item_id).values(story_id=story_id))
-        return story_id
+    def _assign_stories(
+        self, new: Sequence[tuple[int, Item, str | None]], now: datetime, window: timedelta
+    ) -> dict[int, int]:
+        """Item id → story id for just-inserted items; creates the stories they start."""
+        since = now - window
+        links = [link for _, _, link in new if link]
+        by_link: dict[str, int] = {}
+        if links:
+            for link, story_id in self.s.execute(
+                select(t.Item.canonical_link, t.Item.story_id)
+                .where(
+                    t.Item.canonical_link.in_(links),
+                    t.Item.story_id.is_not(None),
+                    t.Item.first_seen_at >= since,
+                )
+                .order_by(t.Item.id)
+            ):
+                if link is not None and story_id is not None:
+                    by_link.setdefault(link, story_id)
+        with self.store.stories_lock:
+            index = self.store.sync_stories(self.s, now, window)
+            batch = StoryIndex(window)  # stories this batch starts, by provisional id -1, -2 …
+            starts: list[tuple[Item, str | None, Signature]] = []
+            chosen: dict[int, int] = {}
+            for item_id, item, link in new:
+                signature = Signature.of(item.title, item.summary)
+                story_id = by_link.get(link) if link else None
+                if story_id is None:
+                    story_id = batch.find(signature, now) or index.find(signature, now)
+                if story_id is None:
+                    starts.append((item, link, signature))
+                    story_id = -len(starts)
+                    batch.add(story_id, signature, now)
+                    if link:
+                        by_link[link] = story_id
+                chosen[item_id] = story_id
+            if starts:
+                ids = self.s.scalars(
+                    self.store._insert(t.Story.__table__).returning(
+                        t.Story.__table__.c.id, sort_by_parameter_order=True
+                    ),
+                    [
+                        {
+                            "title": item.title[:512],
+                            "canonical_link": _cap(link, 2048),
+                            "signature": signature.dump(),
+                            "created_at": now,
+                        }
+                        for item, link, signature in starts
+                    ],
+                ).all()
+                for story_id, (_, _, signature) in zip(ids, starts, strict=True):
+                    index.add(story_id, signature, now)
+                self.created_stories += ids
+                chosen = {i: ids[-s - 1] if s < 0 else s for i, s in chosen.items()}
+        items: Any = t.Item.__table__
+        self.s.execute(
+            update(items)
+            .where(items.c.id == bindparam("item_id"))
+            .values(story_id=bindparam("story_id")),
+            [{"item_id": i, "story_id": s} for i, s in chosen.items()],
+        )
+        return chosen
 
     def add_match(
         self,

@@ -96,6 +96,8 @@ class Story(Base):
     title: Mapped[str] = mapped_column(String(512))
     canonical_link: Mapped[str | None] = mapped_column(String(2048), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # monitor.stories.Signature.dump() of the first item: what the story index is rebuilt from
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Item(Base):

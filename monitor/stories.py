@@ -1,0 +1,365 @@
+"""Stories: which items, from whichever feeds, report the same news event.
+
+An item's *signature* is the token set of its normalised title and lede (the first words of
+its summary). Two signatures are the same story when all of these hold:
+
+1. They do not name different things: when both carry versioned names or years
+   ("gpt-5", "llama-3.1", "2024"), at least one is shared, so "GPT-4.5 launches" and
+   "GPT-5 launches" stay apart.
+2. They do not report different kinds of event: each signature has at most one *event
+   class*, the strongest found in its title, in the order of :data:`EVENT_WORDS` (deny,
+   cancel, delay, remove, appear, dispute, lawsuit, return, hire, fire, vote, agree, plan,
+   launch). Two different classes keep items apart ("GPT-5
+   delayed" vs "GPT-5 launches"); an item without a class can join either.
+3. Their similarity reaches :data:`THRESHOLD`: rapidfuzz's token-sort ratio of title + lede
+   (of the titles alone, token-set ratio, when an item has no lede).
+
+Candidates come from :class:`StoryIndex`, an in-memory inverted index over the signatures
+of the stories created within the story window (default 72 h), bounded in size; an item is
+compared only with (at most 16) stories that share one of its rarest tokens, never with every
+stored item.
+The database keeps each story's signature (``story.signature``), so any process rebuilds the
+index with one query and catches up with stories other instances created.
+
+Thresholds were chosen on ``tests/data/story_pairs.yaml`` (real headlines; see
+``benchmarks/README.md`` for the measured precision and recall).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
+
+from rapidfuzz import fuzz
+
+from monitor.normalize import html_to_text, normalize
+
+THRESHOLD = 0.55  # similarity, 0..1, at which two items are the same story
+LEDE_WORDS = 30  # words of the summary that count as the lede
+CANDIDATE_TOKENS = 6  # the rarest tokens of an item used to find candidate stories
+MAX_POSTING = 256  # a token filed under more stories than this is too common to find any
+MAX_STORIES = 50_000  # stories kept in an index, oldest dropped first
+
+_STOPWORDS = """a an and are as at be been but by can do does for from had has have he her his
+    how i in into is it its it's just may more most much new news no of on or our over
+    says said say she so some than that the their them then there these they this those to up
+    us was we were what when where which who why will with would you your after about amid
+    against all also any before being between both during each here how if like make makes
+    now only other out same should still such through under until via vs yet first
+    le la les l un une des du de d et en est au aux sur pour par dans avec son sa ses ce cette
+    qui que qu il elle ils ont sont plus ne pas se s y"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+# Words that say what kind of event an item reports, after stemming (see _stem).
+EVENT_WORDS: dict[str, tuple[str, ...]] = {
+    "deny": ("deny", "deni", "dismiss", "refut", "dement", "fake-new"),
+    "cancel": ("cancel", "cancell", "scrap", "scrapp", "shelv", "abandon"),
+    "delay": (
+        "delay",
+        "postpon",
+        "push-back",
+        "repouss",
+        "retard",
+        "not-ship",
+        "not-releas",
+        "not-launch",
+        "behind-schedul",
+    ),
+    "remove": ("pull", "paus", "disappear", "remov", "vanish", "offlin", "disparait", "taken-down"),
+    "appear": ("appear", "show-up", "surfac", "emerg", "apparait"),
+    "dispute": ("fak", "stag", "edit", "controversy", "mislead", "backlash", "admit"),
+    "lawsuit": ("sue", "sued", "lawsuit", "plaint"),
+    "return": ("return", "reinstat", "bring-back", "retour", "revient"),
+    "hire": ("hir", "join", "recrut", "rejoint", "poach"),
+    "fire": ("fir", "oust", "push-out", "limog", "limogeag", "sack", "ouster", "renvoi"),
+    "vote": ("approv", "pass", "vot", "adopt"),
+    "agree": ("agre", "accord"),
+    "plan": (
+        "plan",
+        "plann",
+        "expect",
+        "ready",
+        "prepar",
+        "reportedly",
+        "rumor",
+        "rumour",
+        "leak",
+        "pourrait",
+        "devrait",
+        "prevoit",
+        "set-to",
+        "com",
+        "could",
+        "might",
+    ),
+    "launch": (
+        "launch",
+        "releas",
+        "unveil",
+        "debut",
+        "introduc",
+        "roll-out",
+        "availabl",
+        "disponibl",
+        "lanc",
+        "devoil",
+        "ship",
+        "is-her",
+        "announc",
+        "arriv",
+    ),
+}
+EVENT_ORDER = tuple(EVENT_WORDS)  # strongest first
+_EVENT_OF = {stem: name for name, stems in EVENT_WORDS.items() for stem in stems}
+
+# Two-word phrases that carry one meaning, joined before tokenising.
+_PHRASES = [
+    (re.compile(p, re.IGNORECASE), r)
+    for p, r in (
+        (r"\bnot\s+(ship|releas|launch)\w*", r"not-\1"),
+        (r"\bno\s+(?=gpt)", "not-releas "),
+        (r"\bfake\s+news\b", "fake-new"),
+        (r"\bpush(?:es|ed)?\s+back\b", "push-back"),
+        (r"\bpush(?:es|ed)?\s+out\b", "push-out"),
+        (r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
+        (r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
+        (r"\btaken\s+down\b", "taken-down"),
+        (r"\bshow(?:s|ed|n)?\s+up\b", "show-up"),
+        (r"\bbehind\s+schedule\b", "behind-schedul"),
+        (r"\bset\s+to\b", "set-to"),
+        (r"\bis\s+here\b", "is-her"),
+    )
+]
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-.+][a-z0-9]+)*[+%]?")
+_VERSION = re.compile(r"\d{1,2}(?:\.\d{1,2})?[a-z]?")
+_UNITS = frozenset({"billion", "million", "percent", "milliards", "millions", "bn"})
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, apostrophes as spaces ("OpenAI's" → "openai s")."""
+    text = unicodedata.normalize("NFKD", normalize(text).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"n[’'`´]t\b", " not", text)
+    return re.sub(r"[’'`´]", " ", text)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A light English/French suffix stripper: enough for "releases/released/release"."""
+    if any(c.isdigit() for c in word) or "-" in word:
+        return word
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised content tokens of a text, in order: stemmed, stop words dropped, versions
+    joined to the name before them ("Llama 3.1" → "llama-3.1", "GPT 5" → "gpt-5")."""
+    text = _fold(text)
+    for pattern, repl in _PHRASES:
+        text = pattern.sub(repl, text)
+    raw = _TOKEN.findall(text)
+    out: list[str] = []
+    kept_previous = False  # whether raw[i - 1] is out[-1]
+    for i, word in enumerate(raw):
+        following = raw[i + 1] if i + 1 < len(raw) else ""
+        if (
+            kept_previous
+            and _VERSION.fullmatch(word)
+            and raw[i - 1].isalpha()
+            and following not in _UNITS
+            and out[-1] not in _EVENT_OF
+        ):
+            out[-1] = f"{raw[i - 1]}-{word}"
+            continue
+        kept_previous = not (word in STOPWORDS or (len(word) < 2 and not word.isdigit()))
+        if kept_previous:
+            out.append(_stem(word))
+    return out
+
+
+def _lede(summary: str) -> str:
+    text = html_to_text(summary) if "<" in summary else summary
+    return " ".join(text.split()[:LEDE_WORDS])
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What story matching needs of an item: title and lede tokens, event class, names."""
+
+    title: tuple[str, ...]
+    lede: tuple[str, ...]
+
+    @classmethod
+    def of(cls, title: str, summary: str = "") -> Signature:
+        return cls(tuple(tokens(title)), tuple(tokens(_lede(summary))))
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        """The inverse of :meth:`dump` (the ``story.signature`` column)."""
+        title, _, lede = text.partition("|")
+        return cls(tuple(title.split()), tuple(lede.split()))
+
+    @cached_property
+    def text(self) -> str:
+        return " ".join(self.title + self.lede)
+
+    @cached_property
+    def title_text(self) -> str:
+        return " ".join(self.title)
+
+    def dump(self) -> str:
+        return f"{' '.join(self.title)}|{' '.join(self.lede)}"
+
+    @cached_property
+    def event(self) -> str | None:
+        found = {_EVENT_OF[t] for t in self.title if t in _EVENT_OF}
+        return next((name for name in EVENT_ORDER if name in found), None)
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Versioned names and years (tokens with a digit and a letter, or a year) of the
+        title, else of the lede."""
+        return _names(self.title) or _names(self.lede)
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """The tokens the index files this signature under."""
+        return frozenset(self.title) | frozenset(self.lede[:12])
+
+
+def _names(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(
+        w
+        for w in words
+        if (any(c.isdigit() for c in w) and any(c.isalpha() for c in w)) or _YEAR.fullmatch(w)
+    )
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """0..1: rapidfuzz's token-sort ratio of title + lede; of the titles alone (token-set
+    ratio, kinder to short texts) when one item has no lede."""
+    if not (a.lede and b.lede):
+        return fuzz.token_set_ratio(a.title_text, b.title_text) / 100
+    return fuzz.token_sort_ratio(a.text, b.text) / 100
+
+
+def conflict(a: Signature, b: Signature) -> str | None:
+    """Why two signatures cannot be one story, or None."""
+    if a.names and b.names and not a.names & b.names:
+        return "different names"
+    ea, eb = a.event, b.event
+    if ea and eb and ea != eb:
+        return "different events"
+    return None
+
+
+def same_story(a: Signature, b: Signature, threshold: float = THRESHOLD) -> bool:
+    if not (a.title or a.lede) or not (b.title or b.lede):
+        return False
+    return conflict(a, b) is None and similarity(a, b) >= threshold
+
+
+@dataclass
+class _Entry:
+    signature: Signature
+    created_at: datetime
+
+
+class StoryIndex:
+    """Recent stories by token: candidates for an item are the stories sharing one of its
+    :data:`CANDIDATE_TOKENS` rarest tokens, created within ``window``. Not thread-safe:
+    its owner serialises access."""
+
+    def __init__(self, window: timedelta, max_stories: int = MAX_STORIES) -> None:
+        self.window = window
+        self.max_stories = max_stories
+        self._stories: OrderedDict[int, _Entry] = OrderedDict()  # oldest first
+        self._postings: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._stories
+
+    def add(self, story_id: int, signature: Signature, created_at: datetime) -> None:
+        if story_id in self._stories:
+            return
+        self._stories[story_id] = _Entry(signature, created_at)
+        for key in signature.keys:
+            self._postings.setdefault(key, set()).add(story_id)
+        while len(self._stories) > self.max_stories:
+            self._drop(next(iter(self._stories)))
+
+    def discard(self, story_ids: Iterable[int]) -> None:
+        for story_id in story_ids:
+            if story_id in self._stories:
+                self._drop(story_id)
+
+    def expire(self, now: datetime) -> None:
+        """Drop stories older than the window (the index keeps creation order)."""
+        cutoff = now - self.window
+        while self._stories:
+            oldest = next(iter(self._stories))
+            if self._stories[oldest].created_at >= cutoff:
+                break
+            self._drop(oldest)
+
+    def _drop(self, story_id: int) -> None:
+        entry = self._stories.pop(story_id)
+        for key in entry.signature.keys:
+            posting = self._postings.get(key)
+            if posting is not None:
+                posting.discard(story_id)
+                if not posting:
+                    del self._postings[key]
+
+    def find(self, signature: Signature, now: datetime) -> int | None:
+        """The best matching story within the window, or None."""
+        cutoff = now - self.window
+        keys = sorted(
+            (k for k in signature.keys if k in self._postings),
+            key=lambda k: len(self._postings[k]),
+        )
+        keys = [k for k in keys[:CANDIDATE_TOKENS] if len(self._postings[k]) <= MAX_POSTING]
+        counts: Counter[int] = Counter()
+        for key in keys:
+            counts.update(self._postings[key])
+        best: tuple[float, int] | None = None
+        for story_id, _shared in counts.most_common(16):
+            entry = self._stories[story_id]
+            if entry.created_at < cutoff or conflict(signature, entry.signature):
+                continue
+            score = similarity(signature, entry.signature)
+            if score >= THRESHOLD and (best is None or score > best[0]):
+                best = (score, story_id)
+        return best[1] if best else None
+
+
+__all__ = [
+    "THRESHOLD",
+    "Signature",
+    "StoryIndex",
+    "conflict",
+    "same_story",
+    "similarity",
+    "tokens",
+]

@@ -1,0 +1,305 @@
+"""Stories: the labelled headline pairs, the recent-story index, and story assignment in the
+store on both databases (identity, clustering, retention)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from monitor.links import canonical_url
+from monitor.model import Item
+from monitor.recent import RecentKeys
+from monitor.store import Store, make_engine, upgrade
+from monitor.store import tables as t
+from monitor.stories import THRESHOLD, Signature, StoryIndex, conflict, same_story, tokens
+
+PAIRS = Path(__file__).parent / "data" / "story_pairs.yaml"
+NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=72)
+
+
+def _labelled() -> tuple[list[tuple[str, date, Signature]], set[frozenset[str]]]:
+    data = yaml.safe_load(PAIRS.read_text(encoding="utf-8"))
+    heads = [
+        (e["id"], e["date"], Signature.of(h["title"], h.get("lede", "")))
+        for e in data["events"]
+        for h in e["headlines"]
+    ]
+    hard = {frozenset(p[:2]) for p in data["hard_negatives"]}
+    return heads, hard
+
+
+def scores(threshold: float = THRESHOLD, *, window_days: int | None = None) -> dict[str, Any]:
+    """Precision and recall of same_story over every pair of labelled headlines (or over the
+    pairs published within ``window_days`` of each other, plus the hard negatives)."""
+    heads, hard = _labelled()
+    tp = fp = fn = hard_fp = 0
+    for (ea, da, sa), (eb, db, sb) in itertools.combinations(heads, 2):
+        is_hard = frozenset((ea, eb)) in hard
+        if window_days is not None and abs((da - db).days) > window_days and not is_hard:
+            continue
+        predicted, same = same_story(sa, sb, threshold), ea == eb
+        tp += predicted and same
+        fp += predicted and not same
+        fn += same and not predicted
+        hard_fp += predicted and is_hard
+    return {
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "pairs": (tp, fp, fn),
+        "hard_negative_pairs_joined": hard_fp,
+    }
+
+
+def test_labelled_pairs_precision_and_recall() -> None:
+    everything = scores()
+    assert everything["precision"] >= 0.88, everything
+    assert everything["recall"] >= 0.9, everything
+    in_window = scores(window_days=3)
+    assert in_window["precision"] >= 0.9, in_window
+    assert in_window["recall"] >= 0.9, in_window
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("OpenAI delays GPT-5 launch", "OpenAI launches GPT-5"),
+        ("GPT-5 delayed to later this year", "GPT-5 launches today for ChatGPT users"),
+        ("OpenAI launches GPT-4.5", "OpenAI launches GPT-5"),
+        ("OpenAI fires Sam Altman", "Microsoft hires Sam Altman"),
+        ("Microsoft Build 2024 dates announced", "Microsoft Build 2025 dates announced"),
+        ("gpt2-chatbot appears on LMSYS", "gpt2-chatbot disappears from LMSYS"),
+    ],
+)
+def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
+    assert conflict(Signature.of(a), Signature.of(b)) is not None
+    assert not same_story(Signature.of(a), Signature.of(b))
+
+
+def test_tokens_fold_case_accents_plurals_and_versions() -> None:
+    assert tokens("OpenAI Releases GPT 5") == tokens("openai released gpt-5")
+    assert tokens("Llama 3.1 is out") == ["llama-3.1"]
+    assert "17%" in tokens("Nvidia fell 17% on Monday")
+    assert tokens("Microsoft entraîne MAI-1") == ["microsoft", "entrain", "mai-1"]
+
+
+def test_signature_round_trips_through_its_column() -> None:
+    s = Signature.of("OpenAI releases GPT-5", "<p>It is <b>available</b> now.</p>")
+    assert Signature.parse(s.dump()) == s
+    assert s.lede == ("availabl",)
+
+
+def test_index_finds_only_recent_similar_stories_and_stays_bounded() -> None:
+    index = StoryIndex(WINDOW, max_stories=100)
+    launch = Signature.of("OpenAI launches GPT-5 for all ChatGPT users")
+    index.add(1, launch, NOW - timedelta(hours=80))
+    index.add(2, launch, NOW - timedelta(hours=1))
+    index.add(3, Signature.of("OpenAI delays GPT-5 by a few months"), NOW)
+    assert index.find(Signature.of("OpenAI releases GPT-5 to all ChatGPT users"), NOW) == 2
+    assert index.find(Signature.of("Google launches Gemini"), NOW) is None
+    index.expire(NOW)
+    assert 1 not in index and 2 in index
+    for i in range(10, 400):
+        index.add(i, Signature.of(f"Unrelated story number {i} about topic{i}"), NOW)
+    assert len(index) == 100
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield Store(engine)
+    engine.dispose()
+
+
+def _feed(store: Store, url: str) -> int:
+    store.sync_feeds([(url, None, None, False)])
+    row = store.feed(url)
+    assert row is not None
+    return row.id
+
+
+def _insert(store: Store, feed: int, items: list[Item], now: datetime = NOW) -> list[Any]:
+    pairs = [(i, canonical_url(i.link) if i.link else None) for i in items]
+    with store.unit() as unit:
+        return unit.insert_items(feed, pairs, now, WINDOW)
+
+
+def _item(key: str, title: str, link: str | None = None, summary: str = "") -> Item:
+    return Item(key=key, title=title, link=link, guid=key, summary=summary, published=NOW)
+
+
+def _count(store: Store, model: Any) -> int:
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_decorated_links_are_one_item_in_a_feed_and_one_story_across_feeds(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    base = "https://www.example.org/tech/gpt-5-launch"
+    first = _insert(store, a, [_item("a-1", "OpenAI launches GPT-5", base + "?utm_source=rss")])
+    again = _insert(
+        store,
+        a,
+        [
+            _item("a-2", "GPT-5 is out (updated)", "https://m.example.org/tech/gpt-5-launch/"),
+            _item("a-3", "GPT-5: AMP", "https://amp.example.org/amp/tech/gpt-5-launch?amp=1#top"),
+        ],
+    )
+    other = _insert(
+        store, b, [_item("b-1", "A different headline", base + "?fbclid=xyz&utm_medium=social")]
+    )
+    assert len(first) == 1 and again == []
+    assert [n.story_id for n in other] == [first[0].story_id]
+    assert _count(store, t.Story) == 1
+
+
+def test_guid_churn_makes_no_new_items(store: Store) -> None:
+    feed = _feed(store, "http://127.0.0.1/churn")
+    for poll in range(5):
+        new = _insert(
+            store,
+            feed,
+            [_item(f"guid-{poll}-{n}", f"Story {n}", summary=f"Body {n}") for n in range(3)],
+            NOW + timedelta(minutes=10 * poll),
+        )
+        assert len(new) == (3 if poll == 0 else 0)
+    assert _count(store, t.Item) == 3
+
+
+def test_the_same_event_from_several_feeds_is_one_story_and_other_events_are_not(
+    store: Store,
+) -> None:
+    data = yaml.safe_load(PAIRS.read_text(encoding="utf-8"))
+    by_event = {e["id"]: e["headlines"] for e in data["events"]}
+    stories: dict[str, set[int]] = {}
+    for n, event in enumerate(["altman-fired", "altman-joins-microsoft", "altman-returns"]):
+        for k, h in enumerate(by_event[event]):
+            feed = _feed(store, f"http://127.0.0.1/{h['source'].replace(' ', '-')}")
+            [new] = _insert(
+                store,
+                feed,
+                [_item(f"{event}-{k}", h["title"], h["url"] + f"?id={event}{k}", h["lede"])],
+                NOW + timedelta(hours=n * 12 + k),
+            )
+            stories.setdefault(event, set()).add(new.story_id)
+    assert len(stories["altman-joins-microsoft"]) == 1
+    assert len(stories["altman-returns"]) <= 2
+    assert len(set().union(*stories.values())) == sum(len(v) for v in stories.values())
+
+
+def test_stories_older_than_the_window_are_not_joined(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    title = "OpenAI launches GPT-5 for all ChatGPT users"
+    [old] = _insert(store, a, [_item("a", title)])
+    [same] = _insert(store, b, [_item("b", title + " today")], NOW + timedelta(hours=2))
+    [later] = _insert(store, b, [_item("c", title + " now")], NOW + timedelta(hours=100))
+    assert same.story_id == old.story_id != later.story_id
+
+
+def test_a_fresh_store_object_rebuilds_the_index_from_the_database(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    [first] = _insert(store, a, [_item("a", "OpenAI launches GPT-5 for all ChatGPT users")])
+    restarted = Store(store.engine)
+    [second] = _insert(restarted, b, [_item("b", "OpenAI launches GPT-5 for ChatGPT users")], NOW)
+    assert second.story_id == first.story_id
+
+
+def test_a_rolled_back_story_is_not_offered_to_later_items(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    pairs = [(_item("a", "OpenAI launches GPT-5 for all ChatGPT users"), None)]
+    with pytest.raises(RuntimeError), store.unit() as unit:
+        unit.insert_items(a, pairs, NOW, WINDOW)
+        raise RuntimeError("crash before commit")
+    [new] = _insert(store, b, [_item("b", "OpenAI launches GPT-5 for ChatGPT users")])
+    with store.session() as s:
+        assert s.get(t.Story, new.story_id) is not None
+
+
+def test_retention_keeps_the_database_bounded_over_a_simulated_year(store: Store) -> None:
+    """A year of daily polls (fake clock): 40 new items a day on 4 feeds, one story a week
+    raising an alert; a prune every day with 30 days' retention."""
+    feeds = [_feed(store, f"http://127.0.0.1/f{n}") for n in range(4)]
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=7)) for _ in range(5000)]
+    retention = timedelta(days=30)
+    start, sizes = NOW, []
+    alerted_stories = []
+    for day in range(365):
+        now = start + timedelta(days=day)
+        for f, feed in enumerate(feeds):
+            items = [
+                _item(f"{day}-{f}-{n}", " ".join(rng.sample(vocabulary, 7))) for n in range(10)
+            ]
+            new = _insert(store, feed, items, now)
+            if day % 7 == 0 and f == 0:
+                with store.unit() as unit:
+                    unit.add_alert(
+                        targets=[],
+                        now=now,
+                        watch="GPT-5",
+                        story_id=new[0].story_id,
+                        item_id=new[0].id,
+                        change_key="rumor|",
+                        signal="rumor",
+                        rumored=True,
+                        official=False,
+                        dates=[],
+                        term="GPT-5",
+                        evidence="",
+                        title=new[0].item.title,
+                        link=None,
+                        change=None,
+                    )
+                alerted_stories.append(new[0].story_id)
+        store.prune(now - retention)
+        sizes.append((_count(store, t.Item), _count(store, t.Story)))
+    items_now, stories_now = sizes[-1]
+    # 31 days of traffic at most, plus the alerted stories' items kept as their sources
+    assert items_now <= 31 * 40 + len(alerted_stories)
+    assert stories_now <= 31 * 40 + len(alerted_stories)
+    # after the first month, growth is only the kept sources of the weekly alerts
+    assert sizes[-1][0] - sizes[60][0] <= len(alerted_stories)
+    assert max(s[0] for s in sizes) <= 31 * 40 + len(alerted_stories)
+    assert _count(store, t.Alert) == len(alerted_stories) == 53
+    assert all(store.story_sources(story_id) for story_id in alerted_stories)
+
+
+def test_recent_keys_skip_known_items_by_key_or_content() -> None:
+    recent = RecentKeys(per_feed=3)
+    items = [_item(f"k{n}", f"Title {n}") for n in range(3)]
+    assert recent.unseen(1, items) == items
+    recent.remember(1, items)
+    assert recent.unseen(1, items) == []
+    churned = [_item(f"new-guid-{n}", f"Title {n}") for n in range(3)]
+    assert recent.unseen(1, churned) == []
+    assert recent.unseen(2, items) == items  # per feed
+    recent.remember(1, [_item(f"x{n}", f"Other {n}") for n in range(10)])
+    assert recent.unseen(1, items) == items  # evicted, least recently seen first
+
+
+def test_retention_setting(tmp_path: Path) -> None:
+    from monitor.errors import ConfigError
+    from monitor.settings import load_settings
+
+    config = tmp_path / "monitor.toml"
+    config.write_text('[storage]\nretention = "90d"\n', encoding="utf-8")
+    assert load_settings(str(config), env={}).retention == 90 * 86400
+    config.write_text('[storage]\nretention = "0"\n', encoding="utf-8")
+    assert load_settings(str(config), env={}).retention is None
+    config.write_text("", encoding="utf-8")
+    assert load_settings(str(config), env={}).retention == 180 * 86400
+    config.write_text('[storage]\nretention = "1d"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"storage\.retention"):
+        load_settings(str(config), env={})
