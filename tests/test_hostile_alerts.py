@@ -52,7 +52,8 @@ def test_html_injection_fixtures_make_harmless_alerts(
 
     chat = [json.loads(r.body) for r in receiver.hits("/hook")]
     mattermost = [json.loads(r.body)["text"] for r in receiver.hits("/hooks/abcdefghijklmnop")]
-    assert len(chat) >= 14 and len(mattermost) == len(chat)
+    # items alike enough to be one story raise one alert, so count only that alerts came
+    assert len(chat) >= 5 and len(mattermost) == len(chat)
     texts = [m["title"] + "\n" + m["message"] for m in chat] + mattermost
     spoof = [t for t in texts if "click" in t or "trusted" in t]
     assert spoof, "the summaries' hostile text reached some alerts"
