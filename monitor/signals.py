@@ -149,9 +149,17 @@ class _CueSet:
     pattern: re.Pattern[str]
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# "presented as" describes, it does not release.
+_DESCRIBED = r"(?!\s+(?:as|comme|como|als|wie)\b)"
+
+
 def _cues(kind: str, tense: str, side: str, *words: str) -> _CueSet:
-    body = "|".join(words)
-    return _CueSet(kind, tense, side, re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", _F))
+    """One regex for a list of cue words; CJK words have no word boundaries to respect."""
+    latin = "|".join(w for w in words if not _CJK.search(w))
+    cjk = "|".join(w for w in words if _CJK.search(w))
+    body = rf"(?<![\w-])(?:{latin})(?![\w-]){_DESCRIBED}"
+    return _CueSet(kind, tense, side, re.compile(f"{body}|{cjk}" if cjk else body, _F))
 
 
 _CUE_SETS: tuple[_CueSet, ...] = (
@@ -172,7 +180,7 @@ _CUE_SETS: tuple[_CueSet, ...] = (
     ),
     _cues(
         RELEASE, "present", "after",
-        r"launch(?:es)?", r"releases", r"ships", r"rolls? out", r"unveils?", r"debuts",
+        r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
         r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
         r"drops", r"(?:is|are) (?:launching|releasing|rolling out|shipping|unveiling|"
         r"introducing|deploying|releasing)", r"lance(?:nt)?", r"dévoile(?:nt)?",
@@ -218,14 +226,16 @@ _CUE_SETS: tuple[_CueSet, ...] = (
     # events: happening or scheduled
     _cues(
         EVENT, "past", "either",
-        r"took place", r"kicked off", r"opened", r"began", r"started", r"was held",
+        r"took place", r"kicked off", r"opened", r"began(?!\s+(?:to\b|\w+ing\b))",
+        r"started(?!\s+(?:to\b|\w+ing\b))", r"was held", r"(?:made|announced|unveiled|shown|revealed|presented|introduced) (?:at|during)",
         r"were held", r"held", r"hosted", r"s'est (?:tenue?|ouverte?)", r"a eu lieu",
         r"a débuté", r"a commencé", r"a ouvert", r"tuvo lugar", r"se celebró", r"arrancó",
         r"comenzó", r"fand statt", r"begann", r"eröffnete", r"vond plaats", r"begon",
     ),
     _cues(
         EVENT, "present", "either",
-        r"takes place", r"kicks off", r"opens", r"begins", r"starts", r"is held",
+        r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))",
+        r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
         r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
         r"gets underway", r"hosts", r"se tient", r"a lieu", r"s'ouvre", r"débute",
         r"commence", r"ouvre ses portes", r"tiene lugar", r"se celebra", r"arranca",
@@ -235,7 +245,8 @@ _CUE_SETS: tuple[_CueSet, ...] = (
     ),
     _cues(
         EVENT, "", "either",
-        r"kick off", r"take place", r"be held", r"open", r"begin", r"start", r"host",
+        r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b))",
+        r"start(?!\s+(?:to\b|\w+ing\b))", r"host",
         r"se tiendra", r"aura lieu", r"s'ouvrira", r"débutera", r"commencera",
         r"tendrá lugar", r"se celebrará", r"comenzará", r"stattfinden", r"beginnen",
         r"plaatsvinden", r"keynote",
@@ -301,6 +312,8 @@ _HEDGE = re.compile(
 # Second-hand sourcing marks every unconfirmed claim of the item, not just its own clause.
 _ATTRIBUTION = re.compile(
     r"(?<![\w-])(?:reportedly|according to|a report|reports? (?:by|from|say)|sources?|"
+    r"unconfirmed|not (?:yet )?(?:been )?confirmed|pas (?:encore )?confirmée?|no confirmad[oa]|"
+    r"nicht bestätigt|niet bevestigd|"
     r"is said to|allegedly|insiders?|people familiar|selon|d'après|según|laut|wie berichtet|"
     r"berichten zufolge|naar verluidt|volgens|soll|sollen)(?![\w-])|据",
     _F,
@@ -399,9 +412,24 @@ _ADJACENT_GAP = re.compile(
     r"ontwikkelaarsconferentie|développeurs|des développeurs|scheduled for)[\s,]*)*$",
     _F,
 )
-_YEAR_AFTER = re.compile(r"^\s+((?:19|20)\d{2})\b")
+_YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
 
 _WINDOW = 70  # characters between a cue and its thing
+
+# Same-length replacements, so spans still index the caller's text.
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "‑": "-", "‐": "-", "\u00a0": " ", "\u202f": " "})
+# "Denn dann wird OpenAI GPT-5 vorstellen": "then" points to the date of the sentence before.
+_THEN = re.compile(
+    r"(?<![\w-])(?:then|that day|on that day|ce jour-là|alors|dann|an diesem tag|entonces|"
+    r"ese día|dan|die dag)(?![\w-])",
+    _F,
+)
+_VERB_FINAL_FUTURE = re.compile(r"(?<![\w-])(?:wird|werden|soll|sollen|zal|zullen)(?![\w-])", _F)
+_PASSIVE_FUTURE = re.compile(
+    r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
+    r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$",
+    _F,
+)
 
 
 @dataclass
@@ -455,6 +483,7 @@ def classify(
     else:
         reference = (published.astimezone(UTC) if published.tzinfo else published).date()
         known = True
+    original, text = text, text.translate(_TYPOGRAPHY)
     sentences = _sentences(text)
     mentions: dict[int, list[Match]] = {}
     for match in matches:
@@ -465,6 +494,7 @@ def classify(
     ctx = _Context(
         text, reference, known, sentences, mentions, watches[0] if len(watches) == 1 else None
     )
+    verdicts_by_watch: dict[str, list[_Verdict]] = {}
     for match in matches:
         year = _YEAR_AFTER.match(text, match.end)
         if year and match.watch not in ctx.default_years:
@@ -473,6 +503,7 @@ def classify(
     best: dict[str, _Verdict] = {}
     for index in _sentences_to_read(ctx):
         for watch, verdict in _read_sentence(ctx, index).items():
+            verdicts_by_watch.setdefault(watch, []).append(verdict)
             current = best.get(watch)
             if current is None or _better(verdict, current):
                 best[watch] = verdict
@@ -486,10 +517,14 @@ def classify(
                 (m for m in matches if m.watch == watch), key=lambda m: m.start, default=None
             )
             span = _sentence_span(ctx, first.start) if first else (0, 0)
-            result[watch] = Classification(Signal.MENTION, evidence=_clean(text, span))
+            result[watch] = Classification(Signal.MENTION, evidence=_clean(original, span))
             continue
-        rumored = found.rumored or (attributed and found.signal in (Signal.RUMOR, Signal.DATED))
-        result[watch] = Classification(found.signal, rumored, found.dates, _clean(text, found.span))
+        rumored = any(v.rumored for v in verdicts_by_watch[watch] if v.signal is found.signal) or (
+            attributed and found.signal in (Signal.RUMOR, Signal.DATED)
+        )
+        result[watch] = Classification(
+            found.signal, rumored, found.dates, _clean(original, found.span)
+        )
     return result
 
 
@@ -601,6 +636,8 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
         if _negated(text, clause, cue):
             continue
         own_dates = _dates_for(text, cue, clause, dates, cues, entities)
+        if not own_dates and index > 0 and _THEN.search(text, clause[0], clause[1]):
+            own_dates = _previous_dates(ctx, index)
         for watch in targets:
             verdict = _decide(ctx, cue, clause, own_dates)
             if verdict is not None:
@@ -642,6 +679,17 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
                 offer(entity.watch, _Verdict(Signal.DATED, (value,), False, span, index))
                 break
     return verdicts
+
+
+def _previous_dates(ctx: _Context, index: int) -> list[DateMention]:
+    previous = ctx.sentences[index - 1]
+    if previous.passage != ctx.sentences[index].passage and index != 1:
+        return []
+    body = ctx.text[previous.start : previous.end]
+    return [
+        DateMention(d.start + previous.start, d.end + previous.start, d.value, d.text)
+        for d in find_dates(body, ctx.reference)
+    ][-1:]
 
 
 def _find_cues(body: str, offset: int) -> list[_Cue]:
@@ -905,6 +953,10 @@ def _decide(
     text = ctx.text
     lead = text[max(clause[0], cue.start - 45) : cue.start]
     tense = cue.tense
+    if tense == "past" and _PASSIVE_FUTURE.search(lead):
+        tense = "future"  # "will be released", "sera lancé"
+    if tense == "" and _VERB_FINAL_FUTURE.search(text, clause[0], cue.start):
+        tense = "future"  # "wird ... GPT-5 der Welt vorstellen": the auxiliary comes first
     if tense != "future" and _FUTURE_AUX.search(lead) and cue.kind in (RELEASE, EVENT):
         aux = list(_FUTURE_AUX.finditer(lead))[-1]
         between = lead[aux.end() :]
@@ -938,7 +990,7 @@ def _decide(
     if tense == "present":
         if future_values and (ctx.known_reference or cue.kind == EVENT):
             return _Verdict(Signal.DATED, future_values, hedged)
-        if hedged and not now:
+        if _MODAL.search(lead) and not now:
             return _Verdict(Signal.RUMOR, (), True)
         return _Verdict(Signal.RELEASED, values, hedged)
     # a noun or a bare verb: its surroundings say when
