@@ -118,6 +118,7 @@ def _alternation(words: object) -> str:
 
 
 _MONTH = rf"(?:{_alternation(_MONTHS)})\.?"
+_WEEKDAY_PREFIX = rf"(?:\b(?:{_alternation(_WEEKDAYS)}),?\s+(?:the\s+|le\s+|den\s+|el\s+)?)?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
 _YEAR = r"(?:19|20)\d{2}"
@@ -554,7 +555,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?:\bfrom\s+)?\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
+            rf"(?:\bfrom\s+)?{_WEEKDAY_PREFIX}\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
             rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?",
             _F,
         ),
@@ -571,7 +572,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:st|nd|rd|th)?(?![\d:.,]\d|\w)"
+            rf"{_WEEKDAY_PREFIX}\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:st|nd|rd|th)?(?![\d:.,]\d|\w)"
             rf"(?:,?\s+(?P<y>{_YEAR})\b)?",
             _F,
         ),
@@ -579,7 +580,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+|de\s+)?(?P<m>{_MONTH})(?!\w)"
+            rf"{_WEEKDAY_PREFIX}\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+|de\s+)?(?P<m>{_MONTH})(?!\w)"
             rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
             _F,
         ),
@@ -793,9 +794,9 @@ def _season_any(m: re.Match[str], ref: date, default_year: int | None) -> str | 
 # A cheap gate: text with none of these cannot hold a date expression.
 _GATE = re.compile(
     rf"\d|{_alternation(set(_MONTHS) | set(_WEEKDAYS) | set(_SEASONS))}|today|tonight|"
-    r"tomorrow|yesterday|week|month|year|aujourd|demain|hier|semaine|mois|année|an\b|heute|"
+    r"tomorrow|yesterday|day|week|month|year|aujourd|demain|hier|jour|semaine|mois|année|an\b|heute|"
     r"morgen|gestern|woche|monat|jahr|hoy|mañana|ayer|semana|mes|año|vandaag|gisteren|maand|"
-    r"jaar|oggi|domani|ieri|settimana|mese|anno|月|Q[1-4]|H[12]|half|quarter|trimestre|"
+    r"jaar|oggi|domani|ieri|settimana|mese|anno|días|tag|dag|giorn|eve|veille|月|Q[1-4]|H[12]|half|quarter|trimestre|"
     r"semestre|early|mid|late|end|début|fin|anfang|mitte|ende|principios|mediados|finales",
     _F,
 )

@@ -39,50 +39,11 @@ _F = re.IGNORECASE
 
 # --- sentences --------------------------------------------------------------------------
 
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "inc",
-        "corp",
-        "ltd",
-        "co",
-        "jr",
-        "sr",
-        "st",
-        "vs",
-        "etc",
-        "approx",
-        "e.g",
-        "i.e",
-        "no",
-        "nr",
-        "dept",
-        "est",
-        "fig",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mme",
-        "mlle",
-        "cf",
-        "env",
-        "p.ex",
-        "u.s",
-    ]
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof inc corp ltd co jr sr st vs etc approx e.g i.e no nr dept est fig "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mme mlle cf env p.ex u.s"
 )
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _SENTENCE_END = re.compile(r"(?:[.!?…]+|[。！？])[\"”’»)\]]*(?:\s+|(?<=[。！？]))")
 _ELLIPSIS = re.compile(r"(?:\.\s?\.\s?\.|…)")
 
@@ -168,7 +129,7 @@ _CUE_SETS: tuple[_CueSet, ...] = (
         RELEASE, "past", "after",
         r"launched", r"released", r"shipped", r"rolled out", r"unveiled", r"debuted",
         r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed",
-        r"showed off", r"presented", r"dropped", r"deployed", r"made available",
+        r"showed off", r"shown off", r"presented", r"dropped", r"deployed", r"made available",
         r"a (?:lancé|dévoilé|présenté|annoncé|déployé|publié|mis en ligne|sorti|ouvert)",
         r"ont (?:lancé|dévoilé|présenté|annoncé|déployé|publié)", r"lancée?s?",
         r"dévoilée?s?", r"présentée?s?", r"déployée?s?",
@@ -182,6 +143,7 @@ _CUE_SETS: tuple[_CueSet, ...] = (
         RELEASE, "present", "after",
         r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
         r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
+        r"shows off",
         r"drops", r"(?:is|are) (?:launching|releasing|rolling out|shipping|unveiling|"
         r"introducing|deploying|releasing)", r"lance(?:nt)?", r"dévoile(?:nt)?",
         r"présente(?:nt)?", r"annonce(?:nt)?", r"déploie(?:nt)?", r"publie(?:nt)?",
@@ -189,6 +151,13 @@ _CUE_SETS: tuple[_CueSet, ...] = (
         r"se lanza", r"veröffentlicht", r"stellt", r"enthüllt", r"startet", r"bringt",
         r"lanceert", r"brengt", r"onthult", r"presenteert", r"introduceert",
         r"发布了?", r"推出了?", r"上线", r"出시", r"출시", r"공개", r"発表", r"公開",
+    ),
+    _cues(
+        RELEASE, "future", "after",
+        r"(?:lanc|dévoil|présent|publi|arriv|débarqu)(?:era|eront|erait|eraient)",
+        r"(?:sort|ouvr)(?:ira|iront|irait|iraient)", r"déploiera(?:it)?", r"déploieront",
+        r"(?:lanz|present|public|estren|lleg)(?:ará|arán|aría|arían)",
+        r"(?:lanc|rilasc|present)(?:erà|eranno)",
     ),
     _cues(
         RELEASE, "", "after",
@@ -306,7 +275,8 @@ _HEDGE = re.compile(
     r"supuestamente|presuntamente|teóricamente|rumores|filtraci\w+|laut|soll|sollen|"
     r"sollte|könnte|könnten|angeblich|wahrscheinlich|vermutlich|wie berichtet|"
     r"berichten zufolge|naar verluidt|volgens|zou|zouden|mogelijk|waarschijnlijk)(?![\w-])"
-    r"|(?-i:\bmay\b)|据|消息人士|传闻|可能|预计|据报道",
+    r"|(?-i:\bmay\b)|\b[a-zéè]{3,}(?:erait|eraient|irait|iraient)\b|"
+    r"\b(?:lanzaría|presentaría|llegaría)\b|据|消息人士|传闻|可能|预计|据报道",
     _F,
 )
 # Second-hand sourcing marks every unconfirmed claim of the item, not just its own clause.
@@ -392,8 +362,10 @@ _COMPARED = re.compile(
 )
 _AFTER_BLOCK = re.compile(
     r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
-    r"that|whether|if|pour|sur|avec|contre|que|qu'|si|para|con|contra|für|mit|gegen|als|"
-    r"dass|ob|voor|met|tegen|dan|dat|of(?= the (?:company|firm)))(?![\w-])",
+    r"that|whether|if|at|in|on|ahead|from|during|over|under|pour|sur|avec|contre|que|qu'|"
+    r"si|dans|chez|lors|pendant|aux?|para|con|contra|durante|sobre|für|mit|gegen|als|dass|"
+    r"ob|auf|bei|während|voor|met|tegen|dan|dat|tijdens|bij)(?![\w-])"
+    r"|(?<=\w)\s+(?:of|de|d'|du|des|von|van|del)(?![\w-])",
     _F,
 )
 _BEFORE_BLOCK = re.compile(
@@ -409,12 +381,16 @@ _ADJACENT_GAP = re.compile(
     r"^[\s,(:–-]*(?:(?:on|op|le|am|el|the|at|à|au|lors de|during|in|en|de|du|van|vom|"
     r"from|la|its|sa|son|conférence|conference|developer|developers|annual|annuelle|"
     r"\d{4}|['’]s|microsoft|event|evento|konferenz|conferentie|"
-    r"ontwikkelaarsconferentie|développeurs|des développeurs|scheduled for)[\s,]*)*$",
+    r"ontwikkelaarsconferentie|développeurs|des développeurs|scheduled for|is|are|will be|"
+    r"est|sera|ist|es|será|wordt|set for)[\s,]*)*$",
     _F,
 )
 _YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
 
-_WINDOW = 70  # characters between a cue and its thing
+# "Microsoft announces X" is released, unless the item gives X a later date.
+_ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kondig)", _F)
+_WINDOW = 70  # characters between a cue and the thing after it
+_BEFORE_WINDOW = 50  # ... and the thing before it
 
 # Same-length replacements, so spans still index the caller's text.
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "‑": "-", "‐": "-", "\u00a0": " ", "\u202f": " "})
@@ -441,6 +417,7 @@ class _Verdict:
     rumored: bool = False
     span: tuple[int, int] = (0, 0)
     order: int = 0
+    announced: bool = False  # released only in the sense of "announced"
 
 
 @dataclass(frozen=True)
@@ -508,6 +485,11 @@ def classify(
             if current is None or _better(verdict, current):
                 best[watch] = verdict
 
+    for watch, winner in best.items():
+        if winner.signal is Signal.RELEASED and winner.announced:
+            later = [v for v in verdicts_by_watch[watch] if v.signal is Signal.DATED and v.dates]
+            if later:
+                best[watch] = later[0]
     attributed = bool(_ATTRIBUTION.search(text))
     result: dict[str, Classification] = {}
     for watch in watches:
@@ -641,6 +623,7 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
         for watch in targets:
             verdict = _decide(ctx, cue, clause, own_dates)
             if verdict is not None:
+                verdict.announced = bool(_ANNOUNCE.match(text, cue.start))
                 verdict.order = index
                 verdict.span = _evidence_span(text, clause, cue, own_dates, entities, watch)
                 offer(watch, verdict)
@@ -795,7 +778,7 @@ def _targets(
     def first_before() -> tuple[int, _Entity] | None:
         for e in before:
             gap = _without_dates(text, e.end, cue.start, dates)
-            if len(gap.strip()) > _WINDOW or _BEFORE_BLOCK.search(gap):
+            if len(gap.strip()) > _BEFORE_WINDOW or _BEFORE_BLOCK.search(gap):
                 return None
             return (len(gap.strip()), e)
         return None
@@ -839,6 +822,10 @@ def _targets(
 def _resolve_anaphor(
     ctx: _Context, index: int, anaphor: _Entity, entities: Sequence[_Entity]
 ) -> str | None:
+    before = ctx.text[max(0, anaphor.start - 30) : anaphor.start]
+    owner = re.search(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w-]*)\s+$", before)
+    if owner and not ctx.text[anaphor.start].isupper():
+        return None  # "the new Claude model": a name of its own
     named = [e for e in entities if e.watch is not None and not e.compared]
     preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]
     if preceding:
@@ -846,8 +833,8 @@ def _resolve_anaphor(
     following = [e for e in named if e.start >= anaphor.end and e.start - anaphor.end <= 60]
     if following:
         return following[0].watch
-    if any(e.watch is None and not e.anaphor for e in entities):
-        return None  # another named thing is around: do not guess
+    if any((e.watch is None and not e.anaphor) or e.compared for e in entities):
+        return None  # another named thing is around, or the watch is only compared
     return _neighbour_watch(ctx, index)
 
 
