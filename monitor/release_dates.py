@@ -30,7 +30,7 @@ Bare years are only dates after a preposition ("in 2025", "en 2025"), so "Build 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -117,8 +117,9 @@ def _alternation(words: object) -> str:
     return "|".join(re.escape(w) for w in names)
 
 
-_MONTH = rf"(?:{_alternation(_MONTHS)})\.?"
-_WEEKDAY_PREFIX = rf"(?:\b(?:{_alternation(_WEEKDAYS)}),?\s+(?:the\s+|le\s+|den\s+|el\s+)?)?"
+# Any word where a month may stand: the resolvers look it up in _MONTHS, which is far
+# cheaper than a regex alternation of a hundred month names tried at every character.
+_MONTH = r"(?:[^\W\d_]{3,11}\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
 _YEAR = r"(?:19|20)\d{2}"
@@ -150,6 +151,7 @@ class _Job:
 class _Rule:
     pattern: re.Pattern[str]
     resolve: Callable[[re.Match[str], _Job], str | None]
+    back: int = 0  # how far before its key word a match may start; -1: scan the whole text
 
 
 # --- calendar helpers ------------------------------------------------------------------
@@ -356,9 +358,24 @@ def _month_year(m: re.Match[str], job: _Job) -> str | None:
     return f"{int(m['y']):04d}-{month:02d}" if month else None
 
 
+# A month alone is a date only after a preposition: "in August", "en août", "by March".
+_BEFORE_MONTH = re.compile(
+    r"\b(?:in|by|until|till|for|from|since|this|next|last|early|mid|late|"
+    r"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
+    r"au mois d'|au mois de|du mois d'|du mois de|courant|début|mi-|fin|"
+    r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
+    r"a principios de|principios de|a mediados de|mediados de|a finales de|"
+    r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
+    r"voor|entro|a|di|ad|per)\b[\s-]*$"
+)
+
+
 def _month_only(m: re.Match[str], job: _Job) -> str | None:
     ref, default_year = job.reference, job.default_year
     if not _month_ok(m, "m", job):
+        return None
+    pre = _BEFORE_MONTH.search(m.string, max(0, m.start() - 22), m.start())
+    if pre is None:
         return None
     month = _month_of(m["m"])
     if month is None:
@@ -366,7 +383,7 @@ def _month_only(m: re.Match[str], job: _Job) -> str | None:
     if default_year is not None:
         return f"{default_year:04d}-{month:02d}"
     tail = m.string[m.end() : m.end() + 12]
-    year = _pick_month_year(month, ref, _direction(m["pre"] + " " + tail))
+    year = _pick_month_year(month, ref, _direction(pre[0] + " " + tail))
     return f"{year:04d}-{month:02d}"
 
 
@@ -487,19 +504,27 @@ def _in_count(m: re.Match[str], job: _Job) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+_DAY_PARTS = ("nachmittag", "morgen", "abend", "nacht")
+
+
+def _weekday_of(word: str) -> int | None:
+    """Monday is 0; German compounds ("Donnerstagabend") count as their weekday."""
+    word = word.lower()
+    if word in _WEEKDAYS:
+        return _WEEKDAYS[word]
+    for part in _DAY_PARTS:
+        if word.endswith(part):
+            return _WEEKDAYS.get(word[: -len(part)])
+    return None
+
+
 def _weekday(m: re.Match[str], job: _Job) -> str | None:
     ref = job.reference
-    name = re.match(r"[^\W\d_]+", m["wd"])
-    weekday = _WEEKDAYS.get(name[0].lower()) if name else None
-    if weekday is None:
-        weekday = next(
-            (v for k, v in _WEEKDAYS.items() if len(k) > 4 and m["wd"].lower().startswith(k)),
-            None,
-        )
+    weekday = _weekday_of(m["wd"])
     if weekday is None:
         return None
     delta = (weekday - ref.weekday()) % 7  # 0..6 days ahead
-    direction = _direction(m[0])
+    direction = _direction(m.string[max(0, m.start() - 16) : m.start()] + " " + m[0])
     if direction > 0:
         offset = delta or 7
     elif direction < 0:
@@ -614,13 +639,15 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         re.compile(rf"\b(?P<a>{_DAY})(?P<sep>[./])(?P<b>{_DAY}|1[0-2])(?P=sep)(?P<y>{_YEAR})\b"),
         _numeric,
+        back=8,
     ),
     _Rule(
         re.compile(
-            rf"(?:\bfrom\s+)?{_WEEKDAY_PREFIX}\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
+            rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
             rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?",
         ),
         _range_month_first,
+        back=0,
     ),
     _Rule(
         re.compile(
@@ -629,42 +656,37 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?P<m2>{_MONTH})(?!\w)(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
         ),
         _range_day_first,
+        back=24,
     ),
     _Rule(
         re.compile(
-            rf"{_WEEKDAY_PREFIX}\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:st|nd|rd|th)?(?![\d:.,]\d|\w)"
+            rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:st|nd|rd|th)?(?![\d:.,]\d|\w)"
             rf"(?:,?\s+(?P<y>{_YEAR})\b)?",
         ),
         _day_month,
+        back=0,
     ),
     _Rule(
         re.compile(
-            rf"{_WEEKDAY_PREFIX}\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+|de\s+)?(?P<m>{_MONTH})(?!\w)"
+            rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+|de\s+)?(?P<m>{_MONTH})(?!\w)"
             rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
         ),
         _day_month,
+        back=24,
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:early|mid|late|the end of|end of|the start of|start of|the beginning of"
-            rf"|beginning of|début|mi-|fin|courant|à la mi-|principios de|a principios de|"
-            rf"mediados de|a mediados de|finales de|a finales de|fines de|anfang|mitte|ende|"
-            rf"begin|eind|medio|in|en|by|for|im|au mois d'|au mois de|du mois d'|du mois de)"
-            rf"[\s-]*)?\b(?P<m>{_MONTH})(?:,?\s+(?:de\s+|of\s+|del\s+)?(?P<y>{_YEAR}))\b",
+            rf"\b(?P<m>{_MONTH})(?:,?\s+(?:de\s+|of\s+|del\s+)?(?P<y>{_YEAR}))\b",
         ),
         _month_year,
+        back=0,
     ),
     _Rule(
         re.compile(
-            rf"(?P<pre>\b(?:in|by|until|till|for|from|since|this|next|last|early|mid|late|"
-            rf"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
-            rf"au mois d'|au mois de|du mois d'|du mois de|courant|début|mi-|fin|"
-            rf"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
-            rf"a principios de|principios de|a mediados de|mediados de|a finales de|"
-            rf"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-            rf"voor|entro|a|di|ad|per)\b[\s-]*)(?P<m>{_MONTH})(?![\w-])",
+            rf"\b(?P<m>{_MONTH})(?![\w-])",
         ),
         _month_only,
+        back=0,
     ),
     _Rule(
         re.compile(
@@ -672,6 +694,7 @@ _RULES: tuple[_Rule, ...] = (
             r"(?:[初中底末旬])?"
         ),
         _cjk_date,
+        back=-1,
     ),
     _Rule(
         re.compile(
@@ -681,6 +704,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?:\s+(?:of|de|del|van)?\s*(?:{_REL}\s+year|l'année|(?P<y4>{_YEAR})))?",
         ),
         _quarter_any,
+        back=12,
     ),
     _Rule(
         re.compile(
@@ -691,6 +715,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"año|jaar)|(?P<y4>{_YEAR})))?",
         ),
         _half_any,
+        back=12,
     ),
     _Rule(
         re.compile(
@@ -702,6 +727,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"|\b(?P<s2>{_SEASON})\s+(?:of\s+|de\s+|del\s+)?(?P<y2>{_YEAR})\b",
         ),
         _season_any,
+        back=16,
     ),
     _Rule(
         re.compile(
@@ -713,6 +739,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?:year|année|an|año|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
         ),
         _year_part,
+        back=0,
     ),
     _Rule(
         re.compile(
@@ -724,6 +751,7 @@ _RULES: tuple[_Rule, ...] = (
             r"|\b(?:later|eind) dit jaar\b|\bspäter in diesem jahr\b|\bmás adelante este año\b",
         ),
         _later_this_year,
+        back=30,
     ),
     _Rule(
         re.compile(
@@ -732,6 +760,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
         ),
         _year,
+        back=16,
     ),
     _Rule(
         re.compile(
@@ -741,6 +770,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:dit|volgend|vorig) jaar\b|\bquest'anno\b",
         ),
         _relative_year_word,
+        back=14,
     ),
     _Rule(
         re.compile(
@@ -758,6 +788,7 @@ _RULES: tuple[_Rule, ...] = (
             r"",
         ),
         _relative_day,
+        back=18,
     ),
     _Rule(
         re.compile(
@@ -768,6 +799,7 @@ _RULES: tuple[_Rule, ...] = (
             r"questa settimana|la settimana (?:prossima|scorsa))\b",
         ),
         _relative_week,
+        back=18,
     ),
     _Rule(
         re.compile(
@@ -775,6 +807,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\bla semaine (?:précédente|d'avant)\b|\bdie woche davor\b|\bvorige week\b",
         ),
         _week_prior,
+        back=16,
     ),
     _Rule(
         re.compile(
@@ -784,6 +817,7 @@ _RULES: tuple[_Rule, ...] = (
             r"questo mese|il mese prossimo)\b",
         ),
         _relative_month,
+        back=18,
     ),
     _Rule(
         re.compile(
@@ -792,58 +826,72 @@ _RULES: tuple[_Rule, ...] = (
             r"dias|semanas|meses|dagen|weken|maanden|giorni|settimane|mesi)\b",
         ),
         _in_count,
+        back=22,
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:next|last|this|coming|past|el próximo|el pasado|este|nächsten|"
-            rf"letzten|diesen|kommenden|vergangenen|volgende|komende|afgelopen|vorige|"
-            rf"ce|prossimo)\s+)?\b(?P<wd>{_WEEKDAY}(?:abend|nacht|morgen|nachmittag)?)\b"
+            r"\b(?P<wd>[^\W\d_]{5,18})\b"
             r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
             r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
         ),
         _weekday,
+        back=0,
     ),
 )
 
 
-_TOKEN = re.compile(r"[^\W\d_]+")
-_YEAR_NUMBER = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_TOKEN = re.compile(r"[^\W_]+")
+_YEAR_NUMBER = re.compile(r"(?<![\d.])(?:19|20)\d\d(?!\d)")
 _MONTH_WORDS = frozenset(_MONTHS)
 _WEEKDAY_WORDS = frozenset(_WEEKDAYS) | frozenset(
-    day + part for day in _WEEKDAYS for part in ("abend", "nacht", "morgen", "nachmittag")
+    day + part for day in _WEEKDAYS for part in _DAY_PARTS
 )
-_DAY_ANCHORS = frozenset(
-    ["today", "tonight", "tomorrow", "yesterday", "morning", "afternoon", "evening", "day", "aujourd", "hui", "ce", "demain", "hier", "après", "avant", "heute", "morgen", "gestern", "übermorgen", "vorgestern", "hoy", "esta", "mañana", "ayer", "pasado", "anteayer", "vandaag", "vanavond", "vanochtend", "gisteren", "overmorgen", "eergisteren", "oggi", "stasera", "domani", "dopodomani", "ieri", "altro"]
+_YEAR_WORDS = frozenset(
+    ["#year", "year", "years", "année", "an", "jahr", "jahres", "año", "jaar", "anno", "quest"]
 )
-# Each rule runs only when the text holds one of its words: most sentences hold none,
-# and the lower-cased patterns cost about a microsecond per character each.
-_GATES: dict[object, frozenset[str]] = {
-    _iso: frozenset({"#year"}),
-    _iso_week: frozenset({"#year"}),
-    _numeric: frozenset({"#year"}),
-    _range_month_first: _MONTH_WORDS,
-    _range_day_first: _MONTH_WORDS,
-    _day_month: _MONTH_WORDS,
-    _month_year: _MONTH_WORDS,
-    _month_only: _MONTH_WORDS,
-    _cjk_date: frozenset({"#cjk"}),
-    _quarter_any: frozenset({"q", "t", "quarter", "trimestre", "quartal", "kwartaal"}),
-    _half_any: frozenset({"h", "s", "half", "semestre", "moitié", "jahreshälfte", "helft"}),
-    _season_any: frozenset(_SEASONS),
-    _year_part: frozenset(_PART_WORDS),
-    _later_this_year: frozenset(
-        ["later", "earlier", "plus", "end", "year", "fin", "finales", "ende", "eind", "später", "más"]
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(" ".join(groups).split())
+
+
+# Each rule runs only when the text holds a word of each of its sets: most sentences hold
+# none, and even lower-cased, a pattern costs a fraction of a microsecond per character.
+_GATES: dict[object, tuple[frozenset[str], ...]] = {
+    _iso: (_words("#year"),),
+    _iso_week: (_words("#year"),),
+    _numeric: (_words("#year"),),
+    _range_month_first: (_MONTH_WORDS,),
+    _range_day_first: (_MONTH_WORDS,),
+    _day_month: (_MONTH_WORDS,),
+    _month_year: (_MONTH_WORDS, _words("#year")),
+    _month_only: (_MONTH_WORDS,),
+    _cjk_date: (_words("#cjk"),),
+    _quarter_any: (_words("q1 q2 q3 q4 t1 t2 t3 t4 quarter trimestre quartal kwartaal"),),
+    _half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
+    _season_any: (frozenset(_SEASONS),),
+    _year_part: (frozenset(_PART_WORDS) | {"mi"}, _YEAR_WORDS),
+    _later_this_year: (_words("year année año jahres jaar"),),
+    _year: (_words("#year"),),
+    _relative_year_word: (_YEAR_WORDS,),
+    _relative_day: (
+        _words(
+            "today tonight tomorrow yesterday morning afternoon evening aujourd demain hier",
+            "soir matin heute morgen gestern übermorgen vorgestern hoy noche mañana tarde ayer",
+            "anteayer vandaag vanavond vanochtend gisteren overmorgen eergisteren oggi stasera",
+            "domani dopodomani ieri",
+        ),
     ),
-    _year: frozenset({"#year"}),
-    _relative_year_word: frozenset(["year", "année", "an", "jahr", "año", "jaar", "quest"]),
-    _relative_day: _DAY_ANCHORS,
-    _relative_week: frozenset(["week", "semaine", "woche", "semana", "settimana"]),
-    _week_prior: frozenset(["week", "semaine", "woche"]),
-    _relative_month: frozenset(["month", "mois", "monat", "mes", "maand", "mese"]),
-    _in_count: frozenset(
-        ["day", "days", "week", "weeks", "month", "months", "jour", "jours", "semaine", "semaines", "mois", "tagen", "wochen", "monaten", "días", "dias", "semanas", "meses", "dagen", "weken", "maanden", "giorni", "settimane", "mesi"]
+    _relative_week: (_words("week semaine woche semana settimana"),),
+    _week_prior: (_words("week semaine woche"),),
+    _relative_month: (_words("month mois monat mes maand mese"),),
+    _in_count: (
+        _words(
+            "day days week weeks month months jour jours semaine semaines mois tagen wochen",
+            "monaten días dias semanas meses dagen weken maanden giorni settimane mesi",
+        ),
     ),
-    _weekday: _WEEKDAY_WORDS,
+    _weekday: (_WEEKDAY_WORDS,),
 }
 
 
@@ -858,35 +906,76 @@ def _lower(text: str) -> str:
 def find_dates(text: str, reference: date, *, default_year: int | None = None) -> list[DateMention]:
     """Every date or window expression in ``text``, resolved against ``reference``.
 
-    Overlapping candidates keep the one that starts first, then the longest, so
-    "May 7th to May 9th" is one range and not two days.
+    Each rule is tried only at the words just before its key words (a month, a weekday,
+    "week", "2025"...), never across the whole text. Overlapping candidates keep the one
+    that starts first, then the longest, so "May 7th to May 9th" is one range, not two days.
     """
     lowered = _lower(text)
     words = set(_TOKEN.findall(lowered))
-    if _YEAR_NUMBER.search(lowered):
+    years = set(_YEAR_NUMBER.findall(lowered))
+    if years:
         words.add("#year")
     if "月" in lowered:
         words.add("#cjk")
     job = _Job(text, reference, default_year)
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, str, bool]] = []
     for rule in _RULES:
-        if words.isdisjoint(_GATES[rule.resolve]):
+        gates = _GATES[rule.resolve]
+        keys = words & gates[0]
+        if not keys or (len(gates) > 1 and words.isdisjoint(gates[1])):
             continue
-        for m in rule.pattern.finditer(lowered):
-            if m.end() == m.start():
+        candidates: Iterable[re.Match[str] | None]
+        if rule.back < 0:
+            candidates = rule.pattern.finditer(lowered)
+        else:
+            if "#year" in keys:
+                keys = (keys - {"#year"}) | years
+            starts = _starts(lowered, keys, rule.back)
+            candidates = (rule.pattern.match(lowered, p) for p in starts)
+        for m in candidates:
+            if m is None or m.end() == m.start():
                 continue
             try:
                 value = rule.resolve(m, job)
             except (ValueError, OverflowError, KeyError):
                 value = None
             if value:
-                found.append((m.start(), m.end(), value))
+                found.append((m.start(), m.end(), value, rule.resolve is _weekday))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-    result: list[DateMention] = []
-    last_end = -1
-    for start, end, value in found:
-        if start < last_end:
+    kept: list[tuple[int, int, str, bool]] = []
+    for entry in found:
+        if kept and entry[0] < kept[-1][1]:
             continue
-        result.append(DateMention(start, end, value, text[start:end]))
-        last_end = end
-    return result
+        # "Monday, 13 May 2024": the weekday only names the day that follows it.
+        if (
+            kept
+            and kept[-1][3]
+            and _DAY_VALUE.match(entry[2])
+            and _WEEKDAY_GLUE.fullmatch(lowered, kept[-1][1], entry[0])
+        ):
+            entry = (kept.pop()[0], entry[1], entry[2], False)
+        kept.append(entry)
+    return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
+
+
+def _starts(lowered: str, keys: Iterable[str], back: int) -> list[int]:
+    """Where a rule may match: each key word, and the words up to ``back`` characters before."""
+    starts: set[int] = set()
+    for key in keys:
+        at = lowered.find(key)
+        while at >= 0:
+            end = at + len(key)
+            if (at == 0 or not lowered[at - 1].isalnum()) and (
+                end == len(lowered) or not lowered[end].isalnum()
+            ):
+                starts.add(at)
+                if back:
+                    starts.update(
+                        t.start() for t in _TOKEN.finditer(lowered, max(0, at - back), at)
+                    )
+            at = lowered.find(key, end)
+    return sorted(starts)
+
+
+_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_WEEKDAY_GLUE = re.compile(r",?\s+(?:the\s+|le\s+|den\s+|el\s+)?")
