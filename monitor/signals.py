@@ -287,6 +287,8 @@ class _Lexicon:
     def __init__(self) -> None:
         self.words: dict[str, list[tuple[str, str, str]]] = {}
         self.by_word: dict[str, list[_Entry]] = {}
+        # phrases by first word, then by (kind, tense, side): merged into one regex each
+        self.phrases: dict[str, dict[tuple[str, str, str], list[str]]] = {}
         self.by_start: dict[str, list[_Entry]] = {}
         self.starts: tuple[str, ...] = ()
         self.scanned: list[_Entry] = []  # CJK words: no spaces to find words by
@@ -308,9 +310,8 @@ class _Lexicon:
                             first = _WORD.match(spelling)
                             if first is None:
                                 raise ValueError(f"cannot index cue {alternative!r}")
-                            entries = self.by_word.setdefault(first[0], [])
-                            if entry not in entries:
-                                entries.append(entry)
+                            alternatives = self.phrases.setdefault(first[0], {})
+                            alternatives.setdefault((kind, tense, side), []).append(spelling)
                     continue
                 start = _WORD.match(alternative)
                 if start is None:
@@ -320,6 +321,17 @@ class _Lexicon:
                 )
                 self.by_start.setdefault(fixed, []).append(entry)
                 self.starts = tuple(self.by_start)
+
+    def freeze(self) -> None:
+        """Merge the phrases that share a first word and a meaning into one regex."""
+        for first, groups in self.phrases.items():
+            for (kind, tense, side), spellings in groups.items():
+                ordered = sorted(set(spellings), key=len, reverse=True)
+                body = "|".join(re.escape(s) for s in ordered)
+                tail = _DESCRIBED if kind in _TIED else ""
+                pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
+                self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
+        self.phrases = {}
 
     def find(self, lowered: str, source: str, words: Iterable[str]) -> list[_Hit]:
         """Every cue in the text, given the set of its words (so each is looked up once)."""
@@ -604,6 +616,7 @@ _LEXICON.add(
     r"alors que", r"mientras", r"während", r"although", r"bien que", r"aunque", r"obwohl",
 )
 # fmt: on
+_LEXICON.freeze()
 
 # --- other patterns (on lower-cased text unless said) -----------------------------------
 
@@ -671,7 +684,7 @@ _PASSIVE_FUTURE = re.compile(
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
 # Same-length replacements, so spans still index the caller's text.
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "‑": "-", "‐": "-", "\u00a0": " ", "\u202f": " "})
+_TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 _WINDOW = 70  # characters between a cue and the thing after it
 _BEFORE_WINDOW = 50  # ... and the thing before it
 
@@ -745,7 +758,10 @@ def classify(
     else:
         reference = (published.astimezone(UTC) if published.tzinfo else published).date()
         known = True
-    original, text = text, text.translate(_TYPOGRAPHY)
+    original = text
+    for fancy, plain in _TYPOGRAPHY:
+        if fancy in text:
+            text = text.replace(fancy, plain)
     lowered = _lower(text)
     sentences = _sentences(text)
     mentions: dict[int, list[Match]] = {}
