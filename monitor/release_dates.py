@@ -361,6 +361,7 @@ def _month_year(m: re.Match[str], job: _Job) -> str | None:
 # A month alone is a date only after a preposition: "in August", "en août", "by March".
 _BEFORE_MONTH = re.compile(
     r"\b(?:in|by|until|till|for|from|since|this|next|last|early|mid|late|"
+    r"as early as|as soon as|as late as|dès|"
     r"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
     r"au mois d'|au mois de|du mois d'|du mois de|courant|début|mi-|fin|"
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"

@@ -128,6 +128,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CONDITIONAL_ENDINGS = ("erait", "eraient", "irait", "iraient")
 # "presented as" describes, it does not release.
 _DESCRIBED = r"(?!\s+(?:as|comme|como|als|wie)\b)"
+_DESCRIBING = ("present", "présent", "vorgestellt", "stellt", "described", "décrit")
 _DESCRIBED_AFTER = re.compile(r"\s+(?:as|comme|como|als|wie)\b")
 
 
@@ -299,7 +300,7 @@ class _Lexicon:
                 if _CJK.search(alternative):
                     self.scanned.append(_Entry(kind, tense, side, re.compile(alternative)))
                     continue
-                tail = _DESCRIBED if kind in _TIED else ""
+                tail = _DESCRIBED if alternative.startswith(_DESCRIBING) else ""
                 entry = _Entry(kind, tense, side, re.compile(f"(?:{alternative})(?![\\w-]){tail}"))
                 spellings = _spellings(alternative)
                 if spellings is not None:
@@ -328,7 +329,7 @@ class _Lexicon:
             for (kind, tense, side), spellings in groups.items():
                 ordered = sorted(set(spellings), key=len, reverse=True)
                 body = "|".join(re.escape(s) for s in ordered)
-                tail = _DESCRIBED if kind in _TIED else ""
+                tail = _DESCRIBED if first.startswith(_DESCRIBING) else ""
                 pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
                 self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
         self.phrases = {}
@@ -357,7 +358,7 @@ class _Lexicon:
                 if word == "may" and source[at] == "M":
                     continue  # the month, not the modal
                 for kind, tense, side in exact or ():
-                    if kind in _TIED and _DESCRIBED_AFTER.match(lowered, end):
+                    if word.startswith(_DESCRIBING) and _DESCRIBED_AFTER.match(lowered, end):
                         continue
                     hits.append(_Hit(kind, tense, side, at, end))
                 for entry in entries or ():
@@ -469,7 +470,7 @@ _LEXICON.add(
 )
 _LEXICON.add(
     EVENT, "present", "either",
-    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))",
+    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))", r"returns",
     r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
     r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
     r"gets underway", r"hosts", r"se tient", r"a lieu", r"s'ouvre", r"débute",
@@ -481,6 +482,7 @@ _LEXICON.add(
 _LEXICON.add(
     EVENT, "", "either",
     r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b))",
+    r"return",
     r"start(?!\s+(?:to\b|\w+ing\b))", r"host",
     r"se tiendra", r"aura lieu", r"s'ouvrira", r"débutera", r"commencera",
     r"tendrá lugar", r"se celebrará", r"comenzará", r"stattfinden", r"beginnen",
@@ -490,6 +492,10 @@ _LEXICON.add(
 _LEXICON.add(
     SCHEDULE, "future", "either",
     r"scheduled", r"slated", r"set (?:for|to)", r"planned", r"plans? to", r"due",
+    r"dates? announced", r"announce[sd]? (?:the |its )?dates?", r"annonce (?:les |la )?dates?",
+    r"delay(?:s|ed)?", r"postpone[sd]?", r"push(?:es|ed)? back", r"retarde", r"retardé",
+    r"repousse", r"repoussé", r"reporté", r"verschiebt", r"verschoben", r"retrasa",
+    r"retrasado", r"aplaza", r"aplazado", r"uitgesteld",
     r"timed for", r"penciled in", r"pencilled in", r"targeting", r"expected",
     r"tipped", r"(?:release|launch|ship|availability) date", r"dates? (?:for|of)",
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
@@ -515,7 +521,8 @@ _LEXICON.add(
 )
 _LEXICON.add(
     UPCOMING, "future", "either",
-    r"upcoming", r"forthcoming", r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
+    r"upcoming", r"forthcoming", r"(?:is|are|s) coming", r"will arrive",
+    r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminent", r"successor", r"any (?:minute|"
     r"day|time) now", r"coming soon", r"à venir", r"très attendue?", r"prochaine?",
     r"próxim[oa]", r"kommende[nrs]?", r"bevorstehende[nrs]?", r"künftige[nrs]?",
