@@ -293,6 +293,7 @@ class _Lexicon:
         self.by_start: dict[str, list[_Entry]] = {}
         self.starts: tuple[str, ...] = ()
         self.scanned: list[_Entry] = []  # CJK words: no spaces to find words by
+        self.prefixes: frozenset[str] | None = None  # first letters worth a look
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
         for word in words:
@@ -334,40 +335,43 @@ class _Lexicon:
                 self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
         self.phrases = {}
 
-    def find(self, lowered: str, source: str, words: Iterable[str]) -> list[_Hit]:
-        """Every cue in the text, given the set of its words (so each is looked up once)."""
+    def find(self, lowered: str, source: str) -> list[_Hit]:
+        """Every cue in the text, in one pass over its words."""
+        if self.prefixes is None:
+            self.prefixes = frozenset(
+                key[:3] for key in (*self.words, *self.by_word, *self.by_start)
+            )
+        prefixes, length = self.prefixes, len(lowered)
         hits: list[_Hit] = []
-        for word in words:
-            exact = self.words.get(word)
-            entries = self.by_word.get(word)
-            opened = word.startswith(self.starts)
-            conditional = word.endswith(_CONDITIONAL_ENDINGS) and len(word) > 7
-            if exact is None and entries is None and not opened and not conditional:
+        for token in _WORD.finditer(lowered):
+            word = token[0]
+            conditional = len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
+            if word[:3] not in prefixes and not conditional:
                 continue
-            if opened:
-                entries = (entries or []) + [
+            at, end = token.start(), token.end()
+            if (at and lowered[at - 1] in "-0123456789") or (end < length and lowered[end] == "-"):
+                continue  # "pre-launch", "launch-day"
+            if word == "may" and source[at] == "M":
+                continue  # the month, not the modal
+            for kind, tense, side in self.words.get(word, ()):
+                if word.startswith(_DESCRIBING) and _DESCRIBED_AFTER.match(lowered, end):
+                    continue
+                hits.append(_Hit(kind, tense, side, at, end))
+            entries = self.by_word.get(word, [])
+            if word.startswith(self.starts):
+                entries = entries + [
                     e
                     for start, group in self.by_start.items()
                     if word.startswith(start)
                     for e in group
                 ]
-            for at in _occurrences(lowered, word):
-                end = at + len(word)
-                if (at and lowered[at - 1] == "-") or (end < len(lowered) and lowered[end] == "-"):
-                    continue  # "pre-launch", "launch-day"
-                if word == "may" and source[at] == "M":
-                    continue  # the month, not the modal
-                for kind, tense, side in exact or ():
-                    if word.startswith(_DESCRIBING) and _DESCRIBED_AFTER.match(lowered, end):
-                        continue
-                    hits.append(_Hit(kind, tense, side, at, end))
-                for entry in entries or ():
-                    m = entry.pattern.match(lowered, at)
-                    if m is not None:
-                        hits.append(_Hit(entry.kind, entry.tense, entry.side, at, m.end()))
-                if conditional:
-                    hits.append(_Hit(HEDGE, "", "", at, end))
-                    hits.append(_Hit(MODAL, "", "", at, end))
+            for entry in entries:
+                m = entry.pattern.match(lowered, at)
+                if m is not None:
+                    hits.append(_Hit(entry.kind, entry.tense, entry.side, at, m.end()))
+            if conditional:
+                hits.append(_Hit(HEDGE, "", "", at, end))
+                hits.append(_Hit(MODAL, "", "", at, end))
         if self.scanned and _CJK.search(lowered):
             for entry in self.scanned:
                 for m in entry.pattern.finditer(lowered):
@@ -645,6 +649,11 @@ _OTHER_NAME = re.compile(
 )
 # Words standing for the watch: pronouns, and generic nouns for models and events.
 _PRONOUNS = frozenset({"it", "elle", "il", "celle", "celui"})
+_ANAPHOR_WORD = re.compile(
+    r"\b(?:it|elle|il|celle|celui|[^\W\d_]*(?:models?|modèles?|modelos?|modelle?|llm|chatbot|"
+    r"conference|conférence|conferencia|konferenz|conferentie|event|événement|evento|"
+    r"veranstaltung|evenement))\b"
+)
 _SENTENCE_PRONOUNS = frozenset({"Es", "Er", "Sie", "Die", "Dit", "Het", "Deze"})
 _GENERIC_NOUNS = (
     "model", "models", "modèle", "modèles", "modelo", "modelos", "modell", "modelle", "llm",
@@ -894,8 +903,7 @@ def _neighbour_watch(ctx: _Context, index: int) -> str | None:
 def _scan(ctx: _Context, matches: Sequence[Match], known: bool) -> None:
     """Look up cues, dates, names and pronouns once for the whole item."""
     lowered, text = ctx.lowered, ctx.text
-    words = set(_TOKEN.findall(lowered))
-    ctx.hits = _LEXICON.find(lowered, text, words)
+    ctx.hits = _LEXICON.find(lowered, text)
     # Without a publication date, "Build 2026 ... opens June 2" tells the year of June 2.
     default_year = None
     if not known:
@@ -914,7 +922,7 @@ def _scan(ctx: _Context, matches: Sequence[Match], known: bool) -> None:
         if free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
             ctx.names.append((m.start(), m.end()))
-    for word in words:
+    for word in set(_ANAPHOR_WORD.findall(lowered)):
         if word in _PRONOUNS or word.endswith(_GENERIC_NOUNS):
             ctx.anaphors += [
                 (at, at + len(word))
