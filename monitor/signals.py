@@ -122,7 +122,6 @@ AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK = (
 )
 
 _WORD = re.compile(r"[^\W\d_]+")
-_TOKEN = re.compile(r"[^\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # French conditionals ("lancerait") hedge like "would".
 _CONDITIONAL_ENDINGS = ("erait", "eraient", "irait", "iraient")
@@ -649,11 +648,6 @@ _OTHER_NAME = re.compile(
 )
 # Words standing for the watch: pronouns, and generic nouns for models and events.
 _PRONOUNS = frozenset({"it", "elle", "il", "celle", "celui"})
-_ANAPHOR_WORD = re.compile(
-    r"\b(?:it|elle|il|celle|celui|[^\W\d_]*(?:models?|modèles?|modelos?|modelle?|llm|chatbot|"
-    r"conference|conférence|conferencia|konferenz|conferentie|event|événement|evento|"
-    r"veranstaltung|evenement))\b"
-)
 _SENTENCE_PRONOUNS = frozenset({"Es", "Er", "Sie", "Die", "Dit", "Het", "Deze"})
 _GENERIC_NOUNS = (
     "model", "models", "modèle", "modèles", "modelo", "modelos", "modell", "modelle", "llm",
@@ -922,7 +916,7 @@ def _scan(ctx: _Context, matches: Sequence[Match], known: bool) -> None:
         if free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
             ctx.names.append((m.start(), m.end()))
-    for word in set(_ANAPHOR_WORD.findall(lowered)):
+    for word in set(_WORD.findall(lowered)):
         if word in _PRONOUNS or word.endswith(_GENERIC_NOUNS):
             ctx.anaphors += [
                 (at, at + len(word))
