@@ -442,7 +442,7 @@ _LEXICON.add(
 _LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
-    r"(?:showed|shown|popped|turned) up", r"went live",
+    r"(?:showed|shown|popped|turned) up", r"went live", r"came out",
     r"made (?:a|an|its|their) (?:\w+ ){0,3}(?:appearance|debut)",
     r"(?:est|sont) (?:apparue?s?|arrivée?s?|sortie?s?|disponibles?)",
     r"a (?:fait|faisait) son apparition", r"faisait son apparition", r"a débarqué",
@@ -455,7 +455,10 @@ _LEXICON.add(
     r"(?:is|are|s) (?:now |finally |officially |already )?(?:out|here|live|"
     r"available|back(?: online)?|online)", r"(?:now |generally )available",
     r"available (?:now|today|to (?:all|everyone|users|the public))", r"goes live",
-    r"appears", r"appearing", r"emerges", r"arrives", r"lands", r"pops up",
+    r"appears", r"appearing", r"emerges", r"arrives", r"lands", r"pops up", r"comes out",
+    r"kommt", r"komt (?:\w+ ){0,4}uit",
+    r"sort(?= (?:le|en|ce|cet|cette|dès|aujourd'hui|demain|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche)\b)",
     r"shows up", r"est (?:désormais |enfin |officiellement |déjà )?(?:là|disponible|"
     r"en ligne|sorti)", r"disponible", r"arrive", r"débarque", r"apparaît",
     r"fait son apparition", r"(?:ya )?está disponible", r"llega", r"aparece",
