@@ -7,7 +7,7 @@ library: the patterns cover what news writes, and a library would cost milliseco
 Values, as SPEC "Signals" lists them:
 
 - a day ``2024-05-16``, a month ``2024-05``, a year ``2024``, an ISO week ``2024-W21``;
-- a range of days ``2024-05-21/2024-05-23`` (or of months ``2025-06/2025-08``);
+- a range of days ``2024-05-21/2024-05-23``;
 - windows ``2025-Q3``, ``2025-H2``, ``2025-early``, ``2025-mid``, ``2025-late`` and the
   seasons ``2025-spring``, ``2025-summer``, ``2025-autumn`` ("fall" too) and
   ``2025-winter`` (the winter that *starts* in December 2025).
@@ -23,8 +23,12 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   "next Thursday" is the first Thursday after the reference, "last Thursday" the one before;
 - "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days.
 
-Bare years are only dates after a preposition ("in 2025", "en 2025"), so "Build 2024" and
-"2000 GPUs" are not. Lower-case "may"/"march" are verbs, not months.
+Bare years and bare months are only dates after a preposition ("in 2025", "en août"), so
+"Build 2024" and "2000 GPUs" are not. Lower-case "may"/"march" are verbs, and "MAI 1" is a
+model, not the first of May.
+
+Speed: patterns run on lower-cased text, and each rule only where one of its key words
+(a month name, a weekday, "week", a year...) stands, never across the whole text.
 """
 
 from __future__ import annotations
