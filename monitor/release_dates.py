@@ -769,7 +769,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            r"\b(?:this|next|last) year\b|\bcette année\b|\bl'(?:année|an) (?:prochaine?|"
+            r"\b(?:this|next|last) year\b(?!['’]s)|\bcette année\b|\bl'(?:année|an) (?:prochaine?|"
             r"dernière?|passée)\b|\b(?:dieses|nächstes|letztes|kommendes) jahr\b|"
             r"\b(?:este|el próximo|el pasado) año\b|\bel año (?:que viene|pasado)\b|"
             r"\b(?:dit|volgend|vorig) jaar\b|\bquest'anno\b",

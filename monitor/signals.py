@@ -433,7 +433,7 @@ _LEXICON.add(
     RELEASE, "", "after",
     r"launch", r"release", r"ship", r"roll out", r"unveil", r"debut", r"introduce",
     r"preview", r"rollout", r"roll-out", r"arrival", r"unveiling", r"premiere",
-    r"lancer", r"dévoiler", r"présenter", r"sortir", r"déployer", r"sortie",
+    r"lancer", r"arriver", r"débarquer", r"dévoiler", r"présenter", r"sortir", r"déployer", r"sortie",
     r"lancement", r"arrivée", r"aperçu", r"présentation", r"lanzar", r"presentar",
     r"lanzamiento", r"llegada", r"estreno", r"presentación", r"veröffentlichen",
     r"vorstellen", r"Veröffentlichung", r"Vorstellung", r"Marktstart", r"Start",
@@ -476,7 +476,7 @@ _LEXICON.add(
 )
 _LEXICON.add(
     EVENT, "present", "either",
-    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))", r"returns",
+    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))",
     r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
     r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
     r"gets underway", r"hosts", r"se tient", r"a lieu", r"s'ouvre", r"débute",
@@ -488,7 +488,6 @@ _LEXICON.add(
 _LEXICON.add(
     EVENT, "", "either",
     r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b))",
-    r"return",
     r"start(?!\s+(?:to\b|\w+ing\b))", r"host",
     r"se tiendra", r"aura lieu", r"s'ouvrira", r"débutera", r"commencera",
     r"tendrá lugar", r"se celebrará", r"comenzará", r"stattfinden", r"beginnen",
@@ -1203,10 +1202,15 @@ def _dates_for(
 
 
 def _future(ctx: _Context, value: str) -> bool:
-    """Whether a date value lies after the reference (unknown reference: assume so)."""
+    """Whether a date value is still to come (unknown reference: assume so).
+
+    A day must be after the reference; a window ("later this year", "this month") only
+    must not be over yet.
+    """
     if not ctx.known_reference:
         return True
-    return _bounds(value.split("/")[0])[0] > ctx.reference
+    first, last = _bounds(value.split("/")[0])
+    return first > ctx.reference if first == last else last >= ctx.reference
 
 
 def _past_or_today(ctx: _Context, value: str) -> bool:
