@@ -94,7 +94,7 @@ def _sentences(text: str) -> list[_Sentence]:
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
 # infinitive, decided by the words around it). Side: where its thing usually is: "after"
 # (launches X), "before" (X is available) or "either".
-RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR = (
+_RELEASE, _EVENT, _SCHEDULE, _DEVELOP, _UPCOMING, _RUMOR = (
     "release",
     "event",
     "schedule",
@@ -102,9 +102,9 @@ RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR = (
     "upcoming",
     "rumor",
 )
-_TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR})
+_TIED = frozenset({_RELEASE, _EVENT, _SCHEDULE, _DEVELOP, _UPCOMING, _RUMOR})
 # Kinds of marker that qualify a clause.
-HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW = (
+_HEDGE, _SOURCE, _NEGATION, _NOT_NEGATION, _NOW, _NOT_NOW = (
     "hedge",
     "source",
     "negation",
@@ -112,7 +112,7 @@ HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW = (
     "now",
     "not-now",
 )
-AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK = (
+_AUX, _MODAL, _THEN, _VERB_FINAL, _EVE, _BREAK = (
     "aux",
     "modal",
     "then",
@@ -369,8 +369,8 @@ class _Lexicon:
                 if m is not None:
                     hits.append(_Hit(entry.kind, entry.tense, entry.side, at, m.end()))
             if conditional:
-                hits.append(_Hit(HEDGE, "", "", at, end))
-                hits.append(_Hit(MODAL, "", "", at, end))
+                hits.append(_Hit(_HEDGE, "", "", at, end))
+                hits.append(_Hit(_MODAL, "", "", at, end))
         if self.scanned and _CJK.search(lowered):
             for entry in self.scanned:
                 for m in entry.pattern.finditer(lowered):
@@ -396,7 +396,7 @@ _LEXICON = _Lexicon()
 # fmt: off
 # released / happening: verbs tied to their object
 _LEXICON.add(
-    RELEASE, "past", "after",
+    _RELEASE, "past", "after",
     r"launched", r"released", r"shipped", r"rolled out", r"unveiled", r"debuted",
     r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed",
     r"showed off", r"shown off", r"presented", r"dropped", r"deployed", r"made available",
@@ -410,7 +410,7 @@ _LEXICON.add(
     r"onthuld", r"gepresenteerd", r"geïntroduceerd",
 )
 _LEXICON.add(
-    RELEASE, "present", "after",
+    _RELEASE, "present", "after",
     r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
     r"shows off",
@@ -423,14 +423,14 @@ _LEXICON.add(
     r"发布了?", r"推出了?", r"上线", r"出시", r"출시", r"공개", r"発表", r"公開",
 )
 _LEXICON.add(
-    RELEASE, "future", "after",
+    _RELEASE, "future", "after",
     r"(?:lanc|dévoil|présent|publi|arriv|débarqu)(?:era|eront|erait|eraient)",
     r"(?:sort|ouvr)(?:ira|iront|irait|iraient)", r"déploiera(?:it)?", r"déploieront",
     r"(?:lanz|present|public|estren|lleg)(?:ará|arán|aría|arían)",
     r"(?:lanc|rilasc|present)(?:erà|eranno)",
 )
 _LEXICON.add(
-    RELEASE, "", "after",
+    _RELEASE, "", "after",
     r"launch", r"release", r"ship", r"roll out", r"unveil", r"debut", r"introduce",
     r"preview", r"rollout", r"roll-out", r"arrival", r"unveiling", r"premiere",
     r"lancer", r"arriver", r"débarquer", r"dévoiler", r"présenter", r"sortir", r"déployer", r"sortie",
@@ -440,7 +440,7 @@ _LEXICON.add(
     r"lanceren", r"uitbrengen", r"lancering", r"introductie", r"komst",
 )
 _LEXICON.add(
-    RELEASE, "past", "before",
+    _RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
     r"(?:showed|shown|popped|turned) up", r"went live", r"came out",
     r"made (?:a|an|its|their) (?:\w+ ){0,3}(?:appearance|debut)",
@@ -451,7 +451,7 @@ _LEXICON.add(
     r"등장", r"登场", r"亮相",
 )
 _LEXICON.add(
-    RELEASE, "present", "before",
+    _RELEASE, "present", "before",
     r"(?:is|are|s) (?:now |finally |officially |already )?(?:out|here|live|"
     r"available|back(?: online)?|online)", r"(?:now |generally )available",
     r"available (?:now|today|to (?:all|everyone|users|the public))", r"goes live",
@@ -467,7 +467,7 @@ _LEXICON.add(
 )
 # events: happening or scheduled
 _LEXICON.add(
-    EVENT, "past", "either",
+    _EVENT, "past", "either",
     r"took place", r"kicked off", r"opened", r"began(?!\s+(?:to\b|\w+ing\b))",
     r"started(?!\s+(?:to\b|\w+ing\b))", r"was held", r"(?:made|announced|unveiled|shown|revealed|presented|introduced) (?:at|during)",
     r"were held", r"held", r"hosted", r"s'est (?:tenue?|ouverte?)", r"a eu lieu",
@@ -475,7 +475,7 @@ _LEXICON.add(
     r"comenzó", r"fand statt", r"begann", r"eröffnete", r"vond plaats", r"begon",
 )
 _LEXICON.add(
-    EVENT, "present", "either",
+    _EVENT, "present", "either",
     r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))",
     r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
     r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
@@ -486,7 +486,7 @@ _LEXICON.add(
     r"primer día de", r"erster Tag",
 )
 _LEXICON.add(
-    EVENT, "", "either",
+    _EVENT, "", "either",
     r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b))",
     r"start(?!\s+(?:to\b|\w+ing\b))", r"host",
     r"se tiendra", r"aura lieu", r"s'ouvrira", r"débutera", r"commencera",
@@ -495,7 +495,7 @@ _LEXICON.add(
 )
 # scheduled: needs a date to be "dated"
 _LEXICON.add(
-    SCHEDULE, "future", "either",
+    _SCHEDULE, "future", "either",
     r"scheduled", r"slated", r"set (?:for|to)", r"planned", r"plans? to", r"due",
     r"dates? announced", r"announce[sd]? (?:the |its )?dates?", r"annonce (?:les |la )?dates?",
     r"delay(?:s|ed)?", r"postpone[sd]?", r"push(?:es|ed)? back", r"retarde", r"retardé",
@@ -511,7 +511,7 @@ _LEXICON.add(
 )
 # under way: a rumor until it ships
 _LEXICON.add(
-    DEVELOP, "present", "either",
+    _DEVELOP, "present", "either",
     r"develop(?:s|ed|ing)?", r"working on", r"works on", r"(?:is |are )?training",
     r"trains", r"(?:is |are )?building", r"builds", r"creating", r"prepar(?:es|ing)",
     r"readying", r"gear(?:s|ing) up", r"in (?:the )?(?:process of )?(?:creating|"
@@ -525,7 +525,7 @@ _LEXICON.add(
     r"werk(?:t|en) aan", r"开发", r"研发", r"训练", r"開発",
 )
 _LEXICON.add(
-    UPCOMING, "future", "either",
+    _UPCOMING, "future", "either",
     r"upcoming", r"forthcoming", r"(?:is|are|s) coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminent", r"successor", r"any (?:minute|"
@@ -534,7 +534,7 @@ _LEXICON.add(
     r"aanstaande", r"即将", r"下一代",
 )
 _LEXICON.add(
-    RUMOR, "", "either",
+    _RUMOR, "", "either",
     r"rumou?r(?:s|ed)?", r"rumeurs?", r"rumores?", r"Gerüchte?n?", r"geruchten?",
     r"leak(?:s|ed)?", r"fuites?", r"filtraci(?:ón|ones)", r"filtrad[oa]",
     r"speculation", r"speculating", r"spéculations?", r"especulaci(?:ón|ones)",
@@ -544,7 +544,7 @@ _LEXICON.add(
 
 # markers that qualify a clause
 _LEXICON.add(
-    HEDGE, "", "",
+    _HEDGE, "", "",
     r"reportedly", r"reports?", r"reported", r"according to", r"sources?", r"is said to",
     r"are said to", r"allegedly", r"purportedly", r"could", r"might", r"would",
     r"expected", r"likely", r"possibly", r"perhaps", r"rumou?r\w*", r"leak\w*",
@@ -563,7 +563,7 @@ _LEXICON.add(
 )
 # Second-hand sourcing marks every unconfirmed claim of the item, not just its own clause.
 _LEXICON.add(
-    SOURCE, "", "",
+    _SOURCE, "", "",
     r"reportedly", r"according to", r"a report", r"reports? (?:by|from|say)", r"sources?",
     r"unconfirmed", r"not (?:yet )?(?:been )?confirmed", r"is said to", r"allegedly",
     r"insiders?", r"people familiar", r"selon", r"d'après", r"pas (?:encore )?confirmée?",
@@ -572,30 +572,30 @@ _LEXICON.add(
     r"据",
 )
 _LEXICON.add(
-    NEGATION, "", "",
+    _NEGATION, "", "",
     r"not", r"no", r"never", r"won't", r"cannot", r"can't", r"isn't", r"aren't",
     r"wasn't", r"doesn't", r"don't", r"didn't", r"hasn't", r"haven't", r"pas", r"jamais",
     r"aucune?", r"ni", r"sans", r"nicht", r"kein\w*", r"nie", r"niet", r"geen", r"nooit",
     r"nunca", r"ningun[oa]?", r"ningún", r"sin", r"ruled out", r"denied", r"dément\w*",
 )
 _LEXICON.add(
-    NOT_NEGATION, "", "",
+    _NOT_NEGATION, "", "",
     r"not only", r"not just", r"nicht nur", r"pas seulement", r"pas que", r"no solo",
     r"no sólo", r"niet alleen", r"not (?:yet )?(?:been )?confirmed",
     r"pas (?:encore )?confirmée?", r"no later than",
 )
 _LEXICON.add(
-    NOW, "", "",
+    _NOW, "", "",
     r"today", r"now", r"right now", r"just", r"live", r"désormais", r"dès maintenant",
     r"dès aujourd'hui", r"maintenant", r"en direct", r"aujourd'hui", r"ab sofort", r"jetzt",
     r"heute", r"ahora", r"ya", r"hoy", r"nu", r"vandaag", r"liveblog", r"live blog",
 )
 _LEXICON.add(
-    NOT_NOW, "", "",
+    _NOT_NOW, "", "",
     r"any (?:minute|day|time) now", r"until now", r"for now", r"jusqu'à maintenant",
 )
 _LEXICON.add(
-    AUX, "", "",
+    _AUX, "", "",
     r"will", r"ll", r"shall", r"to", r"going to", r"could", r"might", r"would", r"should",
     r"may", r"va", r"vont", r"pourrai(?:t|ent)", r"pourrions", r"devrai(?:t|ent)",
     r"s'apprête à", r"prévoit de", r"compte", r"veut", r"wird", r"werden", r"soll",
@@ -603,27 +603,27 @@ _LEXICON.add(
     r"podría", r"debería", r"planea", r"quiere", r"pretende", r"将", r"将于", r"预计",
 )
 _LEXICON.add(
-    MODAL, "", "",
+    _MODAL, "", "",
     r"could", r"might", r"would", r"may", r"pourrai\w*", r"pourrions", r"devrai\w*",
     r"aurai\w*", r"serai\w*", r"podría\w*", r"debería\w*", r"könnte\w*", r"sollte\w*",
     r"soll", r"zou", r"zouden",
 )
 # "Denn dann wird OpenAI GPT-5 vorstellen": "then" points to the date of the sentence before.
 _LEXICON.add(
-    THEN, "", "",
+    _THEN, "", "",
     r"then", r"that day", r"on that day", r"ce jour-là", r"alors", r"dann",
     r"an diesem tag", r"entonces", r"ese día", r"die dag",
 )
 # "wird ... GPT-5 der Welt vorstellen": the auxiliary comes well before the verb.
-_LEXICON.add(VERB_FINAL, "", "", r"wird", r"werden", r"soll", r"sollen", r"zal", r"zullen")
+_LEXICON.add(_VERB_FINAL, "", "", r"wird", r"werden", r"soll", r"sollen", r"zal", r"zullen")
 # "The day before the start of Build, ...": the event is tomorrow.
 _LEXICON.add(
-    EVE, "", "",
+    _EVE, "", "",
     r"(?:the day before|the eve of|la veille de|la víspera de|am vorabend|de dag voor)"
     r"(?: (?:the (?:start|opening) of|l'ouverture de|le début de))?",
 )
 _LEXICON.add(
-    BREAK, "", "",
+    _BREAK, "", "",
     r"but", r"mais", r"pero", r"aber", r"maar", r"while", r"whereas", r"tandis que",
     r"alors que", r"mientras", r"während", r"although", r"bien que", r"aunque", r"obwohl",
 )
@@ -639,7 +639,7 @@ _NOT_RELEASE_DATE = re.compile(
     r"incorporated|raised|valued|acquired|since|fondée?|créée?|depuis|levé|gegründet|"
     r"seit|fundada|desde|opgericht|sinds|born|née?)\b)[^.;]{0,25}$"
 )
-# Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
+# Hard clause boundaries besides _BREAK words; spaced dashes only when unpaired.
 _PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 _DASH = re.compile(r"\s[—–-]\s|—")
 # Names of other things (on the text as written): a capitalised word with a version
@@ -952,9 +952,9 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
     own = ctx.mentions.get(index, [])
     reading = _read(ctx, index, own)
     sentence = ctx.sentences[index]
-    if reading.has(SOURCE, sentence.start, sentence.end):
+    if reading.has(_SOURCE, sentence.start, sentence.end):
         ctx.sourced = True
-    if not reading.cues and not reading.dates and not reading.has(EVE, 0, len(ctx.text)):
+    if not reading.cues and not reading.dates and not reading.has(_EVE, 0, len(ctx.text)):
         return {}
     text = ctx.text
     verdicts: dict[str, _Verdict] = {}
@@ -973,7 +973,7 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
         if _negated(ctx, reading, clause, cue):
             continue
         dates = _dates_for(ctx, cue, clause, reading)
-        if not dates and index > 0 and reading.has(THEN, clause[0], clause[1]):
+        if not dates and index > 0 and reading.has(_THEN, clause[0], clause[1]):
             dates = _previous_dates(ctx, index)
         for watch in targets:
             verdict = _decide(ctx, cue, clause, dates, reading)
@@ -1001,12 +1001,12 @@ def _read_sentence(ctx: _Context, index: int) -> dict[str, _Verdict]:
             cue = _Hit("date", "", "either", mention.start, mention.end)
             if _negated(ctx, reading, clause, cue):
                 continue
-            rumored = reading.has(HEDGE, clause[0], clause[1])
+            rumored = reading.has(_HEDGE, clause[0], clause[1])
             span = _evidence_span(text, clause, cue, [mention], reading, entity.watch)
             offer(entity.watch, _Verdict(Signal.DATED, (mention.value,), rumored, span))
 
     # "The day before the start of Build, ...": the event is tomorrow.
-    for eve in (h for h in reading.markers if h.kind == EVE):
+    for eve in (h for h in reading.markers if h.kind == _EVE):
         for entity in reading.entities:
             if entity.watch and not entity.anaphor and 0 <= entity.start - eve.end <= 40:
                 value = (ctx.reference + timedelta(days=1)).isoformat()
@@ -1045,7 +1045,7 @@ def _clauses(ctx: _Context, start: int, end: int, markers: Sequence[_Hit]) -> li
     breaks = [(m.start(), m.end()) for m in _PUNCTUATION_BREAK.finditer(ctx.lowered, start, end)]
     if len([b for b in breaks if _DASH.fullmatch(ctx.lowered, b[0], b[1])]) >= 2:
         breaks = [b for b in breaks if not _DASH.fullmatch(ctx.lowered, b[0], b[1])]
-    breaks += [(h.start, h.end) for h in markers if h.kind == BREAK]
+    breaks += [(h.start, h.end) for h in markers if h.kind == _BREAK]
     result: list[tuple[int, int]] = []
     cursor = start
     for b_start, b_end in sorted(breaks):
@@ -1161,9 +1161,9 @@ def _negated(ctx: _Context, reading: _Reading, clause: tuple[int, int], cue: _Hi
     window = max(clause[0], cue.start - 40)
     comma = max(lowered.rfind(",", window, cue.start), lowered.rfind("(", window, cue.start))
     window = comma + 1 if comma >= 0 else window
-    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NEGATION]
+    spared = [(h.start, h.end) for h in reading.markers if h.kind == _NOT_NEGATION]
     for hit in reading.markers:
-        if hit.kind != NEGATION or any(s <= hit.start < e for s, e in spared):
+        if hit.kind != _NEGATION or any(s <= hit.start < e for s, e in spared):
             continue
         if window <= hit.start < cue.start:
             return True
@@ -1263,16 +1263,16 @@ def _decide(
     tense = cue.tense
     if tense == "past" and _PASSIVE_FUTURE.search(lowered, lead_start, cue.start):
         tense = "future"  # "will be released", "sera lancé"
-    if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
+    if tense == "" and reading.has(_VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
-    if tense not in ("future", "past") and cue.kind in (RELEASE, EVENT):
-        aux = reading.last(AUX, lead_start, cue.start)
+    if tense not in ("future", "past") and cue.kind in (_RELEASE, _EVENT):
+        aux = reading.last(_AUX, lead_start, cue.start)
         if aux is not None and not re.search(r"[,.;]", lowered[aux.end : cue.start]):
             tense = "future"
-    hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
-    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NOW]
+    hedged = reading.has(_HEDGE, clause[0], clause[1]) or reading.has(_MODAL, lead_start, cue.start)
+    spared = [(h.start, h.end) for h in reading.markers if h.kind == _NOT_NOW]
     now = any(
-        h.kind == NOW
+        h.kind == _NOW
         and clause[0] <= h.start < clause[1]
         and not any(s <= h.start < e for s, e in spared)
         for h in reading.markers
@@ -1281,14 +1281,14 @@ def _decide(
     future_values = tuple(v for v in values if _future(ctx, v))
     past_values = tuple(v for v in values if ctx.known_reference and _past_or_today(ctx, v))
     scheduled = any(
-        c.kind in (SCHEDULE, UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
+        c.kind in (_SCHEDULE, _UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
     )
 
-    if cue.kind == RUMOR:
+    if cue.kind == _RUMOR:
         return _Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
-    if cue.kind == DEVELOP:
+    if cue.kind == _DEVELOP:
         return _Verdict(Signal.RUMOR, (), hedged)
-    if cue.kind in (SCHEDULE, UPCOMING):
+    if cue.kind in (_SCHEDULE, _UPCOMING):
         if future_values:
             return _Verdict(Signal.DATED, future_values, hedged)
         return _Verdict(Signal.RUMOR, (), hedged)
@@ -1302,9 +1302,9 @@ def _decide(
             return _Verdict(Signal.DATED, values, hedged)
         return _Verdict(Signal.RUMOR, (), hedged)
     if tense == "present":
-        if future_values and (ctx.known_reference or cue.kind == EVENT):
+        if future_values and (ctx.known_reference or cue.kind == _EVENT):
             return _Verdict(Signal.DATED, future_values, hedged)
-        if reading.has(MODAL, lead_start, cue.start) and not now:
+        if reading.has(_MODAL, lead_start, cue.start) and not now:
             return _Verdict(Signal.RUMOR, (), True)
         return _Verdict(Signal.RELEASED, values, hedged)
     # a noun or a bare verb: its surroundings say when
