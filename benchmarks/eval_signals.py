@@ -1,26 +1,37 @@
 """Score the signal detector on the labelled dev set, calling ``classify`` directly.
 
-    python benchmarks/eval_signals.py [PATH_TO_signals-dev.jsonl] [--show]
+    python benchmarks/eval_signals.py [--show]
 
-The watch terms are found here by a small interim matcher (case-insensitive patterns on
-the four watch names of the first watchlist), so that the classifier can be tuned on its
-own; ``tests/test_signals_eval.py`` scores the full ``monitor scan`` instead.
+It goes the way ``monitor scan`` goes (the dev set as an RSS feed, read back with
+feedparser) but finds the watch terms with a small interim matcher: case-insensitive
+patterns for the four watch names of the first watchlist, "Build" only near "Microsoft".
+The figures are those of ``tests/test_signals_eval.py``, which scores the real command.
 """
 
 from __future__ import annotations
 
-import json
+import calendar
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from monitor.model import Classification, Match, Signal
+import feedparser
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.model import Match, Signal
 from monitor.signals import classify, strongest
-
-DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "signals-dev.jsonl"
+from tests.test_signals_eval import (
+    DEV_SET,
+    THRESHOLDS,
+    gold_signal,
+    load_dev_set,
+    score,
+    to_rss,
+)
 
 _WATCHES: dict[str, re.Pattern[str]] = {
     "MAI-1": re.compile(
@@ -31,131 +42,64 @@ _WATCHES: dict[str, re.Pattern[str]] = {
     "Build": re.compile(r"(?<!Dev )(?<!Insider )\bBuild\b(?! \d{4,5}\.)"),
 }
 _MICROSOFT = re.compile(r"Microsoft", re.IGNORECASE)
+_ALERTING = {Signal.RELEASED, Signal.DATED, Signal.RUMOR}
 
 
 def interim_matches(text: str) -> list[Match]:
-    """Watch terms in ``text``; "Build" only near "Microsoft", as the conference."""
+    """Watch terms in ``text``, until ``monitor.matcher`` takes over."""
     found: list[Match] = []
     for watch, pattern in _WATCHES.items():
         for m in pattern.finditer(text):
-            if watch == "Build" and not _MICROSOFT.search(
-                text, max(0, m.start() - 120), m.end() + 120
-            ):
+            near = text[max(0, m.start() - 120) : m.end() + 120]
+            if watch == "Build" and not _MICROSOFT.search(near):
                 continue
             found.append(Match(watch, m[0], m.start(), m.end()))
     return sorted(found, key=lambda m: m.start)
 
 
-def parse_published(value: str | None) -> datetime | None:
-    """Dev-set dates are full, month-only or year-only; partial ones take the first day."""
-    if not value:
-        return None
-    value = value.replace("Z", "+00:00")
-    for fmt, size in (("%Y-%m", 7), ("%Y", 4)):
-        if len(value) == size:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def document(title: str, summary: str) -> str:
-    return f"{title}\n\n{summary}" if summary else title
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the detector says about one item, in the shape of a ``scan --json`` line."""
-
-    item_id: str
-    watches: frozenset[str]
-    signal: str
-    rumored: bool
-    dates: tuple[str, ...]
-    evidence: str
-    alert: bool
-
-
-def run_item(item: dict[str, object]) -> Outcome:
-    text = document(str(item["title"]), str(item.get("summary") or ""))
+def scan(entry: Any) -> dict[str, Any]:
+    """One feed entry as a ``scan --json`` object (the fields the score reads)."""
+    summary = entry.get("summary", "")
+    text = f"{entry.title}\n\n{summary}" if summary else entry.title
+    stamp = entry.get("published_parsed")
+    when = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
     matches = interim_matches(text)
-    result = classify(text, matches, parse_published(item.get("published")))  # type: ignore[arg-type]
-    best: Classification | None = strongest(result)
-    signal = best.signal.value if best else "none"
-    alerting = {Signal.RELEASED, Signal.DATED, Signal.RUMOR}
-    return Outcome(
-        str(item["id"]),
-        frozenset(result),
-        signal,
-        best.rumored if best else False,
-        best.dates if best else (),
-        best.evidence if best else "",
-        bool(best and best.signal in alerting),
-    )
-
-
-def score(items: Sequence[dict[str, object]], outcomes: Sequence[Outcome]) -> dict[str, float]:
-    """The five figures of issue #5, from labelled items and detector outcomes."""
-    tp = fp = fn = 0
-    alert_tp = alert_fp = alert_fn = 0
-    signal_ok = signal_n = 0
-    dated_found = dated_n = 0
-    for item, out in zip(items, outcomes, strict=True):
-        gold_terms = set(item["terms"])  # type: ignore[call-overload]
-        tp += len(gold_terms & out.watches)
-        fp += len(out.watches - gold_terms)
-        fn += len(gold_terms - out.watches)
-        gold_signal = "released" if item["signal"] == "release" else str(item["signal"])
-        should_alert = gold_signal in ("released", "dated", "rumor")
-        alert_tp += should_alert and out.alert
-        alert_fp += (not should_alert) and out.alert
-        alert_fn += should_alert and not out.alert
-        if gold_terms:
-            signal_n += 1
-            signal_ok += out.signal == gold_signal
-        if gold_signal == "dated":
-            dated_n += 1
-            dated_found += set(item["dates"]) <= set(out.dates)  # type: ignore[call-overload]
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
+    best = strongest(classify(text, matches, when))
     return {
-        "term_precision": precision,
-        "term_recall": recall,
-        "term_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        "alert_precision": alert_tp / (alert_tp + alert_fp) if alert_tp + alert_fp else 1.0,
-        "alert_recall": alert_tp / (alert_tp + alert_fn) if alert_tp + alert_fn else 1.0,
-        "signal_accuracy": signal_ok / signal_n if signal_n else 1.0,
-        "dates_found": dated_found / dated_n if dated_n else 1.0,
+        "id": entry.get("id"),
+        "matches": [{"watch": m.watch, "term": m.term, "span": list(m.span)} for m in matches],
+        "signal": best.signal.value if best else None,
+        "rumored": best.rumored if best else False,
+        "dates": list(best.dates) if best else [],
+        "evidence": best.evidence if best else "",
+        "alert": bool(best and best.signal in _ALERTING),
     }
 
 
-def load(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def show(items: Iterable[dict[str, object]], outcomes: Iterable[Outcome]) -> None:
-    for item, out in zip(items, outcomes, strict=True):
-        gold = "released" if item["signal"] == "release" else item["signal"]
-        mark = "  " if gold == out.signal else "XX"
-        print(
-            f"{mark} {item['id']:7} gold={gold}/{item['rumored']}/{item['dates']} "
-            f"got={out.signal}/{out.rumored}/{list(out.dates)} {sorted(out.watches)}"
-        )
-        if mark == "XX" or (gold == "dated" and not set(item["dates"]) <= set(out.dates)):  # type: ignore[call-overload]
-            print(f"          evidence: {out.evidence[:150]}")
+def show(items: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> None:
+    for item, result in zip(items, results, strict=True):
+        gold = gold_signal(item)
+        got = result["signal"] if result["matches"] else "none"
+        missed = gold == "dated" and not set(item["dates"]) <= set(result["dates"])
+        mark = "  " if gold == got and not missed else "XX"
+        print(f"{mark} {item['id']:7} gold={gold}/{item['rumored']}/{item['dates']}", end=" ")
+        print(f"got={got}/{result['rumored']}/{result['dates']}")
+        if mark == "XX":
+            print(f"          evidence: {result['evidence'][:150]}")
 
 
 def main(argv: Sequence[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    path = Path(args[0]) if args else DEFAULT
-    if not path.exists():
-        print(f"no dev set at {path}")
+    if not DEV_SET.exists():
+        print(f"no dev set at {DEV_SET}")
         return 1
-    items = load(path)
-    outcomes = [run_item(item) for item in items]
+    items = load_dev_set()
+    feed = feedparser.parse(to_rss(items).encode("utf-8"))
+    results = [scan(entry) for entry in feed.entries]
     if "--show" in argv:
-        show(items, outcomes)
-    for name, value in score(items, outcomes).items():
-        print(f"{name:16} {value:.3f}")
+        show(items, results)
+    for name, value in score(items, results).items():
+        floor = THRESHOLDS.get(name)
+        print(f"{name:16} {value:.3f}" + (f"   (floor {floor:.2f})" if floor else ""))
     return 0
 
 
