@@ -74,6 +74,11 @@ def gold_signal(item: Mapping[str, Any]) -> str:
     return "released" if item["signal"] == "release" else str(item["signal"])
 
 
+# The dev set names the conference "Build"; the bundled watchlist calls that watch
+# "Microsoft Build" (SPEC's first watchlist). Only the name differs.
+WATCH_NAMES = {"Microsoft Build": "Build"}
+
+
 def score(
     items: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
 ) -> dict[str, float]:
@@ -83,7 +88,7 @@ def score(
     signal_ok = signal_n = dated_found = dated_n = 0
     for item, result in zip(items, results, strict=True):
         gold_terms = set(item["terms"])
-        found = {m["watch"] for m in result.get("matches") or []}
+        found = {WATCH_NAMES.get(m["watch"], m["watch"]) for m in result.get("matches") or []}
         tp += len(gold_terms & found)
         fp += len(found - gold_terms)
         fn += len(gold_terms - found)
