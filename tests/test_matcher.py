@@ -422,7 +422,8 @@ def _naive(watches: list[Watch], text: str) -> list[Match]:
             if s >= last:
                 found.append((s, e, index, t))
                 last = e
-    return [Match(watches[i].name, t, s, e) for s, e, i, t in sorted(found)]
+    found.sort(key=lambda f: (f[0], -f[1], f[2]))  # by start, longest first, watch order
+    return [Match(watches[i].name, t, s, e) for s, e, i, t in found]
 
 
 PIECES = st.sampled_from(
