@@ -146,6 +146,7 @@ def test_mai1_sense(text: str, expected: bool) -> None:
         ("des « GPT-2 chatbots » apparaissent et disparaissent", True),
         ("im-a-good-gpt2-chatbot and im-also-a-good-gpt2-chatbot", True),
         ("gpt2-chatbots", True),
+        ("les mystérieux chatbots GPT-2 ont disparu", True),
         ("GPT-2 was released in 2019", False),
         ("gpt2-chatbotx", False),
     ],

@@ -33,6 +33,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
         ("plain title, no markup", "plain title, no markup"),
         ("a < b and c > d", "a < b and c > d"),
         ("<!-- hidden -->shown", "shown"),
+        ("<p><![CDATA[GPT-5 & co]]></p>", "GPT-5 & co"),
         ("OpenAI ships G&#173;PT-5 today", "OpenAI ships G\xadPT-5 today"),
         ("caf&eacute; &#x263A; &#9731;", "café ☺ ☃"),
         ("<p>Le 16&nbsp;mai</p>", "Le 16\xa0mai"),
