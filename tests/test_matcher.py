@@ -458,3 +458,13 @@ def test_matcher_agrees_with_a_naive_regex_loop(
             watches.append(watch(f"w{index}", *kept, case_sensitive=case_sensitive))
     text = normalize(raw_text)
     assert Matcher(watches).match(text) == _naive(watches, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(alphabet="GPTMAI-15 .Build", max_size=20))
+def test_match_never_raises_and_spans_are_valid(noise: str, core: str) -> None:
+    text = normalize(noise + core + noise)
+    matches = MATCHER.match(text)
+    assert matches == sorted(matches, key=lambda m: (m.start, -m.end))
+    for m in matches:
+        assert 0 <= m.start < m.end <= len(text)
