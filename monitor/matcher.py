@@ -170,21 +170,27 @@ class Matcher:
         """
         if not text:
             return []
-        # (start, -end, watch, term position, term): sorts by start, longest first, then the
-        # watch order and the term listed first
+        # (start, -end, watch, term position, term): sorts by start, longest first, then
+        # the watch order and the term listed first
         hits: list[tuple[int, int, int, int, str]] = []
-        excludes: dict[int, list[Span]] = {}
-        contexts: dict[int, list[Span]] = {}
+        excludes: dict[int, list[Span]] | None = None
+        contexts: dict[int, list[Span]] | None = None
         if self._automaton is not None:
-            self._scan(text, hits, excludes, contexts)
+            folded = text.casefold()
+            found = self._automaton.find_matches_as_indexes(folded, overlapping=True)
+            if found:
+                hits, excludes, contexts = self._check(text, folded, found)
         for index, order, source, regex in self._regexes:
-            for found in regex.finditer(text):
-                if found.end() > found.start():
-                    hits.append((found.start(), -found.end(), index, order, source))
+            for hit in regex.finditer(text):
+                if hit.end() > hit.start():
+                    hits.append((hit.start(), -hit.end(), index, order, source))
         if not hits:
             return []
-        hits.sort()
         rules = self._rules
+        if len(hits) == 1 and not rules:
+            start, negative_end, index, _, term = hits[0]
+            return [Match(self._names[index], term, start, -negative_end)]
+        hits.sort()
         names = self._names
         last_end: dict[int, int] = {}
         tokens: _Tokens | None = None
@@ -193,14 +199,14 @@ class Matcher:
             end = -negative_end
             if last_end.get(index, -1) > start:
                 continue  # overlaps a hit of the same watch that starts earlier or is longer
-            rule = rules.get(index)
+            rule = rules.get(index) if rules else None
             if rule is not None:
                 if language is not None and not rule.watch.wants_language(language):
                     continue
-                vetoes = excludes.get(index, [])
+                vetoes = excludes.get(index, []) if excludes else []
                 if rule.exclude_regexes:
                     vetoes = vetoes + _regex_spans(rule.exclude_regexes, text)
-                near = contexts.get(index, [])
+                near = contexts.get(index, []) if contexts else []
                 if rule.within is not None:
                     if rule.context_regexes:
                         near = near + _regex_spans(rule.context_regexes, text)
@@ -212,17 +218,20 @@ class Matcher:
             matches.append(Match(names[index], term, start, end))
         return matches
 
-    def _scan(
-        self,
-        text: str,
-        hits: list[tuple[int, int, int, int, str]],
-        excludes: dict[int, list[Span]],
-        contexts: dict[int, list[Span]],
-    ) -> None:
-        assert self._automaton is not None
-        folded = text.casefold()
+    def _check(
+        self, text: str, folded: str, found: list[tuple[int, int, int]]
+    ) -> tuple[
+        list[tuple[int, int, int, int, str]],
+        dict[int, list[Span]] | None,
+        dict[int, list[Span]] | None,
+    ]:
+        """Keep the automaton's hits that sit on token boundaries, sorted by kind."""
+        hits: list[tuple[int, int, int, int, str]] = []
+        excludes: dict[int, list[Span]] | None = None
+        contexts: dict[int, list[Span]] | None = None
         origin: list[int] | None = None
-        if len(folded) != len(text):  # some character folds to several ("ß" -> "ss")
+        if len(folded) != len(text):
+            # some character folds to several ("ß" -> "ss"): map folded offsets back
             origin = []
             for position, char in enumerate(text):
                 origin.extend([position] * len(char.casefold()))
@@ -230,9 +239,7 @@ class Matcher:
         size = len(text)
         patterns = self._patterns
         word = _ASCII_WORD
-        for pattern_index, start, end in self._automaton.find_matches_as_indexes(
-            folded, overlapping=True
-        ):
+        for pattern_index, start, end in found:
             if origin is not None:
                 # A hit must cover whole characters of the original text.
                 if (start > 0 and origin[start - 1] == origin[start]) or origin[end] == origin[
@@ -257,9 +264,14 @@ class Matcher:
                 if kind == _TERM:
                     hits.append((start, -end, watch, order, term))
                 elif kind == _EXCLUDE:
+                    if excludes is None:
+                        excludes = {}
                     excludes.setdefault(watch, []).append((start, end))
                 else:
+                    if contexts is None:
+                        contexts = {}
                     contexts.setdefault(watch, []).append((start, end))
+        return hits, excludes, contexts
 
 
 def _regex_spans(regexes: Sequence[re.Pattern[str]], text: str) -> list[Span]:
