@@ -26,7 +26,7 @@ Rules, in the order they apply to a text made by ``monitor.normalize.document_te
    ``within`` words of the hit (see ``monitor.watchlist``).
 6. **One match per place.** Hits of the same watch that overlap collapse to the one that
    starts first, longest first; hits of different watches are all kept. Matches come back
-   sorted by start, then end, then watch order.
+   sorted by start, longest first, then in watch order.
 """
 
 from __future__ import annotations
@@ -41,12 +41,15 @@ import ahocorasick_rs
 
 from monitor.model import Match
 from monitor.normalize import normalize
-from monitor.watchlist import Term, Watch
+from monitor.watchlist import Watch
 
 _TERM, _EXCLUDE, _CONTEXT = 0, 1, 2
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TOKEN = re.compile(r"\S+")
 _ALNUM = re.compile(r"[^\W_]")
+# A DFA scans about twice as fast as an NFA but builds slower and bigger; past this many
+# patterns the contiguous NFA keeps the build well under 100 ms.
+_DFA_MAX_PATTERNS = 5_000
 
 Span = tuple[int, int]
 
@@ -57,31 +60,37 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """What one automaton pattern means for one watch."""
-
-    watch: int
-    kind: int
-    term: str  # as written in the watchlist
-    exact: str | None  # the normalised term when case must match, else None
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    left: bool  # the pattern starts with a word character: check the one before
-    right: bool  # it ends with one: check the one after
-    entries: tuple[_Entry, ...]
+# What one automaton pattern means for one watch: (watch index, kind, position of the
+# term in the watch, the term as written, the normalised term when case must match or None).
+_Entry = tuple[int, int, int, str, str | None]
+# (check the character before, check the one after, entries): a side is checked when the
+# pattern starts or ends with a word character there.
+_Pattern = tuple[bool, bool, list[_Entry]]
 
 
 @dataclass(frozen=True)
 class _Rules:
-    """Per-watch parts that are not in the automaton."""
+    """The per-watch checks beyond the automaton; only watches that need them have one."""
 
-    regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    watch: Watch
     exclude_regexes: tuple[re.Pattern[str], ...]
     context_regexes: tuple[re.Pattern[str], ...]
     within: int | None  # None: no context rule
+
+    def keeps(
+        self,
+        start: int,
+        end: int,
+        vetoes: Sequence[Span],
+        near: Sequence[Span],
+        tokens: _Tokens | None,
+    ) -> bool:
+        if any(a < end and start < b for a, b in vetoes):
+            return False
+        if self.within is None:
+            return True
+        assert tokens is not None
+        return tokens.near(start, end, near, self.within)
 
 
 class Matcher:
@@ -89,56 +98,65 @@ class Matcher:
 
     def __init__(self, watches: Sequence[Watch]) -> None:
         self.watches = tuple(watches)
+        self._names = tuple(w.name for w in self.watches)
         entries: dict[str, list[_Entry]] = {}
-        rules: list[_Rules] = []
+
+        def add(index: int, kind: int, order: int, text: str, case_sensitive: bool) -> None:
+            norm = normalize(text)
+            if norm:
+                entry = (index, kind, order, text, norm if case_sensitive else None)
+                key = norm.casefold()
+                bucket = entries.get(key)
+                if bucket is None:
+                    entries[key] = [entry]
+                else:
+                    bucket.append(entry)
+
+        regexes: list[tuple[int, int, str, re.Pattern[str]]] = []
+        rules: dict[int, _Rules] = {}
         for index, watch in enumerate(self.watches):
-            flags = 0 if watch.case_sensitive else re.IGNORECASE
-            regexes: list[tuple[str, re.Pattern[str]]] = []
-            excludes: list[re.Pattern[str]] = []
-            contexts: list[re.Pattern[str]] = []
-            groups: list[tuple[int, tuple[Term, ...], bool]] = [
-                (_TERM, watch.all_terms, watch.case_sensitive),
-                (_EXCLUDE, watch.exclude, watch.case_sensitive),
-            ]
-            if watch.context is not None:
-                groups.append((_CONTEXT, watch.context.words, False))
-            for kind, terms, case_sensitive in groups:
-                for term in terms:
-                    if term.regex:
-                        compiled = re.compile(
-                            term.text, flags if kind != _CONTEXT else re.IGNORECASE
-                        )
-                        if kind == _TERM:
-                            regexes.append((term.text, compiled))
-                        elif kind == _EXCLUDE:
-                            excludes.append(compiled)
-                        else:
-                            contexts.append(compiled)
-                        continue
-                    norm = normalize(term.text)
-                    if not norm:
-                        continue
-                    entry = _Entry(index, kind, term.text, norm if case_sensitive else None)
-                    entries.setdefault(norm.casefold(), []).append(entry)
-            rules.append(
-                _Rules(
-                    tuple(regexes),
-                    tuple(excludes),
-                    tuple(contexts),
-                    watch.context.within if watch.context is not None else None,
-                )
-            )
-        self._rules = tuple(rules)
-        keys = list(entries)
-        self._patterns = tuple(
-            _Pattern(_is_word(key[0]), _is_word(key[-1]), tuple(entries[key])) for key in keys
+            case_sensitive = watch.case_sensitive
+            flags = 0 if case_sensitive else re.IGNORECASE
+            for order, term in enumerate(watch.all_terms):
+                if term.regex:
+                    regexes.append((index, order, term.text, re.compile(term.text, flags)))
+                else:
+                    add(index, _TERM, order, term.text, case_sensitive)
+            if not (watch.exclude or watch.context or watch.languages is not None):
+                continue
+            excludes = []
+            for term in watch.exclude:
+                if term.regex:
+                    excludes.append(re.compile(term.text, flags))
+                else:
+                    add(index, _EXCLUDE, 0, term.text, case_sensitive)
+            contexts = []
+            for term in watch.context.words if watch.context is not None else ():
+                if term.regex:
+                    contexts.append(re.compile(term.text, re.IGNORECASE))
+                else:
+                    add(index, _CONTEXT, 0, term.text, False)
+            within = watch.context.within if watch.context is not None else None
+            rules[index] = _Rules(watch, tuple(excludes), tuple(contexts), within)
+        self._rules = rules
+        self._regexes = tuple(regexes)
+        self._patterns: tuple[_Pattern, ...] = tuple(
+            (_is_word(key[0]), _is_word(key[-1]), bucket) for key, bucket in entries.items()
+        )
+        implementation = (
+            ahocorasick_rs.Implementation.DFA
+            if len(entries) <= _DFA_MAX_PATTERNS
+            else ahocorasick_rs.Implementation.ContiguousNFA
         )
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
-            if keys
+            ahocorasick_rs.AhoCorasick(
+                list(entries),
+                matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=implementation,
+            )
+            if entries
             else None
         )
-        self._has_regexes = any(r.regexes for r in rules)
 
     def __len__(self) -> int:
         """Number of distinct automaton patterns (after normalisation and folding)."""
@@ -152,65 +170,76 @@ class Matcher:
         """
         if not text:
             return []
-        hits: dict[int, list[tuple[int, int, str]]] = {}
-        excludes: dict[int, list[Span]] = {}
-        contexts: dict[int, list[Span]] = {}
+        # (start, -end, watch, term position, term): sorts by start, longest first, then
+        # the watch order and the term listed first
+        hits: list[tuple[int, int, int, int, str]] = []
+        excludes: dict[int, list[Span]] | None = None
+        contexts: dict[int, list[Span]] | None = None
         if self._automaton is not None:
-            self._scan(text, hits, excludes, contexts)
-        if self._has_regexes:
-            for index, rule in enumerate(self._rules):
-                for source, regex in rule.regexes:
-                    for hit in regex.finditer(text):
-                        if hit.end() > hit.start():
-                            hits.setdefault(index, []).append((hit.start(), hit.end(), source))
+            folded = text.casefold()
+            found = self._automaton.find_matches_as_indexes(folded, overlapping=True)
+            if found:
+                hits, excludes, contexts = self._check(text, folded, found)
+        for index, order, source, regex in self._regexes:
+            for hit in regex.finditer(text):
+                if hit.end() > hit.start():
+                    hits.append((hit.start(), -hit.end(), index, order, source))
         if not hits:
             return []
-        matches: list[tuple[int, int, int, str]] = []
+        rules = self._rules
+        if len(hits) == 1 and not rules:
+            start, negative_end, index, _, term = hits[0]
+            return [Match(self._names[index], term, start, -negative_end)]
+        hits.sort()
+        names = self._names
+        last_end: dict[int, int] = {}
         tokens: _Tokens | None = None
-        for index, found in hits.items():
-            watch = self.watches[index]
-            if language is not None and not watch.wants_language(language):
-                continue
-            rule = self._rules[index]
-            vetoes = excludes.get(index, [])
-            if rule.exclude_regexes:
-                vetoes = vetoes + _regex_spans(rule.exclude_regexes, text)
-            if vetoes:
-                found = [h for h in found if not any(a < h[1] and h[0] < b for a, b in vetoes)]
-            if rule.within is not None and found:
-                near = contexts.get(index, [])
-                if rule.context_regexes:
-                    near = near + _regex_spans(rule.context_regexes, text)
-                if tokens is None:
-                    tokens = _Tokens(text)
-                found = [h for h in found if tokens.near(h[0], h[1], near, rule.within)]
-            last_end = -1
-            for start, end, term in sorted(found, key=lambda h: (h[0], -h[1])):
-                if start >= last_end:
-                    matches.append((start, end, index, term))
-                    last_end = end
-        matches.sort()
-        return [Match(self.watches[i].name, term, start, end) for start, end, i, term in matches]
+        matches = []
+        for start, negative_end, index, _, term in hits:
+            end = -negative_end
+            if last_end.get(index, -1) > start:
+                continue  # overlaps a hit of the same watch that starts earlier or is longer
+            rule = rules.get(index) if rules else None
+            if rule is not None:
+                if language is not None and not rule.watch.wants_language(language):
+                    continue
+                vetoes = excludes.get(index, []) if excludes else []
+                if rule.exclude_regexes:
+                    vetoes = vetoes + _regex_spans(rule.exclude_regexes, text)
+                near = contexts.get(index, []) if contexts else []
+                if rule.within is not None:
+                    if rule.context_regexes:
+                        near = near + _regex_spans(rule.context_regexes, text)
+                    if tokens is None:
+                        tokens = _Tokens(text)
+                if not rule.keeps(start, end, vetoes, near, tokens):
+                    continue
+            last_end[index] = end
+            matches.append(Match(names[index], term, start, end))
+        return matches
 
-    def _scan(
-        self,
-        text: str,
-        hits: dict[int, list[tuple[int, int, str]]],
-        excludes: dict[int, list[Span]],
-        contexts: dict[int, list[Span]],
-    ) -> None:
-        assert self._automaton is not None
-        folded = text.casefold()
+    def _check(
+        self, text: str, folded: str, found: list[tuple[int, int, int]]
+    ) -> tuple[
+        list[tuple[int, int, int, int, str]],
+        dict[int, list[Span]] | None,
+        dict[int, list[Span]] | None,
+    ]:
+        """Keep the automaton's hits that sit on token boundaries, sorted by kind."""
+        hits: list[tuple[int, int, int, int, str]] = []
+        excludes: dict[int, list[Span]] | None = None
+        contexts: dict[int, list[Span]] | None = None
         origin: list[int] | None = None
-        if len(folded) != len(text):  # some character folds to several ("ß" -> "ss")
+        if len(folded) != len(text):
+            # some character folds to several ("ß" -> "ss"): map folded offsets back
             origin = []
             for position, char in enumerate(text):
                 origin.extend([position] * len(char.casefold()))
             origin.append(len(text))
         size = len(text)
-        for pattern_index, start, end in self._automaton.find_matches_as_indexes(
-            folded, overlapping=True
-        ):
+        patterns = self._patterns
+        word = _ASCII_WORD
+        for pattern_index, start, end in found:
             if origin is not None:
                 # A hit must cover whole characters of the original text.
                 if (start > 0 and origin[start - 1] == origin[start]) or origin[end] == origin[
@@ -218,24 +247,31 @@ class Matcher:
                 ]:
                     continue
                 start, end = origin[start], origin[end - 1] + 1
-            pattern = self._patterns[pattern_index]
-            if pattern.left and start > 0 and _is_word(text[start - 1]):
-                continue
-            if pattern.right and end < size:
+            left, right, entries = patterns[pattern_index]
+            if left and start > 0:
+                before = text[start - 1]
+                if before in word or (not before.isascii() and _is_word(before)):
+                    continue
+            if right and end < size:
                 after = text[end]
-                if _is_word(after) or (
-                    after in ".," and end + 1 < size and text[end + 1].isdigit()
-                ):
+                if after in word or (not after.isascii() and _is_word(after)):
                     continue
-            for entry in pattern.entries:
-                if entry.exact is not None and text[start:end] != entry.exact:
+                if after in ".," and end + 1 < size and text[end + 1].isdigit():
+                    continue  # a later version: "GPT-5.1"
+            for watch, kind, order, term, exact in entries:
+                if exact is not None and text[start:end] != exact:
                     continue
-                if entry.kind == _TERM:
-                    hits.setdefault(entry.watch, []).append((start, end, entry.term))
-                elif entry.kind == _EXCLUDE:
-                    excludes.setdefault(entry.watch, []).append((start, end))
+                if kind == _TERM:
+                    hits.append((start, -end, watch, order, term))
+                elif kind == _EXCLUDE:
+                    if excludes is None:
+                        excludes = {}
+                    excludes.setdefault(watch, []).append((start, end))
                 else:
-                    contexts.setdefault(entry.watch, []).append((start, end))
+                    if contexts is None:
+                        contexts = {}
+                    contexts.setdefault(watch, []).append((start, end))
+        return hits, excludes, contexts
 
 
 def _regex_spans(regexes: Sequence[re.Pattern[str]], text: str) -> list[Span]:

@@ -190,6 +190,11 @@ class _TextExtractor(HTMLParser):
         if not self.hidden:
             self.parts.append(_HTML_SPACE.sub(" ", data))
 
+    def unknown_decl(self, data: str) -> None:
+        # A CDATA section left inside HTML (double-wrapped feeds) is text, not markup.
+        if data.startswith("CDATA[") and not self.hidden:
+            self.parts.append(_HTML_SPACE.sub(" ", data[6:]))
+
 
 def html_to_text(html: str) -> str:
     """Return the visible text of an HTML fragment, entities decoded exactly once.
