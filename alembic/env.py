@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from alembic import context
 from monitor.store.tables import Base
 
 target_metadata = Base.metadata
+MIGRATION_LOCK_KEY = 0x6E6D0002  # pg_advisory_xact_lock key ("nm" + 2)
 
 
 def _engine() -> Engine:
@@ -29,6 +30,12 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # instances starting together migrate one at a time; the others then
+                # find the schema current and do nothing
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             context.run_migrations()
         connection.commit()
 

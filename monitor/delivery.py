@@ -33,7 +33,6 @@ from monitor.store.repository import PendingDelivery
 
 log = logging.getLogger(__name__)
 
-DELIVERY_LEASE = timedelta(minutes=2)
 RETRY_BASE = 30.0
 RETRY_MAX = 3600.0
 DIGEST_MAX = 30  # alerts per digest message; a longer digest goes out in several messages
@@ -103,7 +102,10 @@ class _Round:
     async def digests(self, *, ignore_backoff: bool) -> None:
         for target in self.store.due_digest_targets(self.now(), ignore_backoff=ignore_backoff):
             claimed = self.store.claim_digest(
-                target, self.now(), lease=DELIVERY_LEASE, ignore_backoff=ignore_backoff
+                target,
+                self.now(),
+                lease=delivery_lease(self.notifier),
+                ignore_backoff=ignore_backoff,
             )
             for start in range(0, len(claimed), DIGEST_MAX):
                 if target in self.blocked:
@@ -229,6 +231,12 @@ class _Round:
         )
 
 
+def delivery_lease(notifier: Notifier) -> timedelta:
+    """How long a claimed delivery is ours: the longest send and a margin. A delivery held by
+    a dead instance is sent by another one after this."""
+    return timedelta(seconds=notifier.longest_send + 10)
+
+
 async def deliver_pending(
     store: Store,
     notifier: Notifier,
@@ -244,7 +252,7 @@ async def deliver_pending(
     while True:
         claimed = store.claim_deliveries(
             now(),
-            lease=DELIVERY_LEASE,
+            lease=delivery_lease(notifier),
             ignore_backoff=ignore_backoff,
             exclude_targets=round_.blocked,
         )

@@ -136,6 +136,11 @@ class Notifier:
                 problems.append(str(exc))
         return problems
 
+    @property
+    def longest_send(self) -> float:
+        """The most one send may take (connect and read timeouts, then a margin)."""
+        return self.timeout * 2 + 5
+
     async def send(self, target: str, message: Message) -> str | None:
         """Send; None on success, else a short reason (never containing the URL)."""
         client = self._apprise(target)
@@ -155,7 +160,7 @@ class Notifier:
             )
 
         try:
-            ok = await asyncio.wait_for(asyncio.to_thread(call), self.timeout * 2 + 5)
+            ok = await asyncio.wait_for(asyncio.to_thread(call), self.longest_send)
         except TimeoutError:
             return "timed out"
         return None if ok else "the target did not accept the notification"

@@ -112,6 +112,7 @@ class Daemon:
         self.metrics = Metrics()
         self._status = "starting"
         self._scheduler: AsyncIOScheduler | None = None
+        self._delivering = self._deliver_again = False
         self._last_tick = time.monotonic()
 
     @staticmethod
@@ -265,7 +266,15 @@ class Daemon:
             for task in list(self._tasks.values()):
                 task.cancel()
             if self._tasks:
-                await asyncio.wait(list(self._tasks.values()), timeout=8)
+                await asyncio.wait(list(self._tasks.values()), timeout=4)
+            # job runs already started (a claim, a delivery round) finish their current step
+            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if running:
+                _, late = await asyncio.wait(running, timeout=4)
+                for task in late:
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=1)
             if health is not None:
                 await health.close()
             await self.close()
@@ -341,11 +350,28 @@ class Daemon:
         self.metrics.fetches.labels(outcome=outcome).inc()
         self.metrics.items.inc(report.new_items)
         self.metrics.alerts.inc(len(report.alerts))
-        if report.alerts and self._scheduler is not None:
-            # deliver now rather than at the next tick; max_instances keeps it single
+        if report.alerts:
+            self._wake_delivery()
+
+    def _wake_delivery(self) -> None:
+        """Deliver new alerts now rather than at the next tick, one delivery run at a time."""
+        if self._delivering:
+            self._deliver_again = True
+        elif self._scheduler is not None:
             self._scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
 
     async def _deliver(self) -> None:
+        self._delivering = True
+        try:
+            while True:
+                self._deliver_again = False
+                await self._deliver_once()
+                if not self._deliver_again:
+                    return
+        finally:
+            self._delivering = False
+
+    async def _deliver_once(self) -> None:
         report = await deliver_pending(
             self.store, self.notifier, give_up=self.settings.delivery_give_up, now=utcnow
         )

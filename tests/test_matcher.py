@@ -100,7 +100,6 @@ def test_gpt5_matches_next_to_punctuation(text: str) -> None:
     [
         "GPT-50 announced",
         "GPT-5o preview",
-        "ChatGPT-5 rumour",
         "ChatGPT-5o? no",
         "GPT-5.1 is out",
         "GPT-5.5 later",
@@ -115,6 +114,14 @@ def test_gpt5_matches_next_to_punctuation(text: str) -> None:
 )
 def test_gpt5_never_matches_inside_a_longer_token(text: str) -> None:
     assert "GPT-5" not in names(text)
+
+
+def test_chatgpt_5_is_an_alias_not_a_match_inside_a_token() -> None:
+    """The term GPT-5 never hits inside "ChatGPT-5"; the watchlist's alias ChatGPT-5 does."""
+    [hit] = MATCHER.match(normalize("ChatGPT-5 rumour"))
+    assert (hit.watch, hit.term, hit.start) == ("GPT-5", "ChatGPT-5", 0)
+    plain = Matcher([watch("GPT-5", "GPT-5")])
+    assert names("ChatGPT-5 rumour", plain) == set()
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,12 @@ def test_three_instances_share_the_feeds_and_alert_once(
         targets={"chat": receiver.apprise_url},
         extra='[fetch]\ndeadline = "3s"\n',
     )
-    text = config.read_text().replace("[defaults]", f'[defaults]\ninterval = "{INTERVAL:g}s"')
+    # short timeouts make short leases: a dead instance's work is taken over within ~25 s
+    text = (
+        config.read_text()
+        .replace("[defaults]", f'[defaults]\ninterval = "{INTERVAL:g}s"')
+        .replace("[alerts]", '[alerts]\ndelivery_timeout = "3s"')
+    )
     lines = text.splitlines()
     lines[1] = f'watchlists = ["{watchlist}"]'
     config.write_text("\n".join(lines) + "\n")
@@ -89,8 +94,8 @@ def test_three_instances_share_the_feeds_and_alert_once(
     assert too_close == []  # never two polls of one feed within an interval
     assert all(len(times) >= 3 for times in polls.values())  # and polling went on
 
-    for log in logs[1:]:
+    for log in logs:  # instances that start together migrate once, without a race
         text = log.read_text()
-        assert "Traceback" not in text
+        assert "Traceback" not in text and "error " not in text, text[-2000:]
         assert "deadlock" not in text.lower() and "could not serialize" not in text.lower()
-        assert "polled" in text  # both survivors did part of the work
+    assert all("polled" in log.read_text() for log in logs[1:])  # both survivors did work
