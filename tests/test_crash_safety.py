@@ -66,9 +66,9 @@ def test_killed_at_random_moments_loses_nothing_and_doubles_at_most_one_per_kill
         feed_server.serve("/b.xml", _feed("b", range(half, half + shown)))
         proc = start_daemon(config, log=log)
         time.sleep(rng.uniform(0.5, 3.0))
-        kills.append(time.monotonic())
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        kills.append(time.monotonic())  # when it is surely dead: a send just before counts
 
     proc = start_daemon(config, log=log)
     try:
