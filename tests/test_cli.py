@@ -146,3 +146,41 @@ def test_calendar_lists_claimed_dates(tmp_path: Path, feed_server: LocalServer) 
     assert text.startswith("BEGIN:VCALENDAR\r\n")
     assert "DTSTART;VALUE=DATE:20240516" in text
     assert "SUMMARY:MAI-1 (rumored\\, 2024-05-16)" in text
+
+
+def test_replay_shows_what_an_edit_would_change(tmp_path: Path, feed_server: LocalServer) -> None:
+    import shutil
+
+    lists = tmp_path / "lists"
+    shutil.copytree(REPO / "watchlists", lists)
+    feed = feed_server.serve("/f.xml", (DEMO_FEEDS / "tech-wire.xml").read_bytes())
+    config = write_config(
+        tmp_path / "c.toml", database=f"sqlite:///{tmp_path / 'm.db'}", feeds=[feed]
+    )
+    config.write_text(
+        config.read_text().replace(json.dumps(str(REPO / "watchlists")), json.dumps(str(lists)))
+    )
+    assert run_cli("run", "--once", "--config", str(config)).code == 0
+
+    same = run_cli("replay", "--since", "30d", "--config", str(config))
+    assert same.code == 0, same.err
+    assert "would alert: MAI-1" in same.out
+    assert "0 differ from what was alerted" in same.out
+
+    text = (lists / "ai-releases.yaml").read_text(encoding="utf-8")
+    (lists / "ai-releases.yaml").write_text(
+        text.replace("    terms: [GPT-5]\n", "    terms: [GPT-5]\n    alert_on: [released]\n"),
+        encoding="utf-8",
+    )
+    edited = run_cli("replay", "--since", "30d", "--config", str(config))
+    assert edited.code == 0, edited.err
+    # the GPT-5 item is a rumored date, no longer alerting once GPT-5 alerts on releases only
+    assert "would no longer alert: GPT-5 — OpenAI's GPT-5 could arrive this summer" in edited.out
+    assert "would alert: MAI-1" in edited.out
+    assert "1 differ from what was alerted" in edited.out
+    assert (
+        run_cli("alerts", "--json", "--config", str(config)).out.count("\n") >= 2
+    )  # nothing sent or stored
+
+    bad = run_cli("replay", "--since", "soon", "--config", str(config))
+    assert bad.code == 2 and "--since" in bad.err
