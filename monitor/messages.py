@@ -26,10 +26,11 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 import regex
+
+from monitor.normalize import html_to_text
 
 MARKDOWN = "markdown"
 TEXT = "text"
@@ -46,37 +47,9 @@ _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()<>#+!|~])|&(?=#?[0-9A-Za-z]{1,32};)")
 _MD_LINE_START = re.compile(r"^(\s*)([-=+>]|\d+)([.)]?)")
 
 
-class _TextOnly(HTMLParser):
-    """HTML → text: keeps character data, drops script/style contents and every tag."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in ("br", "p", "div", "li"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
 def plain(text: str) -> str:
     """Rule 1: plain text, entities decoded once."""
-    if not _TAG.search(text):
-        return text
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts)
+    return html_to_text(text) if _TAG.search(text) else text
 
 
 def cap(text: str, limit: int) -> str:

@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from monitor.store import Store, make_engine, upgrade
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 POSTGRES = os.environ.get(
@@ -241,6 +243,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         engine.dispose()
 
 
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A Store on a database migrated by Alembic, as the daemon makes it (never create_all)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield Store(engine)
+    engine.dispose()
+
+
 # -- the command line ------------------------------------------------------------------------------
 
 
@@ -268,6 +279,13 @@ def run_cli(
         timeout=timeout,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def alerts_json(config: Path) -> list[dict[str, Any]]:
+    """What `monitor alerts --json` prints, one object per alert."""
+    result = run_cli("alerts", "--json", "--config", str(config))
+    assert result.code == 0, result.err
+    return [json.loads(line) for line in result.out.splitlines()]
 
 
 def write_config(

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from tests.conftest import LocalServer, Receiver, SmtpServer, run_cli, write_config
+from tests.conftest import LocalServer, Receiver, SmtpServer, alerts_json, run_cli, write_config
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Local AI news</title><link>http://127.0.0.1/</link>
@@ -19,12 +18,6 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>How to build a treehouse</title><link>http://news.test/treehouse</link><guid>n-2</guid>
 <pubDate>Thu, 07 Aug 2025 12:00:00 GMT</pubDate><description>Wood and nails.</description></item>
 </channel></rss>"""
-
-
-def _alerts(config: Path) -> list[dict[str, Any]]:
-    result = run_cli("alerts", "--json", "--config", str(config))
-    assert result.code == 0, result.err
-    return [json.loads(line) for line in result.out.splitlines()]
 
 
 def test_alert_reaches_each_target_once(
@@ -52,7 +45,7 @@ def test_alert_reaches_each_target_once(
     _sender, recipients, message = smtp_server.mailbox.messages[0]
     assert recipients == ["reader@example.org"]
     assert message["Subject"].startswith("[GPT-5] released")
-    [alert] = _alerts(config)
+    [alert] = alerts_json(config)
     assert alert["watch"] == "GPT-5" and alert["signal"] == "released"
     assert {d["target"]: d["state"] for d in alert["deliveries"]} == {
         "chat": "delivered",
@@ -64,7 +57,7 @@ def test_alert_reaches_each_target_once(
     assert second.code == 0, second.err
     assert len(receiver.received()) == 1
     assert len(smtp_server.mailbox.messages) == 1
-    assert len(_alerts(config)) == 1
+    assert len(alerts_json(config)) == 1
 
 
 def test_target_down_keeps_the_alert_pending_then_delivers_it_once(
@@ -82,7 +75,7 @@ def test_target_down_keeps_the_alert_pending_then_delivers_it_once(
     assert down.code == 0, down.err
     assert receiver.received() == []
     assert len(receiver.hits("/hook")) >= 1  # it was tried
-    [alert] = _alerts(config)
+    [alert] = alerts_json(config)
     assert alert["deliveries"][0]["state"] == "pending"
     assert alert["deliveries"][0]["attempts"] == 1
 
@@ -93,7 +86,7 @@ def test_target_down_keeps_the_alert_pending_then_delivers_it_once(
     again = run_cli("run", "--once", "--config", str(config))
     assert again.code == 0
     assert len(receiver.received()) == 1
-    [alert] = _alerts(config)
+    [alert] = alerts_json(config)
     assert alert["deliveries"][0]["state"] == "delivered"
 
 

@@ -3,10 +3,8 @@ database, the outbox claims work with a lease."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -18,14 +16,6 @@ from monitor.store.engine import alembic_config
 from monitor.store.tables import Base
 
 NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield Store(engine)
-    engine.dispose()
 
 
 def test_migrations_have_a_single_head(db_url: str) -> None:

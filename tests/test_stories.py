@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from monitor.links import canonical_url
 from monitor.model import Item
 from monitor.recent import RecentKeys
-from monitor.store import Store, make_engine, upgrade
+from monitor.store import Store
 from monitor.store import tables as t
 from monitor.stories import THRESHOLD, Signature, StoryIndex, conflict, same_story, tokens
 
@@ -113,14 +112,6 @@ def test_index_finds_only_recent_similar_stories_and_stays_bounded() -> None:
 
 
 # -- the store ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield Store(engine)
-    engine.dispose()
 
 
 def _feed(store: Store, url: str) -> int:

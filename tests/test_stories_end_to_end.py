@@ -3,11 +3,9 @@ five outlets carry the same launch, an escalation raises exactly one follow-up."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-from tests.conftest import LocalServer, Receiver, SmtpServer, run_cli, write_config
+from tests.conftest import LocalServer, Receiver, SmtpServer, alerts_json, run_cli, write_config
 
 # (outlet, title, lede, link) — five wordings of one launch, two of them sharing an article
 # URL decorated differently (tracking parameters, AMP, mobile host).
@@ -59,12 +57,6 @@ def _rss(name: str, items: list[tuple[str, str, str, str]]) -> str:
     )
 
 
-def _alerts(config: Path) -> list[dict[str, Any]]:
-    result = run_cli("alerts", "--json", "--config", str(config))
-    assert result.code == 0, result.err
-    return [json.loads(line) for line in result.out.splitlines()]
-
-
 def test_the_same_story_from_five_feeds_is_one_alert_with_five_sources(
     tmp_path: Path,
     db_url: str,
@@ -84,7 +76,7 @@ def test_the_same_story_from_five_feeds_is_one_alert_with_five_sources(
     )
     result = run_cli("run", "--once", "--config", str(config))
     assert result.code == 0, result.err
-    [alert] = _alerts(config)
+    [alert] = alerts_json(config)
     assert alert["watch"] == "GPT-5" and alert["signal"] == "released"
     assert sorted(s["name"] for s in alert["sources"]) == sorted(n for n, *_ in LAUNCH)
     assert len(receiver.received()) == 1
@@ -101,7 +93,7 @@ def test_the_same_story_from_five_feeds_is_one_alert_with_five_sources(
     again = run_cli("run", "--once", "--config", str(config))
     assert again.code == 0, again.err
     assert "new_items=0" in again.err
-    assert len(_alerts(config)) == 1 and len(receiver.received()) == 1
+    assert len(alerts_json(config)) == 1 and len(receiver.received()) == 1
     assert len(smtp_server.mailbox.messages) == 1
 
 
@@ -136,7 +128,7 @@ def test_an_escalation_raises_exactly_one_follow_up(
         targets={"chat": receiver.apprise_url},
     )
     assert run_cli("run", "--once", "--config", str(config)).code == 0
-    [first] = _alerts(config)
+    [first] = alerts_json(config)
     assert first["signal"] == "dated" and first["dates"] == ["2025-08-07"]
 
     feed_server.serve("/b.xml", _rss("B", [released]))
@@ -144,7 +136,7 @@ def test_an_escalation_raises_exactly_one_follow_up(
     feed_server.serve("/c.xml", _rss("C", [released_too]))
     assert run_cli("run", "--once", "--config", str(config)).code == 0
 
-    follow_up, original = _alerts(config)
+    follow_up, original = alerts_json(config)
     assert original["id"] == first["id"]
     assert follow_up["signal"] == "released"
     assert follow_up["change"] == "GPT-5: dated → released"

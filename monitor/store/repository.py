@@ -416,17 +416,7 @@ class Store:
         self, delivery_id: int, *, error: str, next_attempt_at: datetime | None
     ) -> None:
         """Schedule a retry, or with ``next_attempt_at=None`` give up (state ``failed``)."""
-        values: dict[str, Any] = {
-            "attempts": t.Delivery.attempts + 1,
-            "last_error": error[:2000],
-            "lease_until": None,
-        }
-        if next_attempt_at is None:
-            values["state"] = "failed"
-        else:
-            values["next_attempt_at"] = next_attempt_at
-        with self.session() as s:
-            s.execute(update(t.Delivery).where(t.Delivery.id == delivery_id).values(**values))
+        self.mark_many_failed([delivery_id], error=error, next_attempt_at=next_attempt_at)
 
     # -- digests: deliveries held for one message per target (see monitor.digest) -----------
 
