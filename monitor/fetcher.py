@@ -304,6 +304,8 @@ def _error_kind(exc: BaseException) -> str:
     text = str(exc).lower()
     if "ssl" in text or "certificate" in text:
         return "tls"
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in text:
+        return "blocked_url"  # httpx refused a redirect target before we saw it
     if isinstance(exc, httpx.RemoteProtocolError) and ("too long" in text or "too large" in text):
         return "too_large"
     return "connect"
