@@ -121,6 +121,8 @@ class Daemon:
             backoff_max=self.settings.error_backoff_max,
             alert_max_age=self.settings.alert_max_age,
             now=utcnow,
+            failing_alert_after=self.settings.failing_alert_after,
+            notifier=self.notifier,
         )
 
     def feed_urls(self) -> list[str]:

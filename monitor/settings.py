@@ -93,6 +93,7 @@ class Settings:
     concurrency: int = 20
     allow_hosts: tuple[str, ...] = ()
     error_backoff_max: float = 86400.0
+    failing_alert_after: float = 3 * 86400.0
     # alerting and delivery
     alert_max_age: float | None = 30 * 86400.0
     delivery_timeout: float = 20.0
@@ -257,7 +258,15 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
 
     fetch = _Reader(top.get("fetch", dict, {}, "a table [fetch]"), "fetch.", path)
     fetch.check_keys(
-        {"timeout", "deadline", "max_bytes", "concurrency", "allow_hosts", "backoff_max"}
+        {
+            "timeout",
+            "deadline",
+            "max_bytes",
+            "concurrency",
+            "allow_hosts",
+            "backoff_max",
+            "failing_alert_after",
+        }
     )
     alerts = _Reader(top.get("alerts", dict, {}, "a table [alerts]"), "alerts.", path)
     alerts.check_keys({"max_age", "delivery_timeout", "give_up_after"})
@@ -300,6 +309,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             )
         ),
         error_backoff_max=fetch.duration("backoff_max", 86400.0),
+        failing_alert_after=fetch.duration("failing_alert_after", 3 * 86400.0),
         alert_max_age=alerts.duration("max_age", 30 * 86400.0, zero_is_none=True),
         delivery_timeout=alerts.duration("delivery_timeout", 20.0),
         delivery_give_up=alerts.duration("give_up_after", 86400.0),
