@@ -109,6 +109,7 @@ class Daemon:
             deadline=settings.fetch_deadline,
             max_bytes=settings.max_bytes,
             concurrency=settings.concurrency,
+            per_host=settings.per_host,
             allow_hosts=settings.allow_hosts,
         )
 

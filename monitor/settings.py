@@ -91,6 +91,7 @@ class Settings:
     fetch_deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     concurrency: int = 20
+    per_host: int = 2
     allow_hosts: tuple[str, ...] = ()
     error_backoff_max: float = 86400.0
     failing_alert_after: float = 3 * 86400.0
@@ -263,6 +264,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "deadline",
             "max_bytes",
             "concurrency",
+            "per_host",
             "allow_hosts",
             "backoff_max",
             "failing_alert_after",
@@ -298,6 +300,12 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             "concurrency",
             20,
             lambda v: isinstance(v, int) and 0 < v <= 1000,
+            "a number from 1 to 1000",
+        ),
+        per_host=fetch.checked(
+            "per_host",
+            2,
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000,
             "a number from 1 to 1000",
         ),
         allow_hosts=tuple(
