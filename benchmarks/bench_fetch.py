@@ -313,6 +313,15 @@ def stored_items(database: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM item").fetchone()[0])
 
 
+def failures(database: Path) -> str:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute(
+            "SELECT error_kind, substr(last_error, 1, 80), count(*) FROM feed "
+            "WHERE error_kind IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5"
+        ).fetchall()
+    return "; ".join(f"{n} x {kind}: {error}" for kind, error, n in rows) or "none"
+
+
 def rss2email(tmp: Path, urls: list[str]) -> Sample | None:
     r2e = shutil.which("r2e")
     if r2e is None:
@@ -350,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: bench_fetch needs {', '.join(missing)}")
         return 0
 
+    # SIGTERM unwinds like Ctrl-C, so nginx and the temporary files are cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as name:
         tmp = Path(name)
         tmp.chmod(0o755)  # nginx workers run as an unprivileged user
@@ -382,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
                 add("(b) first poll", run_once(config, log))
                 stored = stored_items(database)
                 if stored != total_items:
-                    raise RuntimeError(f"(b) stored {stored} items, expected {total_items}")
+                    raise RuntimeError(
+                        f"(b) stored {stored} of {total_items} items; failures: {failures(database)}"
+                    )
                 add("(c) all 304", run_once(config, log))
                 set_mode(False)
                 add("(d) all known", run_once(config, log))

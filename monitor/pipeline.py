@@ -155,7 +155,8 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             redirect = _redirect(feed, result)
             now = ctx.now()
-            ctx.store.record_fetch(
+            await asyncio.to_thread(
+                ctx.store.record_fetch,
                 feed.id,
                 now=now,
                 status=result.status,
@@ -174,19 +175,24 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
                 "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}
             )
         rules = ctx.rules()
-        analyses = [analyse(item, rules) for item in parsed.items]
+        # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
+        # them); matching runs in a thread so a long item never holds the event loop.
+        known = await asyncio.to_thread(ctx.store.known_items, feed.id, parsed.items)
+        unknown = [item for item in parsed.items if item.key not in known]
+        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item in unknown])
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
-        report.items, report.new_items, report.alerts = len(analyses), alerts[0], alerts[1]
+        report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
         redirect = _redirect(feed, result)
-        ctx.store.record_fetch(
+        await asyncio.to_thread(
+            ctx.store.record_fetch,
             feed.id,
             now=now,
             status=result.status,
             etag=result.cache.etag,
             last_modified=result.cache.last_modified,
             title=parsed.title,
-            items_seen=len(analyses),
+            items_seen=len(parsed.items),
             redirect_seen=redirect.seen,
             moved_to=redirect.move_to,
             next_poll_at=feed_state.next_poll_after_success(
@@ -242,7 +248,8 @@ async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, inter
         extra={"feed_url": feed.url, "error_kind": exc.kind},
     )
     try:
-        ctx.store.record_failure(
+        await asyncio.to_thread(
+            ctx.store.record_failure,
             feed.id,
             now=now,
             kind=exc.kind,
@@ -252,7 +259,7 @@ async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, inter
             disable=gone,
         )
         if decision.notify_operator:
-            ctx.store.mark_operator_notified(feed.id, now)
+            await asyncio.to_thread(ctx.store.mark_operator_notified, feed.id, now)
     except StoreError as store_exc:
         log.error("cannot record feed failure url=%s error=%s", feed.url, store_exc)
         return
@@ -309,6 +316,8 @@ def _persist(
     ctx: PollContext, feed: FeedRow, analyses: Sequence[Analysis], rules: Rules, now: datetime
 ) -> tuple[int, list[int]]:
     """Store new items, their matches, and the alerts they raise, in one transaction."""
+    if not analyses:
+        return 0, []
     by_key = {a.item.key: a for a in analyses}
     pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
     alert_ids: list[int] = []

@@ -268,3 +268,36 @@ def test_status_reports_a_feed_failing_too_long(
     text = io.StringIO()
     reports.status(load_settings(str(config)), as_json=False, out=text)
     assert "failing for longer than [fetch] failing_alert_after" in text.getvalue()
+
+
+def test_known_items_are_found_by_key_or_by_content(store: Store) -> None:
+    from monitor.model import Item
+
+    store.sync_feeds([("http://127.0.0.1/a", None, None, False)])
+    feed = row(store, "http://127.0.0.1/a")
+    first = Item(key="guid:1", title="One", summary="first")
+    second = Item(key="guid:2", title="Two", summary="second")
+    with store.unit() as unit:
+        unit.insert_items(feed.id, [(first, None), (second, None)], T0, timedelta(hours=72))
+    rotated = Item(key="guid:rotated", title="Two", summary="second")  # same content
+    fresh = Item(key="guid:3", title="Three", summary="third")
+    long_key = Item(key="guid:" + "x" * 300, title="Four", summary="fourth")
+    found = store.known_items(feed.id, [first, rotated, fresh, long_key])
+    assert found == {"guid:1", "guid:rotated"}
+    assert store.known_items(feed.id, []) == set()
+    # Scoped to the feed: another feed knows nothing.
+    store.sync_feeds([("http://127.0.0.1/b", None, None, False)])
+    assert store.known_items(row(store, "http://127.0.0.1/b").id, [first]) == set()
+
+
+def test_a_repoll_without_conditional_get_stores_nothing_new(
+    store: Store, feed_server: LocalServer
+) -> None:
+    url = feed_server.serve("/feed.xml", FEED)  # no ETag, no Last-Modified
+    store.sync_feeds([(url, None, None, False)])
+    clock = Clock(T0)
+    first = poll(store, url, clock)
+    assert (first.items, first.new_items) == (1, 1)
+    again = poll(store, url, clock)
+    assert (again.status, again.items, again.new_items) == ("ok", 1, 0)
+    assert store.feeds()[0].items_seen == 2

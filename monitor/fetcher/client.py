@@ -1,4 +1,4 @@
-"""The Fetcher: one shared httpx client, global and per-host limits, a deadline per fetch,
+"""The Fetcher: small shared httpx pools, global and per-host limits, a deadline per fetch,
 redirects by hand. The rules it applies are listed in ``monitor.fetcher``.
 """
 
@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
@@ -30,6 +32,8 @@ from monitor.fetcher.policy import (
 )
 
 log = logging.getLogger(__name__)
+
+POOL_SIZE = 8  # connections per httpx pool; see Fetcher.__init__
 
 MiB = 1024 * 1024
 DEFAULT_USER_AGENT = f"newsmonitor/{__version__} (+https://github.com/newsmonitor/newsmonitor)"
@@ -135,19 +139,41 @@ class Fetcher:
         self._resolve: Resolver = resolver or system_resolver
         self._global = asyncio.Semaphore(concurrency)
         self._hosts = _HostSlots(per_host)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=limits,
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
-            transport=transport or pinned_transport(limits),
+        # httpcore's pool does O(n²) bookkeeping per request over its n connections
+        # (encode/httpx#3215): 6.6 ms of CPU per feed at concurrency 200 in one pool, against
+        # 2.1 ms at 10. Small pools, each request to the least busy, keep n small.
+        shards = 1 if transport else max(1, math.ceil(concurrency / POOL_SIZE))
+        self._shard_size = math.ceil(concurrency / shards)
+        limits = httpx.Limits(
+            max_connections=self._shard_size, max_keepalive_connections=self._shard_size
         )
-        # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed
-        # ever sees another feed's cookies. (httpx copies a jar given to the client, so the
-        # policy is set on the client's own.)
-        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        self._clients = [
+            httpx.AsyncClient(
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                limits=limits,
+                follow_redirects=False,
+                trust_env=False,
+                headers={"User-Agent": user_agent, "Accept": ACCEPT},
+                transport=transport or pinned_transport(limits),
+            )
+            for _ in range(shards)
+        ]
+        self._busy = [0] * shards
+        for client in self._clients:
+            # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed
+            # ever sees another feed's cookies. (httpx copies a jar given to the client, so
+            # the policy is set on the client's own.)
+            client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+
+    def _shard(self, host: str) -> int:
+        """The host's own pool (keep-alive reuse) unless it is full, else the least busy one.
+
+        The global limit then bounds every pool by its size, so no request waits in one.
+        """
+        home = zlib.crc32(host.encode()) % len(self._clients)
+        if self._busy[home] < self._shard_size:
+            return home
+        return min(range(len(self._busy)), key=self._busy.__getitem__)
 
     async def __aenter__(self) -> Self:
         return self
@@ -161,8 +187,9 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the shared client and its connections."""
-        await self._client.aclose()
+        """Close the shared clients and their connections."""
+        for client in self._clients:
+            await client.aclose()
 
     async def fetch(
         self, url: str, cache: FetchCache = FetchCache(), *, max_bytes: int | None = None
@@ -289,12 +316,18 @@ class Fetcher:
             headers["If-None-Match"] = cache.etag
         if cache.last_modified:
             headers["If-Modified-Since"] = cache.last_modified
-        request = self._client.build_request("GET", target, headers=headers)
-        response = await self._client.send(request, stream=True)
+        shard = self._shard(target.host)
+        client = self._clients[shard]
+        self._busy[shard] += 1
         try:
-            return await self._read(url, target, response, cache, cap)
+            request = client.build_request("GET", target, headers=headers)
+            response = await client.send(request, stream=True)
+            try:
+                return await self._read(url, target, response, cache, cap)
+            finally:
+                await response.aclose()
         finally:
-            await response.aclose()
+            self._busy[shard] -= 1
 
     async def _read(
         self,

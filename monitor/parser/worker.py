@@ -11,6 +11,7 @@ import concurrent.futures
 import multiprocessing
 import resource
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,18 @@ class _ParserPool:
         self.workers = workers
         self._lock = threading.Lock()
         self._pools: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def slots(self) -> asyncio.Semaphore:
+        """One slot per worker, for the running loop: a parse's time limit then counts its
+        own work, not its wait behind a hundred others queued in the executor."""
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.workers)
+        return slots
 
     def get(self, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
         with self._lock:
@@ -109,10 +122,11 @@ async def parse_in_worker(
     """
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
-        pool = _POOL.get(memory_mb)
         try:
-            future = loop.run_in_executor(pool, _parse_job, url, content, dict(headers))
-            outcome = await asyncio.wait_for(future, timeout)
+            async with _POOL.slots():
+                pool = _POOL.get(memory_mb)
+                future = loop.run_in_executor(pool, _parse_job, url, content, dict(headers))
+                outcome = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             _POOL.discard(memory_mb, pool)
             raise ParseError(

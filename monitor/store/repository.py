@@ -236,6 +236,28 @@ class Store:
                 )
             )
 
+    def known_items(self, feed_id: int, items: Sequence[Item]) -> set[str]:
+        """Keys of ``items`` this feed already has, by key or by content fingerprint.
+
+        Lets a re-poll drop known items before matching; ``Unit.insert_items`` stays the
+        authority on what is new.
+        """
+        if not items:
+            return set()
+        by_key = {item.key[:128]: item.key for item in items}
+        by_print = {fingerprint(item): item.key for item in items}
+        known: set[str] = set()
+        with self.session() as s:
+            for column, lookup in ((t.Item.item_key, by_key), (t.Item.fingerprint, by_print)):
+                names = list(lookup)
+                for start in range(0, len(names), 500):  # stay under bound-parameter limits
+                    chunk = names[start : start + 500]
+                    found = s.scalars(
+                        select(column).where(t.Item.feed_id == feed_id, column.in_(chunk))
+                    )
+                    known.update(lookup[value] for value in found)
+        return known
+
     def mark_operator_notified(self, feed_id: int, now: datetime) -> None:
         """Remember that this failing period of the feed was reported to the operator."""
         with self.session() as s:
