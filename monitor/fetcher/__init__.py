@@ -1,4 +1,4 @@
-"""HTTP fetch stage: one shared httpx client, bounded in time, size and reach.
+"""HTTP fetch stage: shared httpx connection pools, bounded in time, size and reach.
 
 Rules, in the order a fetch meets them:
 
