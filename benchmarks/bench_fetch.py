@@ -13,7 +13,9 @@ config, and stops it at the end. Each round, interleaved, measures:
   (b) first     `monitor run --once` on an empty SQLite database: N x 50 new items
   (c) 304       the same again: every feed answers 304 Not Modified
   (d) known     nginx reloaded to ignore If-None-Match/If-Modified-Since: full bodies,
-                every item already stored
+                every item already stored, the same bytes as before
+  (d) new bytes the same, after a <lastBuildDate> is added to every feed: the bodies
+                must be parsed, and every item is known
   (e) rss2email `r2e run --no-send` on the first 50 feeds, against ours on the same 50
                 (only when rss2email is installed: pip install rss2email)
 
@@ -149,6 +151,16 @@ def write_feeds(root: Path, feeds: int, items: int) -> list[bytes]:
         (root / f"f{n:05d}.xml").write_bytes(body)
         bodies.append(body)
     return bodies
+
+
+def rewrite_feeds(root: Path, bodies: list[bytes], stamp: str | None) -> None:
+    """The feeds as generated, or with new bytes (a lastBuildDate) around the same items."""
+    for n, body in enumerate(bodies):
+        if stamp is not None:
+            body = body.replace(
+                b"</language>", f"</language><lastBuildDate>{stamp}</lastBuildDate>".encode(), 1
+            )
+        (root / f"f{n:05d}.xml").write_bytes(body)
 
 
 def free_port() -> int:
@@ -382,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             urls = [f"http://127.0.0.1:{port}/f{n:05d}.xml" for n in range(args.feeds)]
             log = tmp / "monitor.log"
             for rnd in range(args.rounds):
+                rewrite_feeds(root, bodies, None)
                 set_mode(True)
                 add("floor fetch", floor_fetch(urls))
                 add("floor parse", floor_parse(bodies))
@@ -402,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
                 add("(d) all known", run_once(config, log))
                 if stored_items(database) != stored:
                     print(f"  WARNING (d) stored new items; failures: {failures(database)}")
+                rewrite_feeds(root, bodies, f"round {rnd}")
+                add("(d) new bytes", run_once(config, log))
+                if stored_items(database) != stored:
+                    print(f"  WARNING (d) new bytes stored new items: {failures(database)}")
                 if rnd == 0 and shutil.which("r2e"):
                     set_mode(True)
                     first = urls[:50]
@@ -457,6 +474,9 @@ def report(results: dict[str, list[Sample]], feeds: int, items: int) -> None:
     extra.append(("(b) / floor parse", f"{median(results['(b) first poll']) / parse:.1f}x"))
     extra.append(("(c) / floor fetch", f"{median(results['(c) all 304']) / fetch:.2f}x"))
     extra.append(("(d) / floor fetch", f"{median(results['(d) all known']) / fetch:.1f}x"))
+    extra.append(
+        ("(d) new bytes / floor fetch", f"{median(results['(d) new bytes']) / fetch:.1f}x")
+    )
     head = ("figure", "wall s", "CPU s", "CPU ms/feed", "/ fetch", "/ parse", "rate")
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     print()

@@ -14,13 +14,17 @@ stores them and logs. The rules:
 4. A permanent redirect (301/308 all the way) is believed when two consecutive fetches see
    the same target: the feed is then fetched from there, and the move is logged. One sighting
    is remembered, not acted on, so a misconfigured server for an hour does not move a feed.
-5. A feed failing for longer than ``failing_alert_after`` (default 3 days) since its first
+5. A 200 whose body is byte for byte the one last stored counts as not modified: no parse,
+   no matching, no writes beyond the fetch state. Many servers ignore If-None-Match and
+   If-Modified-Since but serve the same bytes until the feed changes.
+6. A feed failing for longer than ``failing_alert_after`` (default 3 days) since its first
    failure raises one operator notice; a success ends the failing period, and the next period
    may raise a notice again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,7 +97,7 @@ def after_failure(
     policy: FetchPolicy,
     uniform: Callable[[float, float], float] = random.uniform,
 ) -> Failure:
-    """Rules 2, 3 and 5 for a feed that just failed for the ``failures``-th time in a row.
+    """Rules 2, 3 and 6 for a feed that just failed for the ``failures``-th time in a row.
 
     ``failing_since`` and ``operator_notified_at`` are the row's values before this failure.
     """
@@ -106,6 +110,11 @@ def after_failure(
         disable=kind == "gone",
         notify_operator=overdue and not notified_this_period,
     )
+
+
+def content_hash(content: bytes) -> str:
+    """Rule 5: the digest stored per feed to recognise an unchanged body."""
+    return hashlib.sha256(content).hexdigest()
 
 
 def after_redirect(seen_before: str | None, permanent_redirect: str | None) -> Redirect:

@@ -146,6 +146,27 @@ def _redirect(feed: FeedRow, result: FetchResult) -> feed_state.Redirect:
     return redirect
 
 
+async def _record_unchanged(
+    ctx: PollContext, feed: FeedRow, result: FetchResult, interval: float
+) -> None:
+    """A 304, or a body identical to the last one: only the fetch state changes."""
+    redirect = _redirect(feed, result)
+    now = ctx.now()
+    await asyncio.to_thread(
+        ctx.store.record_fetch,
+        feed.id,
+        now=now,
+        status=result.status,
+        etag=result.cache.etag,
+        last_modified=result.cache.last_modified,
+        next_poll_at=feed_state.next_poll_after_success(
+            now, interval, result.retry_after, ctx.policy
+        ),
+        redirect_seen=redirect.seen,
+        moved_to=redirect.move_to,
+    )
+
+
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
     report = PollReport(feed)
     interval = feed.interval_s or ctx.interval
@@ -153,21 +174,13 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         result = await ctx.fetcher.fetch(feed.fetch_url, FetchCache(feed.etag, feed.last_modified))
         if result.not_modified:
             report.status = "not_modified"
-            redirect = _redirect(feed, result)
-            now = ctx.now()
-            await asyncio.to_thread(
-                ctx.store.record_fetch,
-                feed.id,
-                now=now,
-                status=result.status,
-                etag=result.cache.etag,
-                last_modified=result.cache.last_modified,
-                next_poll_at=feed_state.next_poll_after_success(
-                    now, interval, result.retry_after, ctx.policy
-                ),
-                redirect_seen=redirect.seen,
-                moved_to=redirect.move_to,
-            )
+            await _record_unchanged(ctx, feed, result, interval)
+            return report
+        digest = feed_state.content_hash(result.content)
+        if digest == feed.content_hash:
+            # The server ignored our validators but sent the same bytes: as good as a 304.
+            report.status = "not_modified"
+            await _record_unchanged(ctx, feed, result, interval)
             return report
         parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
@@ -195,6 +208,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             items_seen=len(parsed.items),
             redirect_seen=redirect.seen,
             moved_to=redirect.move_to,
+            content_hash=digest,
             next_poll_at=feed_state.next_poll_after_success(
                 now, interval, result.retry_after, ctx.policy
             ),
@@ -275,7 +289,7 @@ async def _notify_operator(
     now: datetime,
     next_at: datetime,
 ) -> None:
-    """The one notice of a failing period (rule 5 of feed_state): a log line, then every target."""
+    """The one notice of a failing period (rule 6 of feed_state): a log line, then every target."""
     since = feed.failing_since or now
     days = (now - since).total_seconds() / 86400
     title = f"newsmonitor: feed failing for {days:.1f} days: {feed.label}"

@@ -111,6 +111,11 @@ def test_a_redirect_is_believed_on_the_second_sighting() -> None:
     assert feed_state.after_redirect("https://b/feed", None) == feed_state.Redirect(None, None)
 
 
+def test_content_hash_tells_identical_bodies() -> None:
+    assert feed_state.content_hash(b"<rss/>") == feed_state.content_hash(b"<rss/>")
+    assert feed_state.content_hash(b"<rss/>") != feed_state.content_hash(b"<rss />")
+
+
 # -- poll_feed with a real server, database and webhook ------------------------------------------
 
 
@@ -173,14 +178,15 @@ def test_a_permanent_redirect_seen_twice_moves_the_feed(
     assert poll(store, old, clock).status == "ok"
     assert row(store, old).redirect_seen == new and row(store, old).moved_to is None
     with caplog.at_level(logging.WARNING, logger="monitor.pipeline"):
-        assert poll(store, old, clock).status == "ok"
+        assert poll(store, old, clock).status == "not_modified"  # same bytes as before
     assert row(store, old).moved_to == new
     assert any(
         "moved permanently" in r.getMessage() and new in r.getMessage() for r in caplog.records
     )
 
     hits = len(feed_server.hits("/old.xml"))
-    assert poll(store, old, clock).status == "ok"
+    assert poll(store, old, clock).status == "not_modified"
+    assert feed_server.hits("/new.xml")[-1].status == 200
     assert len(feed_server.hits("/old.xml")) == hits  # fetched from the new URL now
     # The configured URL stays the feed's identity: a config sync makes no second row.
     store.sync_feeds([(old, None, None, False)])
@@ -297,7 +303,13 @@ def test_a_repoll_without_conditional_get_stores_nothing_new(
     store.sync_feeds([(url, None, None, False)])
     clock = Clock(T0)
     first = poll(store, url, clock)
-    assert (first.items, first.new_items) == (1, 1)
+    assert (first.status, first.items, first.new_items) == ("ok", 1, 1)
+    # The same bytes again: as good as a 304, nothing parsed.
+    same = poll(store, url, clock)
+    assert (same.status, same.items, same.new_items) == ("not_modified", 0, 0)
+    # New bytes, same item: parsed, the known item is dropped before matching.
+    feed_server.serve("/feed.xml", FEED.replace("<title>Moved</title>", "<title>Moved!</title>"))
     again = poll(store, url, clock)
     assert (again.status, again.items, again.new_items) == ("ok", 1, 0)
     assert store.feeds()[0].items_seen == 2
+    assert [r.status for r in feed_server.hits("/feed.xml")] == [200, 200, 200]

@@ -43,6 +43,7 @@ class FeedRow:
     moved_to: str | None = None
     redirect_seen: str | None = None
     operator_notified_at: datetime | None = None
+    content_hash: str | None = None
 
     @property
     def label(self) -> str:
@@ -180,6 +181,7 @@ class Store:
         items_seen: int = 0,
         redirect_seen: str | None = None,
         moved_to: str | None = None,
+        content_hash: str | None = None,
     ) -> None:
         """A successful fetch (200 or 304): clear the error state, schedule the next poll.
 
@@ -205,6 +207,8 @@ class Store:
             values["title"] = title[:512]
         if moved_to:
             values["moved_to"] = moved_to[:2048]
+        if content_hash:
+            values["content_hash"] = content_hash
         with self.session() as s:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
 
@@ -585,6 +589,7 @@ def _feed_row(r: t.Feed) -> FeedRow:
         r.moved_to,
         r.redirect_seen,
         r.operator_notified_at,
+        r.content_hash,
     )
 
 

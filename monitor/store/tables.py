@@ -89,6 +89,7 @@ class Feed(Base):
     moved_to: Mapped[str | None] = mapped_column(String(2048))
     redirect_seen: Mapped[str | None] = mapped_column(String(2048))
     operator_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Story(Base):
