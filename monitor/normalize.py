@@ -165,10 +165,14 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden: list[str] = []
+        # How many of each hidden element are open: a stray end tag is then checked in
+        # constant time, not by scanning a stack that hostile markup makes 50,000 deep.
+        self.open_hidden: dict[str, int] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self.hidden.append(tag)
+            self.open_hidden[tag] = self.open_hidden.get(tag, 0) + 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
         elif tag in ("td", "th"):
@@ -180,9 +184,10 @@ class _TextExtractor(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self.hidden:
-            if tag in self.hidden:
-                while self.hidden.pop() != tag:
-                    pass
+            if self.open_hidden.get(tag):
+                while (closed := self.hidden.pop()) != tag:
+                    self.open_hidden[closed] -= 1
+                self.open_hidden[tag] -= 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
 

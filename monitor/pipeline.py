@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor import alerting, parser, signals
+from monitor import alerting, feed_state, parser, signals
 from monitor.errors import FeedError, StoreError
-from monitor.fetcher import FetchCache, Fetcher
+from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
 from monitor.matcher import Matcher
 from monitor.model import Classification, Item, Match, Signal
 from monitor.normalize import document_text
+from monitor.notifier import Message, Notifier
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
@@ -124,24 +124,64 @@ class PollContext:
     alert_max_age: float | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
     recent: RecentKeys | None = None  # items seen lately per feed: skip them early
+    failing_alert_after: float = feed_state.DEFAULT_FAILING_ALERT_AFTER
+    # Where the one notice about a feed failing for too long goes (every target); None: log only.
+    notifier: Notifier | None = None
+
+    @property
+    def policy(self) -> feed_state.FetchPolicy:
+        return feed_state.FetchPolicy(self.backoff_max, self.failing_alert_after)
+
+
+def _redirect(feed: FeedRow, result: FetchResult) -> feed_state.Redirect:
+    """Rule 4 of feed_state, logged when the feed moves."""
+    redirect = feed_state.after_redirect(feed.redirect_seen, result.permanent_redirect)
+    if redirect.move_to:
+        log.warning(
+            "feed moved permanently url=%s from=%s new_url=%s",
+            feed.url,
+            redact(feed.fetch_url),
+            redact(redirect.move_to),
+            extra={"feed_url": feed.url},
+        )
+    return redirect
+
+
+async def _record_unchanged(
+    ctx: PollContext, feed: FeedRow, result: FetchResult, interval: float
+) -> None:
+    """A 304, or a body identical to the last one: only the fetch state changes."""
+    redirect = _redirect(feed, result)
+    now = ctx.now()
+    await asyncio.to_thread(
+        ctx.store.record_fetch,
+        feed.id,
+        now=now,
+        status=result.status,
+        etag=result.cache.etag,
+        last_modified=result.cache.last_modified,
+        next_poll_at=feed_state.next_poll_after_success(
+            now, interval, result.retry_after, ctx.policy
+        ),
+        redirect_seen=redirect.seen,
+        moved_to=redirect.move_to,
+    )
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
     report = PollReport(feed)
     interval = feed.interval_s or ctx.interval
     try:
-        result = await ctx.fetcher.fetch(feed.url, FetchCache(feed.etag, feed.last_modified))
+        result = await ctx.fetcher.fetch(feed.fetch_url, FetchCache(feed.etag, feed.last_modified))
         if result.not_modified:
             report.status = "not_modified"
-            await asyncio.to_thread(
-                ctx.store.record_fetch,
-                feed.id,
-                now=ctx.now(),
-                status=result.status,
-                etag=result.cache.etag,
-                last_modified=result.cache.last_modified,
-                next_poll_at=ctx.now() + timedelta(seconds=max(interval, result.retry_after or 0)),
-            )
+            await _record_unchanged(ctx, feed, result, interval)
+            return report
+        digest = feed_state.content_hash(result.content)
+        if digest == feed.content_hash:
+            # The server ignored our validators but sent the same bytes: as good as a 304.
+            report.status = "not_modified"
+            await _record_unchanged(ctx, feed, result, interval)
             return report
         parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
@@ -149,17 +189,19 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
                 "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}
             )
         rules = ctx.rules()
+        # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
+        # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        analyses = [analyse(item, rules) for item in items]
+        known = await asyncio.to_thread(ctx.store.known_items, feed.id, items) if items else set()
+        unknown = [item for item in items if item.key not in known]
+        # matching runs in a thread so a long item never holds the event loop
+        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item in unknown])
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
-        if result.permanent_redirect:
-            log.warning(
-                "feed moved permanently url=%s new_url=%s", feed.url, result.permanent_redirect
-            )
+        redirect = _redirect(feed, result)
         await asyncio.to_thread(
             ctx.store.record_fetch,
             feed.id,
@@ -169,7 +211,12 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             last_modified=result.cache.last_modified,
             title=parsed.title,
             items_seen=len(parsed.items),
-            next_poll_at=now + timedelta(seconds=max(interval, result.retry_after or 0)),
+            redirect_seen=redirect.seen,
+            moved_to=redirect.move_to,
+            content_hash=digest,
+            next_poll_at=feed_state.next_poll_after_success(
+                now, interval, result.retry_after, ctx.policy
+            ),
         )
         log.info(
             "feed polled url=%s items=%d new=%d alerts=%d",
@@ -182,27 +229,33 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         return report
     except FeedError as exc:
         report.status, report.error = "failed", exc
-        await asyncio.to_thread(_record_failure, ctx, feed, exc, interval)
+        await _record_failure(ctx, feed, exc, interval)
         return report
     except StoreError as exc:
         report.status = "failed"
         report.error = FeedError(feed.url, "db_error", str(exc))
-        await asyncio.to_thread(_record_failure, ctx, feed, report.error, interval)
+        await _record_failure(ctx, feed, report.error, interval)
         return report
 
 
-def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
-    """Exponential back-off with jitter, per feed; Retry-After wins when it says later."""
+async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
+    """Back-off, 410 and the failing-too-long notice: the rules of ``feed_state``."""
     failures = feed.error_count + 1
-    delay = min(ctx.backoff_max, interval * 2.0 ** min(failures - 1, 16))
-    delay *= random.uniform(0.8, 1.2)
     retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        delay = max(min(retry_after, ctx.backoff_max), interval)
     status = getattr(exc, "status", None)
     now = ctx.now()
-    next_at = now + timedelta(seconds=delay)
-    gone = exc.kind == "gone"
+    decision = feed_state.after_failure(
+        now=now,
+        interval=interval,
+        failures=failures,
+        kind=exc.kind,
+        retry_after=retry_after if isinstance(retry_after, int | float) else None,
+        failing_since=feed.failing_since,
+        operator_notified_at=feed.operator_notified_at,
+        policy=ctx.policy,
+    )
+    next_at = decision.next_poll_at
+    gone = decision.disable
     log.warning(
         "feed failed url=%s kind=%s detail=%s failures=%d next_attempt=%s%s",
         feed.url,
@@ -214,7 +267,8 @@ def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: f
         extra={"feed_url": feed.url, "error_kind": exc.kind},
     )
     try:
-        ctx.store.record_failure(
+        await asyncio.to_thread(
+            ctx.store.record_failure,
             feed.id,
             now=now,
             kind=exc.kind,
@@ -223,8 +277,58 @@ def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: f
             next_poll_at=next_at,
             disable=gone,
         )
+        if decision.notify_operator:
+            await asyncio.to_thread(ctx.store.mark_operator_notified, feed.id, now)
     except StoreError as store_exc:
         log.error("cannot record feed failure url=%s error=%s", feed.url, store_exc)
+        return
+    if decision.notify_operator:
+        await _notify_operator(ctx, feed, exc, failures, now, next_at)
+
+
+async def _notify_operator(
+    ctx: PollContext,
+    feed: FeedRow,
+    exc: FeedError,
+    failures: int,
+    now: datetime,
+    next_at: datetime,
+) -> None:
+    """The one notice of a failing period (rule 6 of feed_state): a log line, then every target."""
+    since = feed.failing_since or now
+    days = (now - since).total_seconds() / 86400
+    title = f"newsmonitor: feed failing for {days:.1f} days: {feed.label}"
+    body = (
+        f"{feed.label} ({redact(feed.fetch_url)}) has failed since "
+        f"{since.isoformat(timespec='seconds')}, {failures} times in a row.\n"
+        f"Last error: {exc.kind}: {exc.detail or '-'}\n"
+        f"Next attempt: {next_at.isoformat(timespec='seconds')}. "
+        "`monitor status` shows every feed's health."
+    )
+    log.error(
+        "feed failing too long url=%s since=%s failures=%d kind=%s next_attempt=%s",
+        feed.url,
+        since.isoformat(timespec="seconds"),
+        failures,
+        exc.kind,
+        next_at.isoformat(timespec="seconds"),
+        extra={"feed_url": feed.url, "error_kind": exc.kind},
+    )
+    if ctx.notifier is None:
+        return
+    message = Message(title=title[:250], body=body, body_format="text")
+    for target in ctx.notifier.targets:
+        try:
+            problem = await ctx.notifier.send(target, message)
+        except Exception as send_exc:  # noqa: BLE001 -- a notice must never stop a poll
+            problem = f"{type(send_exc).__name__}: {send_exc}"
+        if problem:
+            log.error(
+                "cannot send the failing-feed notice target=%s error=%s",
+                target,
+                problem,
+                extra={"feed_url": feed.url},
+            )
 
 
 def _persist(

@@ -109,12 +109,24 @@ def _database_size(settings: Settings, store: Store) -> int | None:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def _failing_too_long(feed: Any, settings: Settings, now: datetime) -> bool:
+    """Failing for longer than ``[fetch] failing_alert_after`` (see monitor.feed_state)."""
+    since = feed.failing_since
+    return bool(
+        feed.error_count
+        and not feed.disabled
+        and since is not None
+        and (now - since).total_seconds() >= settings.failing_alert_after
+    )
+
+
 def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
     with _store(settings) as store:
         feeds = store.feeds()
         counts = store.delivery_counts()
         size = _database_size(settings, store)
     configured = {f.url for f in settings.feeds}
+    now = datetime.now(UTC)
     records: list[dict[str, Any]] = [
         {
             "url": f.url,
@@ -128,6 +140,8 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
             "failures": f.error_count,
             "last_error": f"{f.error_kind}: {f.last_error}" if f.error_kind else None,
             "next_poll": _iso(f.next_poll_at),
+            "failing_too_long": _failing_too_long(f, settings, now),
+            "moved_to": f.moved_to,
         }
         for f in feeds
     ]
@@ -137,6 +151,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         "feeds_ok": sum(r["health"] == "ok" for r in records),
         "feeds_failing": sum(r["health"].startswith("failing") for r in records),
         "feeds_disabled": sum(r["health"] == "disabled" for r in records),
+        "feeds_failing_too_long": sum(r["failing_too_long"] for r in records),
         "last_fetch": _iso(last_cycle),
         "deliveries_pending": counts.get("pending", 0),
         "deliveries_failed": counts.get("failed", 0),
@@ -159,8 +174,12 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
             f"    last fetch {r['last_fetch'] or 'never'} (HTTP {r['status'] or '-'}), "
             f"{r['items_seen']} items seen, next poll {r['next_poll'] or 'now'}\n"
         )
+        if r["moved_to"]:
+            out.write(f"    moved permanently; fetched from {r['moved_to']}\n")
         if r["last_error"]:
             out.write(f"    last error: {r['last_error']} ({r['failures']} in a row)\n")
+        if r["failing_too_long"]:
+            out.write("    failing for longer than [fetch] failing_alert_after: check this feed\n")
     return 0
 
 

@@ -122,6 +122,7 @@ class Daemon:
             deadline=settings.fetch_deadline,
             max_bytes=settings.max_bytes,
             concurrency=settings.concurrency,
+            per_host=settings.per_host,
             allow_hosts=settings.allow_hosts,
         )
 
@@ -135,6 +136,8 @@ class Daemon:
             alert_max_age=self.settings.alert_max_age,
             now=utcnow,
             recent=self.recent,
+            failing_alert_after=self.settings.failing_alert_after,
+            notifier=self.notifier,
         )
 
     @property

@@ -103,8 +103,10 @@ class Settings:
     fetch_deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     concurrency: int = 20
+    per_host: int = 2
     allow_hosts: tuple[str, ...] = ()
     error_backoff_max: float = 86400.0
+    failing_alert_after: float = 3 * 86400.0
     # alerting and delivery
     alert_max_age: float | None = 30 * 86400.0
     delivery_timeout: float = 20.0
@@ -284,7 +286,16 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
 
     fetch = _Reader(top.get("fetch", dict, {}, "a table [fetch]"), "fetch.", path)
     fetch.check_keys(
-        {"timeout", "deadline", "max_bytes", "concurrency", "allow_hosts", "backoff_max"}
+        {
+            "timeout",
+            "deadline",
+            "max_bytes",
+            "concurrency",
+            "per_host",
+            "allow_hosts",
+            "backoff_max",
+            "failing_alert_after",
+        }
     )
     alerts = _Reader(top.get("alerts", dict, {}, "a table [alerts]"), "alerts.", path)
     alerts.check_keys({"max_age", "delivery_timeout", "give_up_after"})
@@ -327,6 +338,12 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             lambda v: isinstance(v, int) and 0 < v <= 1000,
             "a number from 1 to 1000",
         ),
+        per_host=fetch.checked(
+            "per_host",
+            2,
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000,
+            "a number from 1 to 1000",
+        ),
         allow_hosts=tuple(
             fetch.checked(
                 "allow_hosts",
@@ -336,6 +353,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
             )
         ),
         error_backoff_max=fetch.duration("backoff_max", 86400.0),
+        failing_alert_after=fetch.duration("failing_alert_after", 3 * 86400.0),
         alert_max_age=alerts.duration("max_age", 30 * 86400.0, zero_is_none=True),
         delivery_timeout=alerts.duration("delivery_timeout", 20.0),
         delivery_give_up=alerts.duration("give_up_after", 86400.0),

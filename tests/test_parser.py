@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -594,3 +595,32 @@ def test_worker_timeout_is_a_parse_error_and_does_not_block_the_loop() -> None:
         asyncio.run(scenario())
     finally:
         shutdown_parsers()
+
+
+def test_one_html_to_text_for_parser_and_matcher() -> None:
+    from monitor import normalize, parser
+
+    assert parser.html_to_text is normalize.html_to_text
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>" * 50_000 + "x" + "</div>" * 50_000,
+        "<svg>" * 50_000 + "</head>" * 50_000 + "x",  # stray end tags under open hidden ones
+        "<b>" * 50_000 + "x",
+    ],
+)
+def test_html_to_text_stays_linear_on_hostile_nesting(markup: str) -> None:
+    from monitor.normalize import html_to_text
+
+    started = time.perf_counter()
+    html_to_text(markup)
+    assert time.perf_counter() - started < 3.0
+
+
+def test_html_to_text_decodes_entities_once() -> None:
+    from monitor.normalize import html_to_text
+
+    assert html_to_text("<p>a &amp;lt; b</p>") == "a &lt; b"
+    assert html_to_text("<svg><head></svg>after") == "after"

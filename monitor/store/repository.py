@@ -62,10 +62,19 @@ class FeedRow:
     last_modified: str | None
     error_count: int
     failing_since: datetime | None
+    moved_to: str | None = None
+    redirect_seen: str | None = None
+    operator_notified_at: datetime | None = None
+    content_hash: str | None = None
 
     @property
     def label(self) -> str:
         return self.name or self.url
+
+    @property
+    def fetch_url(self) -> str:
+        """Where the feed is fetched from: its URL, or where a permanent redirect moved it."""
+        return self.moved_to or self.url
 
 
 @dataclass(frozen=True)
@@ -209,9 +218,15 @@ class Store:
         last_modified: str | None = None,
         title: str | None = None,
         items_seen: int = 0,
-        new_url: str | None = None,
+        redirect_seen: str | None = None,
+        moved_to: str | None = None,
+        content_hash: str | None = None,
     ) -> None:
-        """A successful fetch (200 or 304): clear the error state, schedule the next poll."""
+        """A successful fetch (200 or 304): clear the error state, schedule the next poll.
+
+        ``redirect_seen`` is the permanent redirect this fetch saw (or None); ``moved_to``,
+        when given, becomes the URL the feed is fetched from.
+        """
         values: dict[str, Any] = {
             "last_fetch_at": now,
             "last_success_at": now,
@@ -225,11 +240,14 @@ class Store:
             "etag": etag,
             "last_modified": last_modified,
             "items_seen": t.Feed.items_seen + items_seen,
+            "redirect_seen": _cap(redirect_seen, 2048),
         }
         if title:
             values["title"] = title[:512]
-        if new_url:
-            values["url"] = new_url
+        if moved_to:
+            values["moved_to"] = moved_to[:2048]
+        if content_hash:
+            values["content_hash"] = content_hash
         with self.session() as s:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
 
@@ -260,6 +278,33 @@ class Store:
                     **({"disabled": True} if disable else {}),
                 )
             )
+
+    def known_items(self, feed_id: int, items: Sequence[Item]) -> set[str]:
+        """Keys of ``items`` this feed already has, by key or by content fingerprint.
+
+        Lets a re-poll drop known items before matching; ``Unit.insert_items`` stays the
+        authority on what is new.
+        """
+        if not items:
+            return set()
+        by_key = {item.key[:128]: item.key for item in items}
+        by_print = {fingerprint(item): item.key for item in items}
+        known: set[str] = set()
+        with self.session() as s:
+            for column, lookup in ((t.Item.item_key, by_key), (t.Item.fingerprint, by_print)):
+                names = list(lookup)
+                for start in range(0, len(names), 500):  # stay under bound-parameter limits
+                    chunk = names[start : start + 500]
+                    found = s.scalars(
+                        select(column).where(t.Item.feed_id == feed_id, column.in_(chunk))
+                    )
+                    known.update(lookup[value] for value in found)
+        return known
+
+    def mark_operator_notified(self, feed_id: int, now: datetime) -> None:
+        """Remember that this failing period of the feed was reported to the operator."""
+        with self.session() as s:
+            s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(operator_notified_at=now))
 
     def feeds(self) -> list[t.Feed]:
         with self.session() as s:
@@ -899,6 +944,10 @@ def _feed_row(r: t.Feed) -> FeedRow:
         r.last_modified,
         r.error_count,
         r.failing_since,
+        r.moved_to,
+        r.redirect_seen,
+        r.operator_notified_at,
+        r.content_hash,
     )
 
 

@@ -85,6 +85,12 @@ class Feed(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Fetch state of monitor.feed_state: ``url`` stays the configured identity; ``moved_to``
+    # is where a confirmed permanent redirect led, and is fetched instead.
+    moved_to: Mapped[str | None] = mapped_column(String(2048))
+    redirect_seen: Mapped[str | None] = mapped_column(String(2048))
+    operator_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Story(Base):

@@ -1,0 +1,499 @@
+"""Fetch-stage benchmark: `monitor run --once` on 1,000 local feeds against floors.
+
+    python benchmarks/bench_fetch.py [--feeds 1000] [--items 50] [--rounds 3]
+
+Serves N feeds x 50 items (about 80 KB each) from nginx on 127.0.0.1 (Python's own HTTP
+servers top out near 1,400 requests/s and would measure themselves), with a temporary
+config, and stops it at the end. Each round, interleaved, measures:
+
+  floor fetch   aiohttp GETs every URL at concurrency 100, reading the full bodies
+  floor parse   lxml parses the same bytes in memory and reads each item's fields
+  fetcher C=10  our Fetcher alone (CPU per feed), at concurrency 10 and 200
+  fetcher C=200
+  (b) first     `monitor run --once` on an empty SQLite database: N x 50 new items
+  (c) 304       the same again: every feed answers 304 Not Modified
+  (d) known     nginx reloaded to ignore If-None-Match/If-Modified-Since: full bodies,
+                every item already stored, the same bytes as before
+  (d) new bytes the same, after a <lastBuildDate> is added to every feed: the bodies
+                must be parsed, and every item is known
+  (e) rss2email `r2e run --no-send` on the first 50 feeds, against ours on the same 50
+                (only when rss2email is installed: pip install rss2email)
+
+and prints the median of each figure with its ratio to the floors. Needs nginx (apt-get
+install nginx-light) and aiohttp and lxml (pip install -e '.[bench]'); says so and exits 0
+when one is missing. The daemon runs as it would for a user, with concurrency 100 and a
+per-host limit of 100, since one loopback host stands in for 1,000 servers here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+WORDS = [
+    "model",
+    "release",
+    "company",
+    "announced",
+    "developers",
+    "update",
+    "research",
+    "team",
+    "new",
+    "open",
+    "data",
+    "training",
+    "compute",
+    "cloud",
+    "partners",
+    "users",
+    "product",
+    "feature",
+    "preview",
+    "launch",
+    "week",
+    "report",
+    "sources",
+    "said",
+    "market",
+    "chips",
+    "inference",
+    "agents",
+    "safety",
+    "benchmark",
+    "results",
+    "paper",
+]
+WATCH_LINES = (
+    "OpenAI reportedly plans to release GPT-5 this summer, according to people familiar.",
+    "Microsoft is training MAI-1, a 500B-parameter model, ahead of Microsoft Build.",
+    "Mysterious gpt2-chatbot models appeared on the arena again this week.",
+)
+NGINX_CONF = """
+worker_processes 1;
+daemon on;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    types {{ application/rss+xml xml; }}
+    default_type application/octet-stream;
+    include {tmp}/mode.conf;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+    }}
+}}
+"""
+HONOUR = "etag on; if_modified_since exact;\n"
+IGNORE = "etag off; if_modified_since off;\n"
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+def make_feed(n: int, items: int, now: datetime, rng: random.Random) -> bytes:
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+        f"<title>Bench feed {n}</title><link>https://news{n}.example/</link>",
+        "<description>Benchmark feed</description><language>en</language>",
+    ]
+    for i in range(items):
+        words = " ".join(rng.choice(WORDS) for _ in range(190))
+        text = f"{words.capitalize()}."
+        if (n * items + i) % 97 == 0:
+            text = f"{WATCH_LINES[(n + i) % len(WATCH_LINES)]} {text}"
+        when = format_datetime(now - timedelta(minutes=17 * i + n % 60), usegmt=True)
+        parts.append(
+            f"<item><title>Item {i} of feed {n}: {' '.join(rng.choice(WORDS) for _ in range(8))}"
+            f"</title><link>https://news{n}.example/{2026}/{i}/story-{n}-{i}?utm_source=rss</link>"
+            f'<guid isPermaLink="false">feed-{n}-item-{i}</guid><pubDate>{when}</pubDate>'
+            f"<description>&lt;p&gt;{text}&lt;/p&gt;</description></item>"
+        )
+    parts.append("</channel></rss>\n")
+    return "".join(parts).encode()
+
+
+def write_feeds(root: Path, feeds: int, items: int) -> list[bytes]:
+    rng = random.Random(7)
+    now = datetime.now(UTC) - timedelta(hours=1)
+    bodies = []
+    for n in range(feeds):
+        body = make_feed(n, items, now, rng)
+        (root / f"f{n:05d}.xml").write_bytes(body)
+        bodies.append(body)
+    return bodies
+
+
+def rewrite_feeds(root: Path, bodies: list[bytes], stamp: str | None) -> None:
+    """The feeds as generated, or with new bytes (a lastBuildDate) around the same items."""
+    for n, body in enumerate(bodies):
+        if stamp is not None:
+            body = body.replace(
+                b"</language>", f"</language><lastBuildDate>{stamp}</lastBuildDate>".encode(), 1
+            )
+        (root / f"f{n:05d}.xml").write_bytes(body)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def nginx(tmp: Path, root: Path) -> Iterator[tuple[int, Callable[[bool], None]]]:
+    """nginx on 127.0.0.1 serving ``root``; yields (port, set_mode(honour_conditional))."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    (tmp / "mode.conf").write_text(HONOUR)
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root))
+    subprocess.run(
+        [binary, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")], check=True
+    )
+    pid = 0
+    try:
+        for _ in range(100):
+            if (tmp / "nginx.pid").exists() and (tmp / "nginx.pid").read_text().strip():
+                pid = int((tmp / "nginx.pid").read_text())
+                break
+            time.sleep(0.05)
+
+        def set_mode(honour: bool) -> None:
+            (tmp / "mode.conf").write_text(HONOUR if honour else IGNORE)
+            os.kill(pid, signal.SIGHUP)
+            probe = f"http://127.0.0.1:{port}/f00000.xml"
+            with urllib.request.urlopen(probe) as first:
+                validators = {
+                    "If-Modified-Since": first.headers.get("Last-Modified", ""),
+                    **({"If-None-Match": first.headers["ETag"]} if first.headers["ETag"] else {}),
+                }
+            for _ in range(200):  # old workers answer until they finish their connections
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(probe, headers=validators)):
+                        status = 200
+                except urllib.error.HTTPError as exc:
+                    status = exc.code
+                if (status == 304) == honour:
+                    return
+                time.sleep(0.05)
+            raise RuntimeError("nginx did not switch conditional-GET mode")
+
+        yield port, set_mode
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGQUIT)
+            for _ in range(100):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+
+
+# -- measurements ----------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def floor_fetch(urls: list[str], concurrency: int = 100) -> Sample:
+    import aiohttp
+
+    async def run() -> int:
+        limit = asyncio.Semaphore(concurrency)
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def get(url: str) -> int:
+                async with limit, session.get(url) as response:
+                    return len(await response.read())
+
+            return sum(await asyncio.gather(*(get(u) for u in urls)))
+
+    cpu, start = self_cpu(), time.perf_counter()
+    size = asyncio.run(run())
+    return Sample(time.perf_counter() - start, self_cpu() - cpu, {"bytes": size})
+
+
+def floor_parse(bodies: list[bytes]) -> Sample:
+    from lxml import etree
+
+    cpu, start = self_cpu(), time.perf_counter()
+    count = 0
+    for body in bodies:
+        root = etree.fromstring(body)
+        for item in root.iter("item"):
+            fields = {child.tag: child.text for child in item}
+            count += bool(fields.get("title"))
+    return Sample(time.perf_counter() - start, self_cpu() - cpu, {"items": count})
+
+
+def our_fetcher(urls: list[str], concurrency: int) -> Sample:
+    from monitor.fetcher import Fetcher
+
+    async def run() -> int:
+        async with Fetcher(concurrency=concurrency, per_host=concurrency) as fetcher:
+            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+        return sum(len(r.content) for r in results)
+
+    cpu, start = self_cpu(), time.perf_counter()
+    size = asyncio.run(run())
+    return Sample(time.perf_counter() - start, self_cpu() - cpu, {"bytes": size})
+
+
+def write_config(path: Path, database: Path, urls: list[str]) -> None:
+    lines = [
+        f"database = {json.dumps(f'sqlite:///{database}')}",
+        f"watchlists = [{json.dumps(str(REPO / 'watchlists'))}]",
+        "[defaults]",
+        "watch_feeds = false",
+        "[fetch]",
+        "concurrency = 100",
+        "per_host = 100",
+        "[log]",
+        'level = "WARNING"',
+    ]
+    for url in urls:
+        lines += ["[[feed]]", f"url = {json.dumps(url)}"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run_once(config: Path, log: Path) -> Sample:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["PYTHONPATH"] = str(REPO)
+    cpu, start = children_cpu(), time.perf_counter()
+    with log.open("ab") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "monitor", "run", "--once", "--config", str(config)],
+            env=env,
+            stdout=out,
+            stderr=out,
+            check=False,
+        )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"monitor run --once exited {proc.returncode}; see {log}")
+    return Sample(wall, children_cpu() - cpu)
+
+
+def stored_items(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        return int(conn.execute("SELECT count(*) FROM item").fetchone()[0])
+
+
+def failures(database: Path) -> str:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute(
+            "SELECT error_kind, substr(last_error, 1, 80), count(*) FROM feed "
+            "WHERE error_kind IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5"
+        ).fetchall()
+    return "; ".join(f"{n} x {kind}: {error}" for kind, error, n in rows) or "none"
+
+
+def rss2email(tmp: Path, urls: list[str]) -> Sample | None:
+    r2e = shutil.which("r2e")
+    if r2e is None:
+        return None
+    home = tmp / "r2e"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    config, data = home / "r2e.cfg", home / "r2e.json"
+    base = [r2e, "-c", str(config), "-d", str(data)]
+    subprocess.run([*base, "new", "reader@example.org"], check=True, capture_output=True)
+    for i, url in enumerate(urls):
+        subprocess.run([*base, "add", f"f{i}", url], check=True, capture_output=True)
+    cpu, start = children_cpu(), time.perf_counter()
+    subprocess.run([*base, "run", "--no-send"], check=False, capture_output=True)
+    return Sample(time.perf_counter() - start, children_cpu() - cpu)
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def median(samples: list[Sample], attr: str = "wall") -> float:
+    return statistics.median(getattr(s, attr) for s in samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--feeds", type=int, default=1000)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    missing = [m for m in ("aiohttp", "lxml") if not _importable(m)]
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        missing.append("nginx (apt-get install nginx-light)")
+    if missing:
+        print(f"skipped: bench_fetch needs {', '.join(missing)}")
+        return 0
+
+    # SIGTERM unwinds like Ctrl-C, so nginx and the temporary files are cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with tempfile.TemporaryDirectory(prefix="bench-fetch-") as name:
+        tmp = Path(name)
+        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
+        root = tmp / "feeds"
+        root.mkdir()
+        bodies = write_feeds(root, args.feeds, args.items)
+        total_items = args.feeds * args.items
+        size = sum(map(len, bodies))
+        print(
+            f"{args.feeds} feeds x {args.items} items, {size / args.feeds / 1024:.0f} KB per feed "
+            f"({size / 1e6:.0f} MB); {os.cpu_count()} CPUs; {args.rounds} rounds"
+        )
+        results: dict[str, list[Sample]] = {}
+
+        def add(key: str, sample: Sample) -> None:
+            results.setdefault(key, []).append(sample)
+
+        with nginx(tmp, root) as (port, set_mode):
+            urls = [f"http://127.0.0.1:{port}/f{n:05d}.xml" for n in range(args.feeds)]
+            log = tmp / "monitor.log"
+            for rnd in range(args.rounds):
+                rewrite_feeds(root, bodies, None)
+                set_mode(True)
+                add("floor fetch", floor_fetch(urls))
+                add("floor parse", floor_parse(bodies))
+                add("fetcher C=10", our_fetcher(urls, 10))
+                add("fetcher C=200", our_fetcher(urls, 200))
+                database = tmp / f"round{rnd}.db"
+                config = tmp / "monitor.toml"
+                write_config(config, database, urls)
+                add("(b) first poll", run_once(config, log))
+                stored = stored_items(database)
+                if stored != total_items:
+                    print(
+                        f"  WARNING (b) stored {stored} of {total_items} items; "
+                        f"failures: {failures(database)}"
+                    )
+                add("(c) all 304", run_once(config, log))
+                set_mode(False)
+                add("(d) all known", run_once(config, log))
+                if stored_items(database) != stored:
+                    print(f"  WARNING (d) stored new items; failures: {failures(database)}")
+                rewrite_feeds(root, bodies, f"round {rnd}")
+                add("(d) new bytes", run_once(config, log))
+                if stored_items(database) != stored:
+                    print(f"  WARNING (d) new bytes stored new items: {failures(database)}")
+                if rnd == 0 and shutil.which("r2e"):
+                    set_mode(True)
+                    first = urls[:50]
+                    r2e = rss2email(tmp, first)
+                    ours_db = tmp / "r2e-ours.db"
+                    write_config(config, ours_db, first)
+                    if r2e is not None:
+                        add("(e) rss2email 50", r2e)
+                        add("(e) ours 50", run_once(config, log))
+                print(
+                    f"  round {rnd + 1}: "
+                    + ", ".join(f"{k} {v[-1].wall:.2f}s" for k, v in results.items())
+                )
+        report(results, args.feeds, total_items)
+    return 0
+
+
+def report(results: dict[str, list[Sample]], feeds: int, items: int) -> None:
+    fetch = median(results["floor fetch"])
+    parse = median(results["floor parse"])
+    rows = []
+    for name, samples in results.items():
+        wall, cpu = median(samples), median(samples, "cpu")
+        n_feeds = 50 if name.startswith("(e)") else feeds
+        per_feed_ms = cpu / n_feeds * 1000
+        rate = ""
+        if name.startswith("(b)") or name == "floor parse":
+            rate = f"{items / wall:,.0f} items/s"
+        ratio_fetch = f"{wall / fetch:.1f}x"
+        ratio_parse = f"{wall / parse:.1f}x"
+        rows.append(
+            (
+                name,
+                f"{wall:.2f}",
+                f"{cpu:.2f}",
+                f"{per_feed_ms:.2f}",
+                ratio_fetch,
+                ratio_parse,
+                rate,
+            )
+        )
+    extra = []
+    c10 = median(results["fetcher C=10"], "cpu")
+    c200 = median(results["fetcher C=200"], "cpu")
+    extra.append(("fetcher CPU C=200 / C=10", f"{c200 / c10:.2f}x"))
+    if "(e) rss2email 50" in results:
+        extra.append(
+            (
+                "rss2email / ours (50 feeds)",
+                f"{median(results['(e) rss2email 50']) / median(results['(e) ours 50']):.1f}x",
+            )
+        )
+    extra.append(("(b) / floor parse", f"{median(results['(b) first poll']) / parse:.1f}x"))
+    extra.append(("(c) / floor fetch", f"{median(results['(c) all 304']) / fetch:.2f}x"))
+    extra.append(("(d) / floor fetch", f"{median(results['(d) all known']) / fetch:.1f}x"))
+    extra.append(
+        ("(d) new bytes / floor fetch", f"{median(results['(d) new bytes']) / fetch:.1f}x")
+    )
+    head = ("figure", "wall s", "CPU s", "CPU ms/feed", "/ fetch", "/ parse", "rate")
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    print()
+    for row in [head, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+    for name, value in extra:
+        print(f"{name:<30} {value}")
+
+
+def _importable(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

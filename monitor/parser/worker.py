@@ -1,0 +1,148 @@
+"""Parsing in worker processes, limited in address space and time.
+
+A hostile feed costs a worker, never the daemon: a worker that dies or hangs is a
+``parse_error`` for its feed, and the pool is replaced so the next feed still parses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import resource
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from monitor.errors import FeedError, ParseError
+from monitor.parser.clean import ParsedFeed
+from monitor.parser.core import parse
+
+
+def _limit_worker(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _parse_job(
+    url: str, content: bytes, headers: dict[str, str]
+) -> ParsedFeed | tuple[str, str, str]:
+    # FeedError does not survive pickling (its args are the formatted message), so errors
+    # travel back as (url, kind, detail).
+    try:
+        return parse(url, content, headers)
+    except FeedError as exc:
+        return (exc.url, exc.kind, exc.detail)
+    except MemoryError:
+        return (url, "parse_error", "parser ran out of memory")
+    except RecursionError:
+        return (url, "parse_error", "feed nested too deeply")
+    except Exception as exc:  # noqa: BLE001 -- one feed's surprise must not reach the daemon
+        return (url, "parse_error", f"{type(exc).__name__}: {exc}"[:200])
+
+
+class _ParserPool:
+    """A small process pool, replaced whole when one of its workers dies or hangs."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._pools: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def slots(self) -> asyncio.Semaphore:
+        """One slot per worker, for the running loop: a parse's time limit then counts its
+        own work, not its wait behind a hundred others queued in the executor."""
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.workers)
+        return slots
+
+    def get(self, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
+        with self._lock:
+            pool = self._pools.get(memory_mb)
+            if pool is None:
+                pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    # spawn: forking a process that runs an event loop and threads is unsafe.
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_limit_worker,
+                    initargs=(memory_mb,),
+                )
+                self._pools[memory_mb] = pool
+            return pool
+
+    def discard(self, memory_mb: int, pool: concurrent.futures.ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pools.get(memory_mb) is pool:
+                del self._pools[memory_mb]
+        _kill(pool)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    # The executor has no public way to stop a worker that hangs (Python 3.14 adds one).
+    processes: Mapping[int, Any] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+_POOL = _ParserPool(workers=2)
+
+
+def shutdown_parsers() -> None:
+    """Stop the parser processes (on daemon exit; the next parse starts a new pool)."""
+    _POOL.shutdown()
+
+
+async def parse_in_worker(
+    url: str,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: float = 20.0,
+    memory_mb: int = 300,
+) -> ParsedFeed:
+    """``parse`` in a worker process limited to ``memory_mb`` of address space and ``timeout``.
+
+    A worker that dies or hangs becomes ``parse_error`` for this feed, and the pool is
+    replaced so the next feed still parses. A feed whose parse was lost because another
+    feed killed the shared pool is retried once.
+    """
+    loop = asyncio.get_running_loop()
+    for attempt in (1, 2):
+        try:
+            async with _POOL.slots():
+                pool = _POOL.get(memory_mb)
+                future = loop.run_in_executor(pool, _parse_job, url, content, dict(headers))
+                outcome = await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            _POOL.discard(memory_mb, pool)
+            raise ParseError(
+                url, "parse_error", f"parser gave no answer within {timeout:g} s"
+            ) from None
+        except concurrent.futures.process.BrokenProcessPool:
+            _POOL.discard(memory_mb, pool)
+            if attempt == 1:
+                continue
+            raise ParseError(url, "parse_error", "parser process died (memory limit?)") from None
+        except MemoryError:
+            # Raised while the worker pickled its answer; the worker may be unusable now.
+            _POOL.discard(memory_mb, pool)
+            raise ParseError(url, "parse_error", f"parser ran out of {memory_mb} MB") from None
+        if isinstance(outcome, ParsedFeed):
+            return outcome
+        _, kind, detail = outcome
+        raise ParseError(url, kind, detail)
+    raise AssertionError("unreachable")  # pragma: no cover
