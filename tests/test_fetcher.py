@@ -350,7 +350,8 @@ def test_redirect_loop(server: HTTPServer) -> None:
     redirect(server, "/pong", "/ping")
     error = fetch_error(server.url_for("/ping"))
     assert error.kind == "too_many_redirects"
-    assert len(server.log) == 2
+    # a late request of an earlier test on the shared server may be in the log too
+    assert len([r for r, _ in server.log if r.path in ("/ping", "/pong")]) == 2
 
 
 def test_redirect_body_is_never_read(server: HTTPServer) -> None:
