@@ -43,6 +43,7 @@ def write_config(path: Path, database: str, urls: list[str]) -> None:
         "watch_feeds = false",
         "[fetch]",
         "concurrency = 50",
+        "per_host = 50",  # one loopback host stands in for 2,000 servers
         "[log]",
         'level = "WARNING"',
     ]
@@ -89,6 +90,11 @@ def one_cycle(tmp: Path, urls: list[str], instances: int, items_per_feed: int) -
                     break
                 time.sleep(0.2)
             wall = time.perf_counter() - started
+            failed = conn.execute(
+                text(f"SELECT count(*) FROM {schema}.feed WHERE error_kind IS NOT NULL")
+            ).scalar_one()
+            if failed:
+                raise RuntimeError(f"{failed} feeds failed; see {tmp}/{schema}-*.log")
             first, last, items, twice = conn.execute(
                 text(
                     f"SELECT extract(epoch FROM min(last_fetch_at)), "
@@ -127,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in args.instances.split(",")]
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
+        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
         root = tmp / "feeds"
         root.mkdir()
         write_feeds(root, args.feeds, args.items)
