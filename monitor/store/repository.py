@@ -16,14 +16,13 @@ import hashlib
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Engine,
     String,
-    bindparam,
     cast,
     delete,
     exists,
@@ -76,6 +75,27 @@ class NewItem:
     story_id: int
     item: Item
     canonical_link: str | None
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """An item of a batch that is new to the database, about to be inserted."""
+
+    fingerprint: str
+    item: Item
+    link: str | None
+    signature: Signature
+
+
+@dataclass
+class _Known:
+    """What the database has of a batch: this feed's keys, fingerprints and links, and the
+    story of each canonical link (any feed, within the story window)."""
+
+    keys: set[str] = field(default_factory=set)
+    prints: set[str] = field(default_factory=set)
+    links: set[str | None] = field(default_factory=set)
+    stories: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -701,6 +721,8 @@ class Unit:
         items: Sequence[tuple[Item, str | None]],
         now: datetime,
         story_window: timedelta,
+        *,
+        signatures: Sequence[Signature] | None = None,
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
 
@@ -709,120 +731,154 @@ class Unit:
         link (the same article under a new guid). A new item joins, in this order: the story
         of an item with the same canonical link in any feed, the most similar recent story
         (``monitor.stories``), both within ``story_window``; else it starts a story.
+
+        ``signatures``, one per item, saves tokenising in the transaction (the caller
+        computes them beforehand with ``Signature.of``); missing ones are computed here.
+
+        Statements: one look-up of known keys, fingerprints and links (each on its own
+        index), the story index sync, the new stories, then the items with their story in
+        one ``INSERT … ON CONFLICT DO NOTHING``.
         """
         if not items:
             return []
-        prints = {fingerprint(item): (item, link) for item, link in items}
-        links = {link for _, link in prints.values() if link}
-        known_prints: set[str] = set()
-        known_links: set[str | None] = set()
-        for fp, link in self.s.execute(
-            select(t.Item.fingerprint, t.Item.canonical_link).where(
-                t.Item.feed_id == feed_id,
-                or_(t.Item.fingerprint.in_(list(prints)), t.Item.canonical_link.in_(list(links))),
-            )
-        ):
-            known_prints.add(fp)
-            known_links.add(link)
-        fresh = []
-        for fp, (item, link) in prints.items():
-            if fp in known_prints or (link and link in known_links):
+        if signatures is not None and len(signatures) != len(items):
+            raise ValueError("one signature per item")
+        prints: dict[str, tuple[Item, str | None, Signature | None]] = {}
+        for n, (item, link) in enumerate(items):
+            prints[fingerprint(item)] = (item, link, signatures[n] if signatures else None)
+        known = self._known(feed_id, prints, now - story_window)
+        fresh: list[_Fresh] = []
+        for fp, (item, link, signature) in prints.items():
+            if fp in known.prints or (link and link in known.links):
                 continue
-            known_links.add(link)
-            fresh.append((fp, item, link))
+            known.links.add(link)
+            key = item.key[:128]
+            if key in known.keys:
+                continue  # the insert would do nothing: the key is taken
+            known.keys.add(key)
+            fresh.append(
+                _Fresh(fp, item, link, signature or Signature.of(item.title, item.summary))
+            )
         if not fresh:
             return []
+        stories = self._assign_stories(fresh, known.stories, now, story_window)
         rows = [
             {
                 "feed_id": feed_id,
-                "item_key": item.key[:128],
-                "guid": _cap(item.guid, 2048),
-                "link": _cap(item.link, 2048),
-                "canonical_link": _cap(link, 2048),
-                "fingerprint": fp,
-                "title": item.title[:512],
-                "summary": item.summary[:8192],
-                "language": item.language,
-                "published_at": item.published,
+                "item_key": f.item.key[:128],
+                "guid": _cap(f.item.guid, 2048),
+                "link": _cap(f.item.link, 2048),
+                "canonical_link": _cap(f.link, 2048),
+                "fingerprint": f.fingerprint,
+                "title": f.item.title[:512],
+                "summary": f.item.summary[:8192],
+                "language": f.item.language,
+                "published_at": f.item.published,
                 "first_seen_at": now,
+                "story_id": story_id,
             }
-            for fp, item, link in fresh
+            for f, story_id in zip(fresh, stories, strict=True)
         ]
         stmt = (
             self.store._insert(t.Item.__table__)
             .on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
             .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
         )
+        # Nothing conflicts here: units run one at a time and the keys were looked up above.
+        # Should a row be skipped anyway, it is simply not new; a story started for it alone
+        # stays empty and retention removes it.
         inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
-        new = [(inserted[fp], item, link) for fp, item, link in fresh if fp in inserted]
-        if not new:
-            return []
-        stories = self._assign_stories(new, now, story_window)
-        return [NewItem(item_id, stories[item_id], item, link) for item_id, item, link in new]
+        return [
+            NewItem(inserted[f.fingerprint], story_id, f.item, f.link)
+            for f, story_id in zip(fresh, stories, strict=True)
+            if f.fingerprint in inserted
+        ]
+
+    def _known(
+        self,
+        feed_id: int,
+        prints: dict[str, tuple[Item, str | None, Signature | None]],
+        since: datetime,
+    ) -> _Known:
+        """What the database already has of a batch, in one query whose every branch has an
+        index: this feed's item keys (``uq_item_feed_id_item_key``), fingerprints
+        (``ix_item_fingerprint``) and canonical links (``ix_item_canonical_link``) of any
+        feed. A fingerprint or link is stored once per feed, so these branches return at most
+        one row per feed; the feed filter of the first two is applied here, not in SQL (with
+        it, SQLite would scan the whole feed on the unique index)."""
+        items: Any = t.Item.__table__
+        keys = {item.key[:128] for item, _, _ in prints.values()}
+        links = {link for _, link, _ in prints.values() if link}
+        branches = [
+            (items.c.feed_id == feed_id) & items.c.item_key.in_(keys),
+            items.c.fingerprint.in_(list(prints)),
+        ]
+        if links:
+            branches.append(items.c.canonical_link.in_(links))
+        known = _Known()
+        rows = self.s.execute(
+            select(
+                items.c.feed_id,
+                items.c.item_key,
+                items.c.fingerprint,
+                items.c.canonical_link,
+                items.c.story_id,
+                items.c.first_seen_at,
+            )
+            .where(or_(*branches))
+            .order_by(items.c.id)
+        )
+        for feed, key, fp, link, story_id, seen_at in rows:
+            if feed == feed_id:
+                known.keys.add(key)
+                if fp in prints or link in links:
+                    known.prints.add(fp)
+                    known.links.add(link)
+            if link in links and story_id is not None and seen_at >= since:
+                known.stories.setdefault(link, story_id)
+        return known
 
     def _assign_stories(
-        self, new: Sequence[tuple[int, Item, str | None]], now: datetime, window: timedelta
-    ) -> dict[int, int]:
-        """Item id → story id for just-inserted items; creates the stories they start."""
-        since = now - window
-        links = [link for _, _, link in new if link]
-        by_link: dict[str, int] = {}
-        if links:
-            for link, story_id in self.s.execute(
-                select(t.Item.canonical_link, t.Item.story_id)
-                .where(
-                    t.Item.canonical_link.in_(links),
-                    t.Item.story_id.is_not(None),
-                    t.Item.first_seen_at >= since,
-                )
-                .order_by(t.Item.id)
-            ):
-                if link is not None and story_id is not None:
-                    by_link.setdefault(link, story_id)
+        self, fresh: Sequence[_Fresh], by_link: dict[str, int], now: datetime, window: timedelta
+    ) -> list[int]:
+        """The story of each item about to be inserted; creates the stories they start.
+        ``by_link``: canonical link → story of a stored item with that link."""
         with self.store.stories_lock:
             index = self.store.sync_stories(self.s, now, window)
             batch = StoryIndex(window)  # stories this batch starts, by provisional id -1, -2 …
-            starts: list[tuple[Item, str | None, Signature]] = []
-            chosen: dict[int, int] = {}
-            for item_id, item, link in new:
-                signature = Signature.of(item.title, item.summary)
-                story_id = by_link.get(link) if link else None
+            starts: list[_Fresh] = []
+            chosen: list[int] = []
+            for f in fresh:
+                story_id = by_link.get(f.link) if f.link else None
                 if story_id is None:
-                    story_id = batch.find(signature, now) or index.find(signature, now)
+                    story_id = batch.find(f.signature, now) or index.find(f.signature, now)
                 if story_id is None:
-                    starts.append((item, link, signature))
+                    starts.append(f)
                     story_id = -len(starts)
-                    batch.add(story_id, signature, now)
-                    if link:
-                        by_link[link] = story_id
-                chosen[item_id] = story_id
-            if starts:
-                ids = self.s.scalars(
-                    self.store._insert(t.Story.__table__).returning(
-                        t.Story.__table__.c.id, sort_by_parameter_order=True
-                    ),
-                    [
-                        {
-                            "title": item.title[:512],
-                            "canonical_link": _cap(link, 2048),
-                            "signature": signature.dump(),
-                            "created_at": now,
-                        }
-                        for item, link, signature in starts
-                    ],
-                ).all()
-                for story_id, (_, _, signature) in zip(ids, starts, strict=True):
-                    index.add(story_id, signature, now)
-                self.created_stories += ids
-                chosen = {i: ids[-s - 1] if s < 0 else s for i, s in chosen.items()}
-        items: Any = t.Item.__table__
-        self.s.execute(
-            update(items)
-            .where(items.c.id == bindparam("item_id"))
-            .values(story_id=bindparam("story_id")),
-            [{"item_id": i, "story_id": s} for i, s in chosen.items()],
-        )
-        return chosen
+                    batch.add(story_id, f.signature, now)
+                    if f.link:
+                        by_link[f.link] = story_id
+                chosen.append(story_id)
+            if not starts:
+                return chosen
+            ids = self.s.scalars(
+                self.store._insert(t.Story.__table__).returning(
+                    t.Story.__table__.c.id, sort_by_parameter_order=True
+                ),
+                [
+                    {
+                        "title": f.item.title[:512],
+                        "canonical_link": _cap(f.link, 2048),
+                        "signature": f.signature.dump(),
+                        "created_at": now,
+                    }
+                    for f in starts
+                ],
+            ).all()
+            for story_id, f in zip(ids, starts, strict=True):
+                index.add(story_id, f.signature, now)
+            self.created_stories += ids
+        return [ids[-s - 1] if s < 0 else s for s in chosen]
 
     def add_match(
         self,
