@@ -46,6 +46,9 @@ from monitor.stories import Signature, StoryIndex
 # between a transaction's clock reading and its commit).
 STORY_SYNC_MARGIN = timedelta(minutes=10)
 
+# Stories from other instances read by id at a sync; more than this, and by time.
+STORY_SYNC_IDS = 500
+
 # pg_advisory_xact_lock key of Store.unit ("nm" + 1).
 STORE_LOCK_KEY = 0x6E6D0001
 
@@ -327,14 +330,27 @@ class Store:
         since = now - window
         if self._stories_synced is not None:
             since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
-        rows = session.execute(
+        index = self.stories
+        signed = (t.Story.created_at >= since, t.Story.signature.is_not(None))
+        query: Any = (
             select(t.Story.id, t.Story.signature, t.Story.created_at)
-            .where(t.Story.created_at >= since, t.Story.signature.is_not(None))
+            .where(*signed)
             .order_by(t.Story.created_at, t.Story.id)
-        ).all()
-        for story_id, signature, created_at in rows:
-            if story_id not in self.stories:
-                self.stories.add(story_id, Signature.parse(signature or ""), created_at)
+        )
+        if self._stories_synced is not None:
+            # The stories of the margin are mostly this process's own, already indexed: list
+            # their ids first, then read only the others (by time when there are many).
+            missing = [
+                i for i in session.scalars(select(t.Story.id).where(*signed)) if i not in index
+            ]
+            if not missing:
+                query = None
+            elif len(missing) <= STORY_SYNC_IDS:
+                query = query.where(t.Story.id.in_(missing))
+        if query is not None:
+            for story_id, signature, created_at in session.execute(query):
+                if story_id not in index:
+                    index.add(story_id, Signature.parse(signature or ""), created_at)
         self.stories.expire(now)
         self._stories_synced = max(now, self._stories_synced or now)
         return self.stories
@@ -861,20 +877,26 @@ class Unit:
                 chosen.append(story_id)
             if not starts:
                 return chosen
-            ids = self.s.scalars(
-                self.store._insert(t.Story.__table__).returning(
-                    t.Story.__table__.c.id, sort_by_parameter_order=True
+            story: Any = t.Story.__table__
+            values = [(f.item.title[:512], _cap(f.link, 2048), f.signature.dump()) for f in starts]
+            # One multi-row INSERT … RETURNING: its rows come back in no set order (SQLAlchemy
+            # would insert row by row on SQLite to keep the order), so each id is matched to
+            # its row by value. Rows with equal values are interchangeable.
+            slots: dict[tuple[str, str | None, str], list[int]] = {}
+            for n, row in enumerate(values):
+                slots.setdefault(row, []).append(n)
+            ids = [0] * len(values)
+            returned = self.s.execute(
+                self.store._insert(story).returning(
+                    story.c.id, story.c.title, story.c.canonical_link, story.c.signature
                 ),
                 [
-                    {
-                        "title": f.item.title[:512],
-                        "canonical_link": _cap(f.link, 2048),
-                        "signature": f.signature.dump(),
-                        "created_at": now,
-                    }
-                    for f in starts
+                    {"title": title, "canonical_link": link, "signature": sig, "created_at": now}
+                    for title, link, sig in values
                 ],
-            ).all()
+            )
+            for story_id, title, link, signature in returned:
+                ids[slots[title, link, signature].pop(0)] = story_id
             for story_id, f in zip(ids, starts, strict=True):
                 index.add(story_id, f.signature, now)
             self.created_stories += ids
