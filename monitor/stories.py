@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
@@ -320,8 +322,13 @@ class StoryIndex:
         if story_id in self._stories:
             return
         self._stories[story_id] = _Entry(signature, created_at)
+        postings = self._postings
         for key in signature.keys:
-            self._postings.setdefault(key, set()).add(story_id)
+            posting = postings.get(key)
+            if posting is None:
+                postings[key] = {story_id}
+            else:
+                posting.add(story_id)
         while len(self._stories) > self.max_stories:
             self._drop(next(iter(self._stories)))
 
@@ -355,19 +362,27 @@ class StoryIndex:
         # The rarest keys first (a stable sort: ties keep their order); a key filed under more
         # than MAX_POSTING stories is too common to count, and being the largest it would
         # only have been dropped from the CANDIDATE_TOKENS rarest afterwards.
-        keys = sorted(
-            (k for k in signature.keys if 0 < len(postings.get(k, ())) <= MAX_POSTING),
-            key=lambda k: len(postings[k]),
-        )[:CANDIDATE_TOKENS]
-        counts: Counter[int] = Counter()
-        for key in keys:
-            counts.update(postings[key])
+        sized = [
+            (len(posting), key)
+            for key in signature.keys
+            if (posting := postings.get(key)) and len(posting) <= MAX_POSTING
+        ]
+        sized.sort(key=itemgetter(0))
+        counts = Counter(chain.from_iterable(postings[key] for _, key in sized[:CANDIDATE_TOKENS]))
+        names, event = signature.names, signature.event
+        stories = self._stories
         best: tuple[float, int] | None = None
         for story_id, _shared in counts.most_common(16):
-            entry = self._stories[story_id]
-            if entry.created_at < cutoff or conflict(signature, entry.signature):
+            entry = stories[story_id]
+            other = entry.signature
+            if entry.created_at < cutoff:
                 continue
-            score = similarity(signature, entry.signature)
+            # conflict(signature, other), inlined: this loop is the hot path of inserts
+            if names and other.names and names.isdisjoint(other.names):
+                continue
+            if event and other.event and event != other.event:
+                continue
+            score = similarity(signature, other)
             if score >= THRESHOLD and (best is None or score > best[0]):
                 best = (score, story_id)
         return best[1] if best else None

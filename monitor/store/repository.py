@@ -18,11 +18,13 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Engine,
     String,
+    bindparam,
     cast,
     delete,
     exists,
@@ -331,24 +333,19 @@ class Store:
         if self._stories_synced is not None:
             since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
         index = self.stories
-        signed = (t.Story.created_at >= since, t.Story.signature.is_not(None))
-        query: Any = (
-            select(t.Story.id, t.Story.signature, t.Story.created_at)
-            .where(*signed)
-            .order_by(t.Story.created_at, t.Story.id)
-        )
+        query: Any = _window_stories(by_id=False)
+        params: dict[str, Any] = {"since": since}
         if self._stories_synced is not None:
             # The stories of the margin are mostly this process's own, already indexed: list
             # their ids first, then read only the others (by time when there are many).
-            missing = [
-                i for i in session.scalars(select(t.Story.id).where(*signed)) if i not in index
-            ]
-            if not missing:
+            ids = session.scalars(_window_stories(by_id=False, ids_only=True), params)
+            params["ids"] = [i for i in ids if i not in index]
+            if not params["ids"]:
                 query = None
-            elif len(missing) <= STORY_SYNC_IDS:
-                query = query.where(t.Story.id.in_(missing))
+            elif len(params["ids"]) <= STORY_SYNC_IDS:
+                query = _window_stories(by_id=True)
         if query is not None:
-            for story_id, signature, created_at in session.execute(query):
+            for story_id, signature, created_at in session.execute(query, params):
                 if story_id not in index:
                     index.add(story_id, Signature.parse(signature or ""), created_at)
         self.stories.expire(now)
@@ -820,29 +817,14 @@ class Unit:
         index: this feed's item keys (``uq_item_feed_id_item_key``), fingerprints
         (``ix_item_fingerprint``) and canonical links (``ix_item_canonical_link``) of any
         feed. A fingerprint or link is stored once per feed, so these branches return at most
-        one row per feed; the feed filter of the first two is applied here, not in SQL (with
+        one row per feed; the feed filter of the last two is applied here, not in SQL (with
         it, SQLite would scan the whole feed on the unique index)."""
-        items: Any = t.Item.__table__
         keys = {item.key[:128] for item, _, _ in prints.values()}
         links = {link for _, link, _ in prints.values() if link}
-        branches = [
-            (items.c.feed_id == feed_id) & items.c.item_key.in_(keys),
-            items.c.fingerprint.in_(list(prints)),
-        ]
-        if links:
-            branches.append(items.c.canonical_link.in_(links))
         known = _Known()
         rows = self.s.execute(
-            select(
-                items.c.feed_id,
-                items.c.item_key,
-                items.c.fingerprint,
-                items.c.canonical_link,
-                items.c.story_id,
-                items.c.first_seen_at,
-            )
-            .where(or_(*branches))
-            .order_by(items.c.id)
+            _known_items(with_links=bool(links)),
+            {"feed_id": feed_id, "keys": list(keys), "prints": list(prints), "links": list(links)},
         )
         for feed, key, fp, link, story_id, seen_at in rows:
             if feed == feed_id:
@@ -963,6 +945,45 @@ class Unit:
                 .on_conflict_do_nothing(index_elements=["alert_id", "target"])
             )
         return int(alert_id)
+
+
+@cache
+def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
+    """Statements of Store.sync_stories, built once: the signed stories created since
+    ``since``, those of them with an id in ``ids``, or only their ids."""
+    story: Any = t.Story.__table__
+    signed = (story.c.created_at >= bindparam("since"), story.c.signature.is_not(None))
+    if ids_only:
+        return select(story.c.id).where(*signed)
+    query = select(story.c.id, story.c.signature, story.c.created_at).where(*signed)
+    if by_id:
+        query = query.where(story.c.id.in_(bindparam("ids", expanding=True)))
+    return query.order_by(story.c.created_at, story.c.id)
+
+
+@cache
+def _known_items(*, with_links: bool) -> Any:
+    """The statement of Unit._known, built once (bound: feed_id, keys, prints, links)."""
+    items: Any = t.Item.__table__
+    branches = [
+        (items.c.feed_id == bindparam("feed_id"))
+        & items.c.item_key.in_(bindparam("keys", expanding=True)),
+        items.c.fingerprint.in_(bindparam("prints", expanding=True)),
+    ]
+    if with_links:
+        branches.append(items.c.canonical_link.in_(bindparam("links", expanding=True)))
+    return (
+        select(
+            items.c.feed_id,
+            items.c.item_key,
+            items.c.fingerprint,
+            items.c.canonical_link,
+            items.c.story_id,
+            items.c.first_seen_at,
+        )
+        .where(or_(*branches))
+        .order_by(items.c.id)
+    )
 
 
 def _due(now: datetime, ignore_backoff: bool) -> tuple[Any, ...]:
