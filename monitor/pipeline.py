@@ -28,6 +28,7 @@ from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
 from monitor.store.repository import FeedRow, NewItem, Unit
+from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
 
 log = logging.getLogger(__name__)
@@ -339,9 +340,11 @@ def _persist(
         return 0, []
     by_key = {a.item.key: a for a in analyses}
     pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
+    # Tokenised here, before the transaction, which then holds the write lock for less time.
+    signatures = [Signature.of(a.item.title, a.item.summary) for a in analyses]
     alert_ids: list[int] = []
     with ctx.store.unit() as unit:
-        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW)
+        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures)
         for n in new:
             analysis = by_key[n.item.key]
             alert_ids += _alerts_for(unit, feed, n, analysis, rules, ctx.alert_max_age, now)

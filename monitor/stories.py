@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
@@ -117,22 +119,23 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
 EVENT_ORDER = tuple(EVENT_WORDS)  # strongest first
 _EVENT_OF = {stem: name for name, stems in EVENT_WORDS.items() for stem in stems}
 
-# Two-word phrases that carry one meaning, joined before tokenising.
+# Two-word phrases that carry one meaning, joined before tokenising; each with a word it
+# cannot match without (a cheap test that skips the pattern for most ASCII texts).
 _PHRASES = [
-    (re.compile(p, re.IGNORECASE), r)
-    for p, r in (
-        (r"\bnot\s+(ship|releas|launch)\w*", r"not-\1"),
-        (r"\bno\s+(?=gpt)", "not-releas "),
-        (r"\bfake\s+news\b", "fake-new"),
-        (r"\bpush(?:es|ed)?\s+back\b", "push-back"),
-        (r"\bpush(?:es|ed)?\s+out\b", "push-out"),
-        (r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
-        (r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
-        (r"\btaken\s+down\b", "taken-down"),
-        (r"\bshow(?:s|ed|n)?\s+up\b", "show-up"),
-        (r"\bbehind\s+schedule\b", "behind-schedul"),
-        (r"\bset\s+to\b", "set-to"),
-        (r"\bis\s+here\b", "is-her"),
+    (needle, re.compile(p, re.IGNORECASE), r)
+    for needle, p, r in (
+        ("not", r"\bnot\s+(ship|releas|launch)\w*", r"not-\1"),
+        ("gpt", r"\bno\s+(?=gpt)", "not-releas "),
+        ("fake", r"\bfake\s+news\b", "fake-new"),
+        ("push", r"\bpush(?:es|ed)?\s+back\b", "push-back"),
+        ("push", r"\bpush(?:es|ed)?\s+out\b", "push-out"),
+        ("back", r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
+        ("roll", r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
+        ("taken", r"\btaken\s+down\b", "taken-down"),
+        ("show", r"\bshow(?:s|ed|n)?\s+up\b", "show-up"),
+        ("behind", r"\bbehind\s+schedule\b", "behind-schedul"),
+        ("set", r"\bset\s+to\b", "set-to"),
+        ("here", r"\bis\s+here\b", "is-her"),
     )
 ]
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.+][a-z0-9]+)*[+%]?")
@@ -141,12 +144,21 @@ _UNITS = frozenset({"billion", "million", "percent", "milliards", "millions", "b
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
+_APOSTROPHES = frozenset("’'`´")
+_NOT = re.compile(r"n[’'`´]t\b")
+_APOSTROPHE = re.compile(r"[’'`´]")
+
+
 def _fold(text: str) -> str:
     """Lower case without accents, apostrophes as spaces ("OpenAI's" → "openai s")."""
-    text = unicodedata.normalize("NFKD", normalize(text).casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"n[’'`´]t\b", " not", text)
-    return re.sub(r"[’'`´]", " ", text)
+    text = normalize(text).casefold()
+    if not text.isascii():  # NFKD changes no ASCII text
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    if not _APOSTROPHES.isdisjoint(text):
+        text = _NOT.sub(" not", text)
+        text = _APOSTROPHE.sub(" ", text)
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -173,8 +185,10 @@ def tokens(text: str) -> list[str]:
     """Normalised content tokens of a text, in order: stemmed, stop words dropped, versions
     joined to the name before them ("Llama 3.1" → "llama-3.1", "GPT 5" → "gpt-5")."""
     text = _fold(text)
-    for pattern, repl in _PHRASES:
-        text = pattern.sub(repl, text)
+    ascii_only = text.isascii()  # else IGNORECASE may match "ı" for "i": run every pattern
+    for needle, pattern, repl in _PHRASES:
+        if needle in text or not ascii_only:
+            text = pattern.sub(repl, text)
     raw = _TOKEN.findall(text)
     out: list[str] = []
     kept_previous = False  # whether raw[i - 1] is out[-1]
@@ -209,7 +223,11 @@ class Signature:
 
     @classmethod
     def of(cls, title: str, summary: str = "") -> Signature:
-        return cls(tuple(tokens(title)), tuple(tokens(_lede(summary))))
+        """An item's signature, with the features matching reads already computed, so
+        that a caller who signs items before a transaction saves that work inside it."""
+        signature = cls(tuple(tokens(title)), tuple(tokens(_lede(summary))))
+        _ = signature.keys, signature.names, signature.event, signature.text
+        return signature
 
     @classmethod
     def parse(cls, text: str) -> Signature:
@@ -304,8 +322,13 @@ class StoryIndex:
         if story_id in self._stories:
             return
         self._stories[story_id] = _Entry(signature, created_at)
+        postings = self._postings
         for key in signature.keys:
-            self._postings.setdefault(key, set()).add(story_id)
+            posting = postings.get(key)
+            if posting is None:
+                postings[key] = {story_id}
+            else:
+                posting.add(story_id)
         while len(self._stories) > self.max_stories:
             self._drop(next(iter(self._stories)))
 
@@ -335,20 +358,31 @@ class StoryIndex:
     def find(self, signature: Signature, now: datetime) -> int | None:
         """The best matching story within the window, or None."""
         cutoff = now - self.window
-        keys = sorted(
-            (k for k in signature.keys if k in self._postings),
-            key=lambda k: len(self._postings[k]),
-        )
-        keys = [k for k in keys[:CANDIDATE_TOKENS] if len(self._postings[k]) <= MAX_POSTING]
-        counts: Counter[int] = Counter()
-        for key in keys:
-            counts.update(self._postings[key])
+        postings = self._postings
+        # The rarest keys first (a stable sort: ties keep their order); a key filed under more
+        # than MAX_POSTING stories is too common to count, and being the largest it would
+        # only have been dropped from the CANDIDATE_TOKENS rarest afterwards.
+        sized = [
+            (len(posting), key)
+            for key in signature.keys
+            if (posting := postings.get(key)) and len(posting) <= MAX_POSTING
+        ]
+        sized.sort(key=itemgetter(0))
+        counts = Counter(chain.from_iterable(postings[key] for _, key in sized[:CANDIDATE_TOKENS]))
+        names, event = signature.names, signature.event
+        stories = self._stories
         best: tuple[float, int] | None = None
         for story_id, _shared in counts.most_common(16):
-            entry = self._stories[story_id]
-            if entry.created_at < cutoff or conflict(signature, entry.signature):
+            entry = stories[story_id]
+            other = entry.signature
+            if entry.created_at < cutoff:
                 continue
-            score = similarity(signature, entry.signature)
+            # conflict(signature, other), inlined: this loop is the hot path of inserts
+            if names and other.names and names.isdisjoint(other.names):
+                continue
+            if event and other.event and event != other.event:
+                continue
+            score = similarity(signature, other)
             if score >= THRESHOLD and (best is None or score > best[0]):
                 best = (score, story_id)
         return best[1] if best else None

@@ -16,8 +16,9 @@ import hashlib
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -46,6 +47,9 @@ from monitor.stories import Signature, StoryIndex
 # syncs; a story is looked for as far back as this before the last sync (covers the time
 # between a transaction's clock reading and its commit).
 STORY_SYNC_MARGIN = timedelta(minutes=10)
+
+# Stories from other instances read by id at a sync; more than this, and by time.
+STORY_SYNC_IDS = 500
 
 # pg_advisory_xact_lock key of Store.unit ("nm" + 1).
 STORE_LOCK_KEY = 0x6E6D0001
@@ -85,6 +89,27 @@ class NewItem:
     story_id: int
     item: Item
     canonical_link: str | None
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """An item of a batch that is new to the database, about to be inserted."""
+
+    fingerprint: str
+    item: Item
+    link: str | None
+    signature: Signature
+
+
+@dataclass
+class _Known:
+    """What the database has of a batch: this feed's keys, fingerprints and links, and the
+    story of each canonical link (any feed, within the story window)."""
+
+    keys: set[str] = field(default_factory=set)
+    prints: set[str] = field(default_factory=set)
+    links: set[str | None] = field(default_factory=set)
+    stories: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -352,14 +377,22 @@ class Store:
         since = now - window
         if self._stories_synced is not None:
             since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
-        rows = session.execute(
-            select(t.Story.id, t.Story.signature, t.Story.created_at)
-            .where(t.Story.created_at >= since, t.Story.signature.is_not(None))
-            .order_by(t.Story.created_at, t.Story.id)
-        ).all()
-        for story_id, signature, created_at in rows:
-            if story_id not in self.stories:
-                self.stories.add(story_id, Signature.parse(signature or ""), created_at)
+        index = self.stories
+        query: Any = _window_stories(by_id=False)
+        params: dict[str, Any] = {"since": since}
+        if self._stories_synced is not None:
+            # The stories of the margin are mostly this process's own, already indexed: list
+            # their ids first, then read only the others (by time when there are many).
+            ids = session.scalars(_window_stories(by_id=False, ids_only=True), params)
+            params["ids"] = [i for i in ids if i not in index]
+            if not params["ids"]:
+                query = None
+            elif len(params["ids"]) <= STORY_SYNC_IDS:
+                query = _window_stories(by_id=True)
+        if query is not None:
+            for story_id, signature, created_at in session.execute(query, params):
+                if story_id not in index:
+                    index.add(story_id, Signature.parse(signature or ""), created_at)
         self.stories.expire(now)
         self._stories_synced = max(now, self._stories_synced or now)
         return self.stories
@@ -736,6 +769,8 @@ class Unit:
         items: Sequence[tuple[Item, str | None]],
         now: datetime,
         story_window: timedelta,
+        *,
+        signatures: Sequence[Signature] | None = None,
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
 
@@ -744,120 +779,145 @@ class Unit:
         link (the same article under a new guid). A new item joins, in this order: the story
         of an item with the same canonical link in any feed, the most similar recent story
         (``monitor.stories``), both within ``story_window``; else it starts a story.
+
+        ``signatures``, one per item, saves tokenising in the transaction (the caller
+        computes them beforehand with ``Signature.of``); missing ones are computed here.
+
+        Statements: one look-up of known keys, fingerprints and links (each on its own
+        index), the story index sync, the new stories, then the items with their story in
+        one ``INSERT … ON CONFLICT DO NOTHING``.
         """
         if not items:
             return []
-        prints = {fingerprint(item): (item, link) for item, link in items}
-        links = {link for _, link in prints.values() if link}
-        known_prints: set[str] = set()
-        known_links: set[str | None] = set()
-        for fp, link in self.s.execute(
-            select(t.Item.fingerprint, t.Item.canonical_link).where(
-                t.Item.feed_id == feed_id,
-                or_(t.Item.fingerprint.in_(list(prints)), t.Item.canonical_link.in_(list(links))),
-            )
-        ):
-            known_prints.add(fp)
-            known_links.add(link)
-        fresh = []
-        for fp, (item, link) in prints.items():
-            if fp in known_prints or (link and link in known_links):
+        if signatures is not None and len(signatures) != len(items):
+            raise ValueError("one signature per item")
+        prints: dict[str, tuple[Item, str | None, Signature | None]] = {}
+        for n, (item, link) in enumerate(items):
+            prints[fingerprint(item)] = (item, link, signatures[n] if signatures else None)
+        known = self._known(feed_id, prints, now - story_window)
+        fresh: list[_Fresh] = []
+        for fp, (item, link, signature) in prints.items():
+            if fp in known.prints or (link and link in known.links):
                 continue
-            known_links.add(link)
-            fresh.append((fp, item, link))
+            known.links.add(link)
+            key = item.key[:128]
+            if key in known.keys:
+                continue  # the insert would do nothing: the key is taken
+            known.keys.add(key)
+            fresh.append(
+                _Fresh(fp, item, link, signature or Signature.of(item.title, item.summary))
+            )
         if not fresh:
             return []
+        stories = self._assign_stories(fresh, known.stories, now, story_window)
         rows = [
             {
                 "feed_id": feed_id,
-                "item_key": item.key[:128],
-                "guid": _cap(item.guid, 2048),
-                "link": _cap(item.link, 2048),
-                "canonical_link": _cap(link, 2048),
-                "fingerprint": fp,
-                "title": item.title[:512],
-                "summary": item.summary[:8192],
-                "language": item.language,
-                "published_at": item.published,
+                "item_key": f.item.key[:128],
+                "guid": _cap(f.item.guid, 2048),
+                "link": _cap(f.item.link, 2048),
+                "canonical_link": _cap(f.link, 2048),
+                "fingerprint": f.fingerprint,
+                "title": f.item.title[:512],
+                "summary": f.item.summary[:8192],
+                "language": f.item.language,
+                "published_at": f.item.published,
                 "first_seen_at": now,
+                "story_id": story_id,
             }
-            for fp, item, link in fresh
+            for f, story_id in zip(fresh, stories, strict=True)
         ]
         stmt = (
             self.store._insert(t.Item.__table__)
             .on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
             .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
         )
+        # Nothing conflicts here: units run one at a time and the keys were looked up above.
+        # Should a row be skipped anyway, it is simply not new; a story started for it alone
+        # stays empty and retention removes it.
         inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
-        new = [(inserted[fp], item, link) for fp, item, link in fresh if fp in inserted]
-        if not new:
-            return []
-        stories = self._assign_stories(new, now, story_window)
-        return [NewItem(item_id, stories[item_id], item, link) for item_id, item, link in new]
+        return [
+            NewItem(inserted[f.fingerprint], story_id, f.item, f.link)
+            for f, story_id in zip(fresh, stories, strict=True)
+            if f.fingerprint in inserted
+        ]
+
+    def _known(
+        self,
+        feed_id: int,
+        prints: dict[str, tuple[Item, str | None, Signature | None]],
+        since: datetime,
+    ) -> _Known:
+        """What the database already has of a batch, in one query whose every branch has an
+        index: this feed's item keys (``uq_item_feed_id_item_key``), fingerprints
+        (``ix_item_fingerprint``) and canonical links (``ix_item_canonical_link``) of any
+        feed. A fingerprint or link is stored once per feed, so these branches return at most
+        one row per feed; the feed filter of the last two is applied here, not in SQL (with
+        it, SQLite would scan the whole feed on the unique index)."""
+        keys = {item.key[:128] for item, _, _ in prints.values()}
+        links = {link for _, link, _ in prints.values() if link}
+        known = _Known()
+        rows = self.s.execute(
+            _known_items(with_links=bool(links)),
+            {"feed_id": feed_id, "keys": list(keys), "prints": list(prints), "links": list(links)},
+        )
+        for feed, key, fp, link, story_id, seen_at in rows:
+            if feed == feed_id:
+                known.keys.add(key)
+                if fp in prints or link in links:
+                    known.prints.add(fp)
+                    known.links.add(link)
+            if link in links and story_id is not None and seen_at >= since:
+                known.stories.setdefault(link, story_id)
+        return known
 
     def _assign_stories(
-        self, new: Sequence[tuple[int, Item, str | None]], now: datetime, window: timedelta
-    ) -> dict[int, int]:
-        """Item id → story id for just-inserted items; creates the stories they start."""
-        since = now - window
-        links = [link for _, _, link in new if link]
-        by_link: dict[str, int] = {}
-        if links:
-            for link, story_id in self.s.execute(
-                select(t.Item.canonical_link, t.Item.story_id)
-                .where(
-                    t.Item.canonical_link.in_(links),
-                    t.Item.story_id.is_not(None),
-                    t.Item.first_seen_at >= since,
-                )
-                .order_by(t.Item.id)
-            ):
-                if link is not None and story_id is not None:
-                    by_link.setdefault(link, story_id)
+        self, fresh: Sequence[_Fresh], by_link: dict[str, int], now: datetime, window: timedelta
+    ) -> list[int]:
+        """The story of each item about to be inserted; creates the stories they start.
+        ``by_link``: canonical link → story of a stored item with that link."""
         with self.store.stories_lock:
             index = self.store.sync_stories(self.s, now, window)
             batch = StoryIndex(window)  # stories this batch starts, by provisional id -1, -2 …
-            starts: list[tuple[Item, str | None, Signature]] = []
-            chosen: dict[int, int] = {}
-            for item_id, item, link in new:
-                signature = Signature.of(item.title, item.summary)
-                story_id = by_link.get(link) if link else None
+            starts: list[_Fresh] = []
+            chosen: list[int] = []
+            for f in fresh:
+                story_id = by_link.get(f.link) if f.link else None
                 if story_id is None:
-                    story_id = batch.find(signature, now) or index.find(signature, now)
+                    story_id = batch.find(f.signature, now) or index.find(f.signature, now)
                 if story_id is None:
-                    starts.append((item, link, signature))
+                    starts.append(f)
                     story_id = -len(starts)
-                    batch.add(story_id, signature, now)
-                    if link:
-                        by_link[link] = story_id
-                chosen[item_id] = story_id
-            if starts:
-                ids = self.s.scalars(
-                    self.store._insert(t.Story.__table__).returning(
-                        t.Story.__table__.c.id, sort_by_parameter_order=True
-                    ),
-                    [
-                        {
-                            "title": item.title[:512],
-                            "canonical_link": _cap(link, 2048),
-                            "signature": signature.dump(),
-                            "created_at": now,
-                        }
-                        for item, link, signature in starts
-                    ],
-                ).all()
-                for story_id, (_, _, signature) in zip(ids, starts, strict=True):
-                    index.add(story_id, signature, now)
-                self.created_stories += ids
-                chosen = {i: ids[-s - 1] if s < 0 else s for i, s in chosen.items()}
-        items: Any = t.Item.__table__
-        self.s.execute(
-            update(items)
-            .where(items.c.id == bindparam("item_id"))
-            .values(story_id=bindparam("story_id")),
-            [{"item_id": i, "story_id": s} for i, s in chosen.items()],
-        )
-        return chosen
+                    batch.add(story_id, f.signature, now)
+                    if f.link:
+                        by_link[f.link] = story_id
+                chosen.append(story_id)
+            if not starts:
+                return chosen
+            story: Any = t.Story.__table__
+            values = [(f.item.title[:512], _cap(f.link, 2048), f.signature.dump()) for f in starts]
+            # One multi-row INSERT … RETURNING: its rows come back in no set order (SQLAlchemy
+            # would insert row by row on SQLite to keep the order), so each id is matched to
+            # its row by value. Rows with equal values are interchangeable.
+            slots: dict[tuple[str, str | None, str], list[int]] = {}
+            for n, row in enumerate(values):
+                slots.setdefault(row, []).append(n)
+            ids = [0] * len(values)
+            returned = self.s.execute(
+                self.store._insert(story).returning(
+                    story.c.id, story.c.title, story.c.canonical_link, story.c.signature
+                ),
+                [
+                    {"title": title, "canonical_link": link, "signature": sig, "created_at": now}
+                    for title, link, sig in values
+                ],
+            )
+            for story_id, title, link, signature in returned:
+                ids[slots[title, link, signature].pop(0)] = story_id
+            for story_id, f in zip(ids, starts, strict=True):
+                index.add(story_id, f.signature, now)
+            self.created_stories += ids
+        return [ids[-s - 1] if s < 0 else s for s in chosen]
 
     def add_match(
         self,
@@ -920,6 +980,45 @@ class Unit:
                 .on_conflict_do_nothing(index_elements=["alert_id", "target"])
             )
         return int(alert_id)
+
+
+@cache
+def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
+    """Statements of Store.sync_stories, built once: the signed stories created since
+    ``since``, those of them with an id in ``ids``, or only their ids."""
+    story: Any = t.Story.__table__
+    signed = (story.c.created_at >= bindparam("since"), story.c.signature.is_not(None))
+    if ids_only:
+        return select(story.c.id).where(*signed)
+    query = select(story.c.id, story.c.signature, story.c.created_at).where(*signed)
+    if by_id:
+        query = query.where(story.c.id.in_(bindparam("ids", expanding=True)))
+    return query.order_by(story.c.created_at, story.c.id)
+
+
+@cache
+def _known_items(*, with_links: bool) -> Any:
+    """The statement of Unit._known, built once (bound: feed_id, keys, prints, links)."""
+    items: Any = t.Item.__table__
+    branches = [
+        (items.c.feed_id == bindparam("feed_id"))
+        & items.c.item_key.in_(bindparam("keys", expanding=True)),
+        items.c.fingerprint.in_(bindparam("prints", expanding=True)),
+    ]
+    if with_links:
+        branches.append(items.c.canonical_link.in_(bindparam("links", expanding=True)))
+    return (
+        select(
+            items.c.feed_id,
+            items.c.item_key,
+            items.c.fingerprint,
+            items.c.canonical_link,
+            items.c.story_id,
+            items.c.first_seen_at,
+        )
+        .where(or_(*branches))
+        .order_by(items.c.id)
+    )
 
 
 def _due(now: datetime, ignore_backoff: bool) -> tuple[Any, ...]:

@@ -100,7 +100,9 @@ class Story(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(512))
-    canonical_link: Mapped[str | None] = mapped_column(String(2048), index=True)
+    # not indexed: nothing looks a story up by link (items' links are), and each new story
+    # would write a page of that index at random
+    canonical_link: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # monitor.stories.Signature.dump() of the first item: what the story index is rebuilt from
     signature: Mapped[str | None] = mapped_column(Text)
