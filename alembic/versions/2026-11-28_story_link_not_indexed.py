@@ -1,7 +1,7 @@
 """story link not indexed
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-28 07:00:32.754725
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import monitor.store.tables
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
