@@ -1,0 +1,62 @@
+"""Cut a document into sentences and passages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# --- sentences --------------------------------------------------------------------------
+
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof inc corp ltd co jr sr st vs etc approx e.g i.e no nr dept est fig "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mme mlle cf env p.ex u.s"
+)
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_SENTENCE_END = re.compile(r"(?:[.!?…]+|[。！？])[\"”’»)\]]*(?:\s+|(?<=[。！？]))")
+_ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    passage: int  # sentences of one passage may refer to each other
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split into sentences; the title (before the first blank line) is always one."""
+    result: list[Sentence] = []
+    passage = 0
+    offset = 0
+    for block in text.split("\n\n"):
+        start = offset
+        offset += len(block) + 2
+        cursor = start
+        for m in _SENTENCE_END.finditer(block):
+            space = max(block.rfind(" ", 0, m.start()), block.rfind("\n", 0, m.start()))
+            token = block[space + 1 : m.start()].lower().strip("(\"'“‘")
+            is_break = bool(_ELLIPSIS.search(m[0]))
+            if not is_break and "." in m[0] and (token in _ABBREVIATIONS or len(token) == 1):
+                continue
+            following = block[m.end() : m.end() + 1]
+            if following.islower() and not is_break:
+                continue
+            if block[cursor - start : m.end()].strip():
+                result.append(Sentence(cursor, start + m.start() + len(m[0].rstrip()), passage))
+            cursor = start + m.end()
+            if is_break:
+                passage += 1
+        if block[cursor - start :].strip():
+            result.append(Sentence(cursor, start + len(block.rstrip()), passage))
+        # The title and the summary's first sentence tell one story; later blocks do not.
+        if start > 0:
+            passage += 1
+    return result
+
+
+def sentence_of(sentences: Sequence[Sentence], position: int) -> int | None:
+    for index, sentence in enumerate(sentences):
+        if sentence.start <= position < sentence.end:
+            return index
+    return None
