@@ -34,9 +34,10 @@ Speed: patterns run on lower-cased text, and each rule only where one of its key
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import product
 
 from monitor.release_dates.calendar import Job
 from monitor.release_dates.rules import GATES, RULES, TOKEN, YEAR_NUMBER
@@ -61,16 +62,28 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def find_dates(text: str, reference: date, *, default_year: int | None = None) -> list[DateMention]:
+def find_dates(
+    text: str,
+    reference: date,
+    *,
+    default_year: int | None = None,
+    within: Sequence[tuple[int, int]] | None = None,
+) -> list[DateMention]:
     """Every date or window expression in ``text``, resolved against ``reference``.
 
     Each rule is tried only at the words just before its key words (a month, a weekday,
     "week", "2025"...), never across the whole text. Overlapping candidates keep the one
     that starts first, then the longest, so "May 7th to May 9th" is one range, not two days.
+    ``within`` (sorted, disjoint spans) limits the search to the key words inside those
+    spans; patterns still see the whole text around them.
     """
     lowered = _lower(text)
-    words = set(TOKEN.findall(lowered))
-    years = set(YEAR_NUMBER.findall(lowered))
+    regions = [(0, len(text))] if within is None else within
+    words: set[str] = set()
+    years: set[str] = set()
+    for start, end in regions:
+        words.update(TOKEN.findall(lowered, start, end))
+        years.update(YEAR_NUMBER.findall(lowered, start, end))
     if years:
         words.add("#year")
     if "月" in lowered:
@@ -84,11 +97,11 @@ def find_dates(text: str, reference: date, *, default_year: int | None = None) -
             continue
         candidates: Iterable[re.Match[str] | None]
         if rule.back < 0:
-            candidates = rule.pattern.finditer(lowered)
+            candidates = (m for s, e in regions for m in rule.pattern.finditer(lowered, s, e))
         else:
             if "#year" in keys:
                 keys = (keys - {"#year"}) | years
-            starts = _starts(lowered, keys, rule.back)
+            starts = _starts(lowered, keys, rule.back, regions)
             candidates = (rule.pattern.match(lowered, p) for p in starts)
         for m in candidates:
             if m is None or m.end() == m.start():
@@ -116,11 +129,13 @@ def find_dates(text: str, reference: date, *, default_year: int | None = None) -
     return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
 
 
-def _starts(lowered: str, keys: Iterable[str], back: int) -> list[int]:
+def _starts(
+    lowered: str, keys: Iterable[str], back: int, regions: Sequence[tuple[int, int]]
+) -> list[int]:
     """Where a rule may match: each key word, and the words up to ``back`` characters before."""
     starts: set[int] = set()
-    for key in keys:
-        at = lowered.find(key)
+    for key, (region_start, region_end) in product(keys, regions):
+        at = lowered.find(key, region_start, region_end)
         while at >= 0:
             end = at + len(key)
             if (at == 0 or not lowered[at - 1].isalnum()) and (
@@ -129,7 +144,7 @@ def _starts(lowered: str, keys: Iterable[str], back: int) -> list[int]:
                 starts.add(at)
                 if back:
                     starts.update(t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at))
-            at = lowered.find(key, end)
+            at = lowered.find(key, end, region_end)
     return sorted(starts)
 
 

@@ -82,7 +82,7 @@ def classify(
         watches[0] if len(watches) == 1 else None,
     )
     to_read = list(sentences_to_read(ctx))
-    scan(ctx, matches, known)
+    scan(ctx, matches, known, to_read)
 
     verdicts: dict[str, list[Verdict]] = {}
     for index in to_read:

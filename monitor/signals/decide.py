@@ -32,9 +32,14 @@ from monitor.signals.reading import Context, Reading, Verdict, clause_of, previo
 
 
 def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
+    """The verdicts one sentence gives the watches it is about (rules 3 to 6)."""
+    sentence = ctx.sentences[index]
+    if index not in ctx.active:  # nothing in it can stand for a watch
+        if any(h.kind == SOURCE and sentence.start <= h.start < sentence.end for h in ctx.hits):
+            ctx.sourced = True
+        return {}
     own = ctx.mentions.get(index, [])
     reading = reading_of(ctx, index, own)
-    sentence = ctx.sentences[index]
     if reading.has(SOURCE, sentence.start, sentence.end):
         ctx.sourced = True
     if not reading.cues and not reading.dates and not reading.has(EVE, 0, len(ctx.text)):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # --- the lexicon ------------------------------------------------------------------------
 
@@ -56,8 +57,9 @@ class _Entry:
     pattern: re.Pattern[str]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A cue or marker found in the text: its kind, tense, side and span."""
+
     kind: str
     tense: str
     side: str
@@ -209,7 +211,9 @@ class Lexicon:
         self.by_start: dict[str, list[_Entry]] = {}
         self.starts: tuple[str, ...] = ()
         self.scanned: list[_Entry] = []  # CJK words: no spaces to find words by
-        self.prefixes: frozenset[str] | None = None  # first letters worth a look
+        self._exact: frozenset[str] = frozenset()  # words that are or start a cue
+        self._plans: dict[str, _Plan] = {}
+        self._open_heads: frozenset[str] = frozenset()
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
         for word in words:
@@ -250,59 +254,105 @@ class Lexicon:
                 pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
                 self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
         self.phrases = {}
+        self._exact = frozenset(self.words) | frozenset(self.by_word)
+        self._open_heads = frozenset(start[:3] for start in self.starts)
 
-    def find(self, lowered: str, source: str) -> list[Hit]:
-        """Every cue in the text, in one pass over its words."""
-        if self.prefixes is None:
-            self.prefixes = frozenset(
-                key[:3] for key in (*self.words, *self.by_word, *self.by_start)
-            )
-        prefixes, length = self.prefixes, len(lowered)
+    def find(
+        self, lowered: str, source: str, regions: Sequence[tuple[int, int]] | None = None
+    ) -> list[Hit]:
+        """Every cue in the text (or in its ``regions``), in start order.
+
+        One pass over the words: a word that is (or starts) a cue is confirmed at its
+        place by the small anchored patterns filed under it.
+        """
+        if regions is None:
+            regions = [(0, len(lowered))]
+        length, exact, open_heads = len(lowered), self._exact, self._open_heads
         hits: list[Hit] = []
-        for token in WORD.finditer(lowered):
-            word = token[0]
-            conditional = len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
-            if word[:3] not in prefixes and not conditional:
-                continue
-            at, end = token.start(), token.end()
-            if (at and lowered[at - 1] in "-0123456789") or (end < length and lowered[end] == "-"):
-                continue  # "pre-launch", "launch-day"
-            if word == "may" and source[at] == "M":
-                continue  # the month, not the modal
-            for kind, tense, side in self.words.get(word, ()):
-                if word.startswith(_DESCRIBING) and _DESCRIBED_AFTER.match(lowered, end):
+        for region_start, region_end in regions:
+            for token in WORD.finditer(lowered, region_start, region_end):
+                word = token[0]
+                if word not in exact and not (
+                    (word[:3] in open_heads or len(word) > 7) and self._open(word)
+                ):
                     continue
-                hits.append(Hit(kind, tense, side, at, end))
-            entries = self.by_word.get(word, [])
+                at, end = token.span()
+                if (at and lowered[at - 1] in "-0123456789") or (
+                    end < length and lowered[end] == "-"
+                ):
+                    continue  # "pre-launch", "launch-day"
+                if word == "may" and source[at] == "M":
+                    continue  # the month, not the modal
+                self._confirm(self._plan(word), lowered, at, end, hits)
+            if self.scanned and _CJK.search(lowered, region_start, region_end):
+                for entry in self.scanned:
+                    for m in entry.pattern.finditer(lowered, region_start, region_end):
+                        hits.append(Hit(entry.kind, entry.tense, entry.side, m.start(), m.end()))
+        hits.sort(key=_start)
+        return hits
+
+    def _open(self, word: str) -> bool:
+        """Whether a word outside the exact index may still start a cue."""
+        return word.startswith(self.starts) or (
+            len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
+        )
+
+    def _plan(self, word: str) -> _Plan:
+        """What to check where ``word`` stands: its own kinds, then the cues it starts."""
+        plan = self._plans.get(word)
+        if plan is None:
+            entries = list(self.by_word.get(word, ()))
             if word.startswith(self.starts):
-                entries = entries + [
+                entries += [
                     e
                     for start, group in self.by_start.items()
                     if word.startswith(start)
                     for e in group
                 ]
-            for entry in entries:
-                m = entry.pattern.match(lowered, at)
-                if m is not None:
-                    hits.append(Hit(entry.kind, entry.tense, entry.side, at, m.end()))
-            if conditional:
-                hits.append(Hit(HEDGE, "", "", at, end))
-                hits.append(Hit(MODAL, "", "", at, end))
-        if self.scanned and _CJK.search(lowered):
-            for entry in self.scanned:
-                for m in entry.pattern.finditer(lowered):
-                    hits.append(Hit(entry.kind, entry.tense, entry.side, m.start(), m.end()))
-        hits.sort(key=lambda h: h.start)
-        return hits
+            plan = _Plan(
+                tuple(self.words.get(word, ())),
+                word.startswith(_DESCRIBING),
+                tuple(entries),
+                len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS),
+            )
+            if len(self._plans) > 20_000:
+                self._plans.clear()
+            self._plans[word] = plan
+        return plan
+
+    @staticmethod
+    def _confirm(plan: _Plan, lowered: str, at: int, end: int, hits: list[Hit]) -> None:
+        for kind, tense, side in plan.kinds:
+            if plan.describing and _DESCRIBED_AFTER.match(lowered, end):
+                continue
+            hits.append(Hit(kind, tense, side, at, end))
+        for entry in plan.entries:
+            m = entry.pattern.match(lowered, at)
+            if m is not None:
+                hits.append(Hit(entry.kind, entry.tense, entry.side, at, m.end()))
+        if plan.conditional:
+            hits.append(Hit(HEDGE, "", "", at, end))
+            hits.append(Hit(MODAL, "", "", at, end))
 
 
-def occurrences(lowered: str, word: str) -> Iterable[int]:
-    """Where ``word`` stands as a whole word in ``lowered``."""
-    at = lowered.find(word)
+def _start(hit: Hit) -> int:
+    return hit.start
+
+
+class _Plan(NamedTuple):
+    kinds: tuple[tuple[str, str, str], ...]
+    describing: bool
+    entries: tuple[_Entry, ...]
+    conditional: bool
+
+
+def occurrences(lowered: str, word: str, start: int, end: int) -> Iterable[int]:
+    """Where ``word`` stands as a whole word in ``lowered[start:end]``."""
+    at = lowered.find(word, start, end)
     while at >= 0:
-        end = at + len(word)
+        stop = at + len(word)
         if (at == 0 or not lowered[at - 1].isalnum()) and (
-            end == len(lowered) or not lowered[end].isalnum()
+            stop == len(lowered) or not lowered[stop].isalnum()
         ):
             yield at
-        at = lowered.find(word, end)
+        at = lowered.find(word, stop, end)

@@ -38,6 +38,11 @@ ANAPHORIC = re.compile(
     r"model|modèle|modell|llm|chatbot|conf[ée]ren|konferenz|event|événement|evento|"
     r"veranstaltung"
 )
+# Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
+ANAPHOR_HINT = re.compile(
+    r"(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
+    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
+)
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
     r"like|unlike|versus|vs\.?|compared (?:to|with)|after|forget|over|successor (?:to|of)|"

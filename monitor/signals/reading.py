@@ -9,8 +9,9 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lexicon import BREAK, TIED, WORD, Hit, occurrences
+from monitor.signals.lexicon import BREAK, THEN, TIED, WORD, Hit, occurrences
 from monitor.signals.patterns import (
+    ANAPHOR_HINT,
     ANAPHORIC,
     ANAPHORIC_START,
     COMPARED,
@@ -62,6 +63,7 @@ class Context:
     names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
     anaphors: list[tuple[int, int]] = field(default_factory=list)
     sourced: bool = False  # some sentence read cites a second-hand source
+    active: set[int] = field(default_factory=set)  # sentences that may give a verdict
 
 
 @dataclass
@@ -140,10 +142,23 @@ def neighbour_watch(ctx: Context, index: int) -> str | None:
     return None
 
 
-def scan(ctx: Context, matches: Sequence[Match], known: bool) -> None:
-    """Look up cues, dates, names and pronouns once for the whole item."""
-    lowered, text = ctx.lowered, ctx.text
-    ctx.hits = LEXICON.find(lowered, text)
+def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[int]) -> None:
+    """Look up cues, dates, names and pronouns once, only where they can matter.
+
+    Cues are looked up in every sentence to read (a neighbour's "according to" makes the
+    item second-hand). Dates, names and pronouns only in the *active* ones: sentences that
+    name a watch or hold a word that may stand for it; other sentences give no verdict.
+    Dates also in the sentence before an active one that says "then".
+    """
+    lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
+    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
+    ctx.active = {i for i in to_read if i in ctx.mentions or _may_refer(ctx, i)}
+    then = {h.start for h in ctx.hits if h.kind == THEN}
+    with_dates = set(ctx.active)
+    for index in ctx.active:
+        sentence = sentences[index]
+        if index > 0 and any(sentence.start <= at < sentence.end for at in then):
+            with_dates.add(index - 1)
     # Without a publication date, "Build 2026 ... opens June 2" tells the year of June 2.
     default_year = None
     if not known:
@@ -152,27 +167,53 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool) -> None:
             if year:
                 default_year = int(year[1])
                 break
-    ctx.dates = find_dates(text, ctx.reference, default_year=default_year)
-    taken = [(m.start, m.end) for m in matches] + [(d.start, d.end) for d in ctx.dates]
+    ctx.dates = find_dates(
+        text, ctx.reference, default_year=default_year, within=_spans(ctx, sorted(with_dates))
+    )
+    for index in sorted(ctx.active):
+        sentence = sentences[index]
+        start, end = sentence.start, sentence.end
+        taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
+        taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
 
-    def free(start: int, end: int) -> bool:
-        return not any(start < te and ts < end for ts, te in taken)
+        def free(at: int, stop: int, taken: list[tuple[int, int]] = taken) -> bool:
+            return not any(at < te and ts < stop for ts, te in taken)
 
-    for m in OTHER_NAME.finditer(text):
-        if free(m.start(), m.end()):
-            taken.append((m.start(), m.end()))
-            ctx.names.append((m.start(), m.end()))
-    for word in set(WORD.findall(lowered)):
-        if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
-            ctx.anaphors += [
-                (at, at + len(word))
-                for at in occurrences(lowered, word)
-                if free(at, at + len(word))
-            ]
-    for sentence in ctx.sentences:  # "Die vindt plaats ...": a demonstrative opens it
-        first = WORD.match(text, sentence.start)
+        for m in OTHER_NAME.finditer(text, start, end):
+            if free(m.start(), m.end()):
+                taken.append((m.start(), m.end()))
+                ctx.names.append((m.start(), m.end()))
+        for word in set(WORD.findall(lowered, start, end)):
+            if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
+                ctx.anaphors += [
+                    (at, at + len(word))
+                    for at in occurrences(lowered, word, start, end)
+                    if free(at, at + len(word))
+                ]
+        first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
         if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
             ctx.anaphors.append((first.start(), first.end()))
+
+
+def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
+    """The text of these sentences, neighbours joined into one span."""
+    spans: list[tuple[int, int]] = []
+    for index in indexes:
+        sentence = ctx.sentences[index]
+        if spans and not ctx.text[spans[-1][1] : sentence.start].strip():
+            spans[-1] = (spans[-1][0], sentence.end)
+        else:
+            spans.append((sentence.start, sentence.end))
+    return spans
+
+
+def _may_refer(ctx: Context, index: int) -> bool:
+    """Whether a sentence holds a word that may stand for a watch ("it", "the model")."""
+    sentence = ctx.sentences[index]
+    if ANAPHOR_HINT.search(ctx.lowered, sentence.start, sentence.end):
+        return True
+    first = WORD.match(ctx.text, sentence.start)
+    return bool(first and first[0] in SENTENCE_PRONOUNS)
 
 
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
