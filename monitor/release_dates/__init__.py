@@ -34,10 +34,10 @@ Speed: patterns run on lower-cased text, and each rule only where one of its key
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import product
 
 from monitor.release_dates.calendar import Job
 from monitor.release_dates.rules import GATES, RULES, TOKEN, YEAR_NUMBER
@@ -79,11 +79,11 @@ def find_dates(
     """
     lowered = _lower(text)
     regions = [(0, len(text))] if within is None else within
-    words: set[str] = set()
-    years: set[str] = set()
-    for start, end in regions:
-        words.update(TOKEN.findall(lowered, start, end))
-        years.update(YEAR_NUMBER.findall(lowered, start, end))
+    tokens = _Tokens(lowered, regions)
+    words = set(tokens.at)
+    years = words.intersection(
+        year for start, end in regions for year in YEAR_NUMBER.findall(lowered, start, end)
+    )
     if years:
         words.add("#year")
     if "月" in lowered:
@@ -101,7 +101,7 @@ def find_dates(
         else:
             if "#year" in keys:
                 keys = (keys - {"#year"}) | years
-            starts = _starts(lowered, keys, rule.back, regions)
+            starts = tokens.starts(keys, rule.back)
             candidates = (rule.pattern.match(lowered, p) for p in starts)
         for m in candidates:
             if m is None or m.end() == m.start():
@@ -129,23 +129,42 @@ def find_dates(
     return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
 
 
-def _starts(
-    lowered: str, keys: Iterable[str], back: int, regions: Sequence[tuple[int, int]]
-) -> list[int]:
-    """Where a rule may match: each key word, and the words up to ``back`` characters before."""
-    starts: set[int] = set()
-    for key, (region_start, region_end) in product(keys, regions):
-        at = lowered.find(key, region_start, region_end)
-        while at >= 0:
-            end = at + len(key)
-            if (at == 0 or not lowered[at - 1].isalnum()) and (
-                end == len(lowered) or not lowered[end].isalnum()
-            ):
-                starts.add(at)
+class _Tokens:
+    """The words of the searched spans and where each stands."""
+
+    def __init__(self, lowered: str, regions: Sequence[tuple[int, int]]) -> None:
+        self.lowered = lowered
+        self.regions = regions
+        self.at: dict[str, list[int]] = {}
+        self.starts_by_region: list[list[int]] = []
+        for start, end in regions:
+            starts = []
+            for token in TOKEN.finditer(lowered, start, end):
+                position = token.start()
+                starts.append(position)
+                self.at.setdefault(token[0], []).append(position)
+            self.starts_by_region.append(starts)
+
+    def starts(self, keys: Iterable[str], back: int) -> list[int]:
+        """Where a rule may match: each key word, and the words up to ``back`` characters
+        before it (some of them before the searched span)."""
+        found: set[int] = set()
+        for key in keys:
+            for position in self.at.get(key, ()):
+                found.add(position)
                 if back:
-                    starts.update(t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at))
-            at = lowered.find(key, end, region_end)
-    return sorted(starts)
+                    found.update(self._before(position, back))
+        return sorted(found)
+
+    def _before(self, position: int, back: int) -> list[int]:
+        low = max(0, position - back)
+        index = bisect_right([start for start, _ in self.regions], position) - 1
+        region_start = self.regions[index][0]
+        starts = self.starts_by_region[index]
+        result = starts[bisect_left(starts, low) : bisect_left(starts, position)]
+        if low < region_start:
+            result += [t.start() for t in TOKEN.finditer(self.lowered, low, region_start)]
+        return result
 
 
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}$")

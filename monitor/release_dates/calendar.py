@@ -64,17 +64,21 @@ def month_ok(m: re.Match[str], group: str, job: Job) -> bool:
 def direction_of(text: str) -> int:
     """+1 for "next"/"prochain", -1 for "last"/"dernier", 0 otherwise."""
     lowered = text.lower()
-    if re.search(
-        r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?|afgelopen|scorso)\b",
-        lowered,
-    ):
+    if _PAST_WORD.search(lowered):
         return -1
-    if re.search(
-        r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]|que viene)\b",
-        lowered,
-    ):
+    if _NEXT_WORD.search(lowered):
         return 1
     return 0
+
+
+_PAST_WORD = re.compile(
+    r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?"
+    r"|afgelopen|scorso)\b"
+)
+_NEXT_WORD = re.compile(
+    r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
+    r"|que viene)\b"
+)
 
 
 def _pick_day_year(month: int, day: int, ref: date, direction: int) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from monitor.model import Signal
 from monitor.release_dates import DateMention
@@ -130,21 +131,29 @@ _WINDOW_MONTHS = {
 }  # fmt: skip
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_NAMED = re.compile(r"(\d{4})-(\w+)")
+_CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
+
+
+@lru_cache(maxsize=4096)
 def _bounds(value: str) -> tuple[date, date]:
     """First and last day a date value covers."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if _DAY.fullmatch(value):
             d = date.fromisoformat(value)
             return d, d
-        if m := re.fullmatch(r"(\d{4})-W(\d{2})", value):
+        if m := _WEEK.fullmatch(value):
             first = date.fromisocalendar(int(m[1]), int(m[2]), 1)
             return first, first + timedelta(days=6)
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        if m := _MONTH.fullmatch(value):
             year, month = int(m[1]), int(m[2])
             first = date(year, month, 1)
             following = date(year + month // 12, month % 12 + 1, 1)
             return first, following - timedelta(days=1)
-        if m := re.fullmatch(r"(\d{4})-(\w+)", value):
+        if m := _NAMED.fullmatch(value):
             year = int(m[1])
             low, high = _WINDOW_MONTHS[m[2]]
             first = date(year, low, 1)
@@ -173,7 +182,7 @@ def _decide(
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
     if tense not in ("future", "past") and cue.kind in (RELEASE, EVENT):
         aux = reading.last(AUX, lead_start, cue.start)
-        if aux is not None and not re.search(r"[,.;]", lowered[aux.end : cue.start]):
+        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
             tense = "future"
     hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
     spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NOW]

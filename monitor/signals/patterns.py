@@ -22,6 +22,8 @@ OTHER_NAME = re.compile(
     r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
     r"|[A-Za-z]*-?[A-Z]\d+|I/O)(?![\w-])"
 )
+# Every name OTHER_NAME finds holds a digit, or is "I/O".
+NAME_HINT = re.compile(r"\d|I/O")
 # Words standing for the watch: pronouns, and generic nouns for models and events.
 PRONOUNS = frozenset({"it", "elle", "il", "celle", "celui"})
 SENTENCE_PRONOUNS = frozenset({"Es", "Er", "Sie", "Die", "Dit", "Het", "Deze"})

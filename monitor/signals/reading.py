@@ -17,6 +17,7 @@ from monitor.signals.patterns import (
     COMPARED,
     DASH,
     GENERIC_NOUNS,
+    NAME_HINT,
     OTHER_NAME,
     PRONOUNS,
     PUNCTUATION_BREAK,
@@ -179,11 +180,17 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
         def free(at: int, stop: int, taken: list[tuple[int, int]] = taken) -> bool:
             return not any(at < te and ts < stop for ts, te in taken)
 
-        for m in OTHER_NAME.finditer(text, start, end):
-            if free(m.start(), m.end()):
-                taken.append((m.start(), m.end()))
-                ctx.names.append((m.start(), m.end()))
-        for word in set(WORD.findall(lowered, start, end)):
+        if NAME_HINT.search(text, start, end):
+            for m in OTHER_NAME.finditer(text, start, end):
+                if free(m.start(), m.end()):
+                    taken.append((m.start(), m.end()))
+                    ctx.names.append((m.start(), m.end()))
+        words = (
+            set(WORD.findall(lowered, start, end))
+            if ANAPHOR_HINT.search(lowered, start, end)
+            else ()
+        )
+        for word in words:
             if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
                 ctx.anaphors += [
                     (at, at + len(word))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # --- sentences --------------------------------------------------------------------------
 
@@ -14,11 +14,11 @@ _ABBREVIATION_WORDS = (
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _SENTENCE_END = re.compile(r"(?:[.!?…]+|[。！？])[\"”’»)\]]*(?:\s+|(?<=[。！？]))")
-_ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence's span, and the passage it belongs to."""
+
     start: int
     end: int
     passage: int  # sentences of one passage may refer to each other
@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[Sentence]:
         for m in _SENTENCE_END.finditer(block):
             space = max(block.rfind(" ", 0, m.start()), block.rfind("\n", 0, m.start()))
             token = block[space + 1 : m.start()].lower().strip("(\"'“‘")
-            is_break = bool(_ELLIPSIS.search(m[0]))
+            is_break = "..." in m[0] or "…" in m[0]  # an ellipsis: omitted text
             if not is_break and "." in m[0] and (token in _ABBREVIATIONS or len(token) == 1):
                 continue
             following = block[m.end() : m.end() + 1]
