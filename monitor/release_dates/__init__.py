@@ -34,7 +34,6 @@ Speed: patterns run on lower-cased text, and each rule only where one of its key
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -80,7 +79,7 @@ def find_dates(
     lowered = _lower(text)
     regions = [(0, len(text))] if within is None else within
     tokens = _Tokens(lowered, regions)
-    words = set(tokens.at)
+    words = tokens.words
     years = words.intersection(
         year for start, end in regions for year in YEAR_NUMBER.findall(lowered, start, end)
     )
@@ -130,40 +129,42 @@ def find_dates(
 
 
 class _Tokens:
-    """The words of the searched spans and where each stands."""
+    """The words of the searched spans, and where the key words among them stand."""
 
     def __init__(self, lowered: str, regions: Sequence[tuple[int, int]]) -> None:
         self.lowered = lowered
         self.regions = regions
-        self.at: dict[str, list[int]] = {}
-        self.starts_by_region: list[list[int]] = []
+        self.words: set[str] = set()
         for start, end in regions:
-            starts = []
-            for token in TOKEN.finditer(lowered, start, end):
-                position = token.start()
-                starts.append(position)
-                self.at.setdefault(token[0], []).append(position)
-            self.starts_by_region.append(starts)
+            self.words.update(TOKEN.findall(lowered, start, end))
+        self._starts: dict[tuple[str, int], list[int]] = {}
 
     def starts(self, keys: Iterable[str], back: int) -> list[int]:
         """Where a rule may match: each key word, and the words up to ``back`` characters
-        before it (some of them before the searched span)."""
+        before it (those may stand before the searched span)."""
         found: set[int] = set()
         for key in keys:
-            for position in self.at.get(key, ()):
-                found.add(position)
-                if back:
-                    found.update(self._before(position, back))
+            starts = self._starts.get((key, back))
+            if starts is None:
+                starts = self._starts[key, back] = self._find(key, back)
+            found.update(starts)
         return sorted(found)
 
-    def _before(self, position: int, back: int) -> list[int]:
-        low = max(0, position - back)
-        index = bisect_right([start for start, _ in self.regions], position) - 1
-        region_start = self.regions[index][0]
-        starts = self.starts_by_region[index]
-        result = starts[bisect_left(starts, low) : bisect_left(starts, position)]
-        if low < region_start:
-            result += [t.start() for t in TOKEN.finditer(self.lowered, low, region_start)]
+    def _find(self, key: str, back: int) -> list[int]:
+        lowered, size, result = self.lowered, len(self.lowered), []
+        for region_start, region_end in self.regions:
+            at = lowered.find(key, region_start, region_end)
+            while at >= 0:
+                end = at + len(key)
+                if (at == 0 or not lowered[at - 1].isalnum()) and (
+                    end == size or not lowered[end].isalnum()
+                ):
+                    result.append(at)
+                    if back:
+                        result += [
+                            t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)
+                        ]
+                at = lowered.find(key, end, region_end)
         return result
 
 

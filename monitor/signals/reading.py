@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,12 +149,18 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
 
     Cues are looked up in every sentence to read (a neighbour's "according to" makes the
     item second-hand). Dates, names and pronouns only in the *active* ones: sentences that
-    name a watch or hold a word that may stand for it; other sentences give no verdict.
+    name a watch, or hold a cue and a word that may stand for a watch; other sentences
+    give no verdict.
     Dates also in the sentence before an active one that says "then".
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
     ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
-    ctx.active = {i for i in to_read if i in ctx.mentions or _may_refer(ctx, i)}
+    cues = [h.start for h in ctx.hits if h.kind in TIED]
+    ctx.active = {
+        i
+        for i in to_read
+        if i in ctx.mentions or (_holds(sentences[i], cues) and _may_refer(ctx, i))
+    }
     then = {h.start for h in ctx.hits if h.kind == THEN}
     with_dates = set(ctx.active)
     for index in ctx.active:
@@ -212,6 +219,12 @@ def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
         else:
             spans.append((sentence.start, sentence.end))
     return spans
+
+
+def _holds(sentence: Sentence, positions: Sequence[int]) -> bool:
+    """Whether one of these sorted positions lies in the sentence."""
+    at = bisect_left(positions, sentence.start)
+    return at < len(positions) and positions[at] < sentence.end
 
 
 def _may_refer(ctx: Context, index: int) -> bool:
