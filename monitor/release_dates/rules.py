@@ -200,7 +200,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             rf"\b(?:in|by|for|until|before|since|from|during|throughout|en|d'ici|dès|depuis|"
             rf"courant|avant|pour|jusqu'en|im jahr|im|bis|seit|ab|vor|en el|para|hasta|desde|"
-            rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
+            rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il|em|até|für|no ano de)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
         ),
         bare_year,
         back=16,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from monitor.release_dates import DateMention
-from monitor.signals.lexicon import NEGATION, NOT_NEGATION, Hit
+from monitor.signals.lexicon import DENIAL, NEGATION, NOT_NEGATION, Hit
 from monitor.signals.patterns import (
     AFTER_BLOCK,
     BEFORE_BLOCK,
@@ -105,12 +105,20 @@ def _resolve_anaphor(
 
 
 def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
+    """Whether a negation just before the cue ("no plans to release"), right after it
+    ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it."""
     lowered = ctx.lowered
     window = max(clause[0], cue.start - 40)
     comma = max(lowered.rfind(",", window, cue.start), lowered.rfind("(", window, cue.start))
     window = comma + 1 if comma >= 0 else window
     spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NEGATION]
     for hit in reading.markers:
+        if (
+            hit.kind == DENIAL
+            and clause[0] <= hit.start <= cue.start
+            and "," not in lowered[hit.end : cue.start]
+        ):
+            return True  # "denies reports that it will launch X", "pushes back on claims"
         if hit.kind != NEGATION or any(s <= hit.start < e for s, e in spared):
             continue
         if window <= hit.start < cue.start:

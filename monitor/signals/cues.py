@@ -5,6 +5,7 @@ from __future__ import annotations
 from monitor.signals.lexicon import (
     AUX,
     BREAK,
+    DENIAL,
     DEVELOP,
     EVE,
     EVENT,
@@ -209,7 +210,18 @@ LEXICON.add(
     r"not", r"no", r"never", r"won't", r"cannot", r"can't", r"isn't", r"aren't",
     r"wasn't", r"doesn't", r"don't", r"didn't", r"hasn't", r"haven't", r"pas", r"jamais",
     r"aucune?", r"ni", r"sans", r"nicht", r"kein\w*", r"nie", r"niet", r"geen", r"nooit",
-    r"nunca", r"ningun[oa]?", r"ningún", r"sin", r"ruled out", r"denied", r"dément\w*",
+    r"nunca", r"ningun[oa]?", r"ningún", r"sin", r"ruled out",
+)
+# Denials negate every cue after them up to the next comma ("denies reports that it will
+# launch GPT-5 in August"), not just the next few words.
+LEXICON.add(
+    DENIAL, "", "",
+    r"den(?:y|ies|ied|ying)", r"debunk(?:s|ed|ing)?", r"push(?:es|ed|ing)? back on",
+    r"shoots? down", r"shot down", r"dismiss(?:es|ed|ing)?", r"refut(?:es|ed|ing)",
+    r"rules? out", r"ruling out", r"pours? cold water on", r"poured cold water on",
+    r"dément\w*", r"démenti\w*", r"réfute\w*", r"dementier\w*", r"bestreite\w*",
+    r"bestritt\w*", r"desmient\w*", r"desmintió", r"niega\w*", r"negó", r"smentisc\w*",
+    r"smentit\w*", r"nega", r"negam", r"negou", r"desment\w*", r"ontken\w*",
 )
 LEXICON.add(
     NOT_NEGATION, "", "",
@@ -259,6 +271,68 @@ LEXICON.add(
     BREAK, "", "",
     r"but", r"mais", r"pero", r"aber", r"maar", r"while", r"whereas", r"tandis que",
     r"alors que", r"mientras", r"während", r"although", r"bien que", r"aunque", r"obwohl",
+)
+# Italian and Portuguese, and a few more German and Spanish forms.
+LEXICON.add(
+    RELEASE, "past", "after",
+    r"ha (?:lanciato|rilasciato|presentato|annunciato|svelato|pubblicato)",
+    r"hanno (?:lanciato|rilasciato|presentato|annunciato)", r"lanciat[oa]",
+    r"rilasciat[oa]", r"svelat[oa]", r"lançou", r"lançad[oa]", r"apresentou",
+    r"anunciou", r"divulgou", r"revelou", r"liberou",
+)
+LEXICON.add(
+    RELEASE, "present", "after",
+    r"lancia(?:no)?", r"rilascia(?:no)?", r"svela(?:no)?", r"lança(?:m)?",
+    r"apresenta(?:m)?", r"anuncia(?:m)?", r"kündigt",
+)
+LEXICON.add(
+    RELEASE, "future", "after",
+    r"(?:arriv|usc|svel|pubblic)(?:erà|eranno)", r"(?:lanç|apresent|cheg|anunci)(?:ará|arão)",
+    r"(?:lanç|apresent|cheg)(?:aria|ariam)", r"saldrá", r"estará disponible",
+    r"sarà disponibile", r"estará disponível",
+)
+LEXICON.add(
+    RELEASE, "", "after",
+    r"lancio", r"rilascio", r"uscita", r"arrivo", r"lanciare", r"rilasciare", r"arrivare",
+    r"presentare", r"lançamento", r"chegada", r"estreia", r"lançar", r"chegar",
+    r"apresentar", r"erscheinen", r"Erscheinen", r"llegue", r"lance", r"salga",
+)
+LEXICON.add(
+    RELEASE, "present", "before",
+    r"(?:è|sono) (?:ora |già |finalmente )?disponibil[ei]", r"disponibile",
+    r"(?:já )?(?:está|estão) disponíve(?:l|is)", r"disponível", r"chega", r"arriva",
+    r"ya disponible",
+)
+LEXICON.add(
+    SCHEDULE, "future", "either",
+    r"previst[oa]", r"programmat[oa]", r"attes[oa]", r"prevista para", r"programad[oa]",
+    r"esperad[oa]", r"voraussichtlich", r"adiado", r"rinviat[oa]",
+)
+LEXICON.add(
+    RUMOR, "", "either",
+    r"indiscrezion[ei]", r"boatos?", r"vazamentos?", r"vazad[oa]",
+)
+LEXICON.add(
+    HEDGE, "", "",
+    r"potrebbe(?:ro)?", r"dovrebbe(?:ro)?", r"secondo", r"pare", r"sembra",
+    r"presumibilmente", r"probabilmente", r"indiscrezion[ei]", r"pode(?:m|ria|riam)?",
+    r"poderá", r"deve(?:m|ria|riam)?", r"deverá", r"segundo", r"supostamente",
+    r"provavelmente", r"boatos?", r"voraussichtlich", r"offenbar", r"mutmaßlich",
+    r"se rumorea", r"probablemente",
+)
+LEXICON.add(
+    SOURCE, "", "",
+    r"secondo (?:fonti|indiscrezioni|quanto)", r"segundo (?:fontes|rumores|boatos)",
+    r"fonti", r"fontes",
+)
+LEXICON.add(
+    AUX, "", "",
+    r"potrebbe(?:ro)?", r"dovrebbe(?:ro)?", r"pode(?:m|ria|riam)?", r"poderá",
+    r"deve(?:m|ria|riam)?", r"deverá", r"vai", r"vão",
+)
+LEXICON.add(
+    MODAL, "", "",
+    r"potrebbe(?:ro)?", r"dovrebbe(?:ro)?", r"poderia(?:m)?", r"deveria(?:m)?",
 )
 # fmt: on
 LEXICON.freeze()

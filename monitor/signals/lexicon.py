@@ -22,13 +22,14 @@ RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR = (
 )
 TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR})
 # Kinds of marker that qualify a clause.
-HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW = (
+HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
     "hedge",
     "source",
     "negation",
     "not-negation",
     "now",
     "not-now",
+    "denial",
 )
 AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK = (
     "aux",
