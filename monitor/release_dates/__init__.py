@@ -87,6 +87,8 @@ def find_dates(
         words.add("#year")
     if "月" in lowered:
         words.add("#cjk")
+    if words.isdisjoint(_KEY_WORDS):
+        return []
     job = Job(text, reference, default_year)
     found: list[tuple[int, int, str, bool]] = []
     for rule in RULES:
@@ -168,5 +170,6 @@ class _Tokens:
         return result
 
 
+_KEY_WORDS = frozenset().union(*(gates[0] for gates in GATES.values()))
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _WEEKDAY_GLUE = re.compile(r",?\s+(?:the\s+|le\s+|den\s+|el\s+)?")

@@ -22,7 +22,6 @@ from monitor.signals.lexicon import (
     RELEASE,
     RUMOR,
     SCHEDULE,
-    SOURCE,
     THEN,
     UPCOMING,
     VERB_FINAL,
@@ -34,15 +33,10 @@ from monitor.signals.reading import Context, Reading, Verdict, clause_of, previo
 
 def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     """The verdicts one sentence gives the watches it is about (rules 3 to 6)."""
-    sentence = ctx.sentences[index]
     if index not in ctx.active:  # nothing in it can stand for a watch
-        if any(h.kind == SOURCE and sentence.start <= h.start < sentence.end for h in ctx.hits):
-            ctx.sourced = True
         return {}
     own = ctx.mentions.get(index, [])
     reading = reading_of(ctx, index, own)
-    if reading.has(SOURCE, sentence.start, sentence.end):
-        ctx.sourced = True
     if not reading.cues and not reading.dates and not reading.has(EVE, 0, len(ctx.text)):
         return {}
     text = ctx.text
@@ -84,7 +78,9 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 continue
             if not ADJACENT_GAP.fullmatch(ctx.lowered, gap_start, gap_end):
                 continue
-            if not _future(ctx, mention.value) or not_release_date(ctx, mention, sentence.start):
+            if not _future(ctx, mention.value) or not_release_date(
+                ctx, mention, ctx.sentences[index].start
+            ):
                 continue
             clause = clause_of(reading.clauses, mention.start)
             cue = Hit("date", "", "either", mention.start, mention.end)

@@ -217,8 +217,9 @@ class Lexicon:
         self._open_heads: frozenset[str] = frozenset()
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
+        """File cues of one kind; they are matched on lower-cased text ("Gerüchte" too)."""
         for word in words:
-            for alternative in _top_level(word):
+            for alternative in _top_level(word.lower()):
                 if _CJK.search(alternative):
                     self.scanned.append(_Entry(kind, tense, side, re.compile(alternative)))
                     continue

@@ -10,7 +10,7 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lexicon import BREAK, THEN, TIED, WORD, Hit, occurrences
+from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit, occurrences
 from monitor.signals.patterns import (
     ANAPHOR_HINT,
     ANAPHORIC,
@@ -64,7 +64,7 @@ class Context:
     dates: list[DateMention] = field(default_factory=list)
     names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
     anaphors: list[tuple[int, int]] = field(default_factory=list)
-    sourced: bool = False  # some sentence read cites a second-hand source
+    sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
 
 
@@ -155,6 +155,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
     ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
+    ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
     ctx.active = {
         i
