@@ -87,14 +87,19 @@ def find_dates(
         words.add("#year")
     if "月" in lowered:
         words.add("#cjk")
-    if words.isdisjoint(_KEY_WORDS):
+    present = words & _KEY_WORDS
+    if not present:
         return []
+    keys_of: dict[int, set[str]] = {}
+    for word in present:
+        for index in _RULES_OF[word]:
+            keys_of.setdefault(index, set()).add(word)
     job = Job(text, reference, default_year)
     found: list[tuple[int, int, str, bool]] = []
-    for rule in RULES:
+    for index in sorted(keys_of):
+        rule, keys = RULES[index], keys_of[index]
         gates = GATES[rule.resolve]
-        keys = words & gates[0]
-        if not keys or (len(gates) > 1 and words.isdisjoint(gates[1])):
+        if len(gates) > 1 and words.isdisjoint(gates[1]):
             continue
         candidates: Iterable[re.Match[str] | None]
         if rule.back < 0:
@@ -171,5 +176,10 @@ class _Tokens:
 
 
 _KEY_WORDS = frozenset().union(*(gates[0] for gates in GATES.values()))
+# Key word -> the rules it may start, in rule order.
+_RULES_OF: dict[str, list[int]] = {
+    word: [i for i, rule in enumerate(RULES) if word in GATES[rule.resolve][0]]
+    for word in _KEY_WORDS
+}
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _WEEKDAY_GLUE = re.compile(r",?\s+(?:the\s+|le\s+|den\s+|el\s+)?")
