@@ -210,6 +210,10 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
             ctx.anaphors.append((first.start(), first.end()))
 
 
+def _start(hit: Hit) -> int:
+    return hit.start
+
+
 def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
     """The text of these sentences, neighbours joined into one span."""
     spans: list[tuple[int, int]] = []
@@ -240,7 +244,9 @@ def _may_refer(ctx: Context, index: int) -> bool:
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
     sentence = ctx.sentences[index]
     start, end = sentence.start, sentence.end
-    hits = [h for h in ctx.hits if start <= h.start < end]
+    hits = ctx.hits[
+        bisect_left(ctx.hits, start, key=_start) : bisect_left(ctx.hits, end, key=_start)
+    ]
     dates = [d for d in ctx.dates if start <= d.start < end]
     if not hits and not dates:
         return Reading([], [], [], [], [(start, end)])

@@ -34,16 +34,18 @@ def split_sentences(text: str) -> list[Sentence]:
         offset += len(block) + 2
         cursor = start
         for m in _SENTENCE_END.finditer(block):
-            space = max(block.rfind(" ", 0, m.start()), block.rfind("\n", 0, m.start()))
-            token = block[space + 1 : m.start()].lower().strip("(\"'“‘")
-            is_break = "..." in m[0] or "…" in m[0]  # an ellipsis: omitted text
-            if not is_break and "." in m[0] and (token in _ABBREVIATIONS or len(token) == 1):
-                continue
-            following = block[m.end() : m.end() + 1]
-            if following.islower() and not is_break:
-                continue
-            if block[cursor - start : m.end()].strip():
-                result.append(Sentence(cursor, start + m.start() + len(m[0].rstrip()), passage))
+            punctuation = m[0]
+            is_break = "..." in punctuation or "…" in punctuation  # an ellipsis: omitted text
+            if not is_break:
+                if "." in punctuation:
+                    at = m.start()
+                    space = max(block.rfind(" ", 0, at), block.rfind("\n", 0, at))
+                    token = block[space + 1 : at].lower().strip("(\"'“‘")
+                    if token in _ABBREVIATIONS or len(token) == 1:
+                        continue  # "Mr.", "U.S.", "J. Doe"
+                if block[m.end() : m.end() + 1].islower():
+                    continue  # "e.g. this", "10 a.m. on"
+            result.append(Sentence(cursor, start + m.start() + len(punctuation.rstrip()), passage))
             cursor = start + m.end()
             if is_break:
                 passage += 1
