@@ -181,6 +181,8 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     )
     for index in sorted(ctx.active):
         sentence = sentences[index]
+        if not _holds(sentence, cues):
+            continue  # other names and pronouns only matter to the cues of their sentence
         start, end = sentence.start, sentence.end
         taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
         taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
