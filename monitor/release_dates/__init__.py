@@ -28,7 +28,12 @@ Bare years and bare months are only dates after a preposition ("in 2025", "en ao
 model, not the first of May.
 
 Speed: patterns run on lower-cased text, and each rule only where one of its key words
-(a month name, a weekday, "week", a year...) stands, never across the whole text.
+(a month name, a weekday, "week", a year...) stands, never across the whole text; each
+key word indexes the rules it may start. ``within`` narrows the search to some spans
+(``monitor.signals`` passes the sentences that can give a verdict).
+
+Modules: ``lexicon`` (words by language), ``calendar`` (arithmetic and year guesses),
+``days`` and ``windows`` (one resolver per rule), ``rules`` (patterns and their gates).
 """
 
 from __future__ import annotations

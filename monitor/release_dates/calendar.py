@@ -18,9 +18,6 @@ class Job:
     default_year: int | None
 
 
-# --- calendar helpers ------------------------------------------------------------------
-
-
 def safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

@@ -17,8 +17,6 @@ from monitor.release_dates.calendar import (
     safe_date,
 )
 
-# --- resolvers (one per rule) -----------------------------------------------------------
-
 
 def iso_date(m: re.Match[str], job: Job) -> str | None:
     d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))

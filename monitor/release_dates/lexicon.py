@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import re
 
-# --- lexicons --------------------------------------------------------------------------
-
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "january jan janvier janv enero ene januar jänner januari gennaio",
-        "february feb février fevrier févr fevr febrero februar februari febbraio",
-        "march mar mars marzo märz maerz maart",
+        "january jan janvier janv enero ene januar jänner januari gennaio janeiro",
+        "february feb février fevrier févr fevr febrero februar februari febbraio fevereiro",
+        "march mar mars marzo märz maerz maart março",
         "april apr avril avr abril aprile",
-        "may mai mayo mei maggio",
-        "june jun juin junio juni giugno",
-        "july jul juillet juil julio juli luglio",
+        "may mai mayo mei maggio maio",
+        "june jun juin junio juni giugno junho",
+        "july jul juillet juil julio juli luglio julho",
         "august aug août aout agosto augustus",
-        "september sep sept septembre septiembre setiembre settembre",
-        "october oct octobre octubre oktober ottobre",
-        "november nov novembre noviembre",
-        "december dec décembre decembre déc dic diciembre dezember dicembre",
+        "september sep sept septembre septiembre setiembre settembre setembro",
+        "october oct octobre octubre oktober ottobre outubro",
+        "november nov novembre noviembre novembro",
+        "december dec décembre decembre déc dic diciembre dezember dicembre dezembro",
     ),
     start=1,
 ):
@@ -63,9 +61,10 @@ SEASONS: dict[str, str] = {
     "spring": "spring", "printemps": "spring", "primavera": "spring", "frühling": "spring",
     "frühjahr": "spring", "lente": "spring", "voorjaar": "spring",
     "summer": "summer", "été": "summer", "verano": "summer", "sommer": "summer",
-    "zomer": "summer", "estate": "summer",
+    "zomer": "summer", "estate": "summer", "verão": "summer",
     "fall": "autumn", "autumn": "autumn", "automne": "autumn", "otoño": "autumn",
     "herbst": "autumn", "herfst": "autumn", "najaar": "autumn", "autunno": "autumn",
+    "outono": "autumn",
     "winter": "winter", "hiver": "winter", "invierno": "winter", "inverno": "winter",
 }  # fmt: skip
 
@@ -79,11 +78,12 @@ def alternation(words: object) -> str:
 PART_WORDS = {
     "early": "early", "beginning": "early", "start": "early", "début": "early",
     "debut": "early", "principios": "early", "comienzos": "early", "inicios": "early",
-    "anfang": "early", "begin": "early", "inizio": "early",
+    "anfang": "early", "begin": "early", "inizio": "early", "início": "early",
+    "inicio": "early",
     "mid": "mid", "middle": "mid", "mi": "mid", "milieu": "mid", "mediados": "mid",
-    "mitte": "mid", "medio": "mid", "midden": "mid", "metà": "mid",
+    "mitte": "mid", "medio": "mid", "midden": "mid", "metà": "mid", "meados": "mid",
     "late": "late", "end": "late", "fin": "late", "finales": "late", "fines": "late",
-    "ende": "late", "eind": "late", "eerder": "early", "fine": "late",
+    "ende": "late", "eind": "late", "eerder": "early", "fine": "late", "fim": "late",
 }  # fmt: skip
 
 

@@ -71,8 +71,6 @@ class _Rule:
     back: int = 0  # how far before its key word a match may start; -1: scan the whole text
 
 
-# --- the rules, most specific first ----------------------------------------------------
-
 _ORDINAL = alternation(ORDINALS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
 
@@ -164,7 +162,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             rf"(?:\b(?:this|next|last|coming|in|by|over|during|early|late|mid|in the|"
             rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
-            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest')"
+            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
             rf"[\s-]?(?P<s>{_SEASON})\b(?:\s+(?:of\s+|de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
             rf"(?:\s+(?:prochain|dernier|próximo|pasado))?)"
             rf"|\b(?P<s2>{_SEASON})\s+(?:of\s+|de\s+|del\s+)?(?P<y2>{_YEAR})\b",
@@ -176,7 +174,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             rf"\b(?P<p>early|mid|late|end|beginning|start|début|debut|mi|milieu|fin|"
             rf"principios|comienzos|inicios|mediados|finales|fines|anfang|mitte|ende|begin|"
-            rf"medio|eind|midden|inizio|fine)(?:\s+of|\s+de|\s+del|\s+van)?[\s-]+"
+            rf"medio|eind|midden|inizio|fine|início|inicio|meados|fim)(?:\s+of|\s+de|\s+del|\s+van)?[\s-]+"
             rf"(?:(?P<y>{_YEAR})\b|(?P<rel>(?:the|this|next|last|cette|l'|la|l'année|"
             rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend)\s*(?:prochaine?\s*)?"
             rf"(?:year|année|an|año|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",

@@ -8,14 +8,16 @@ Rules, in the order they are applied:
    sentence and an ellipsis ("...") ends a passage, as it marks omitted text. Only the
    sentences naming a watch and their neighbours are read.
 2. Cue words are looked up in those sentences: release verbs and nouns, event verbs,
-   schedule words, development words, rumor nouns, hedges, negations and "now" words, in
-   English and French first (Spanish, German, Dutch and a few CJK words too).
+   schedule words, development words, rumor nouns, hedges, negations, denials and "now"
+   words, in English and French first (Spanish, German, Italian, Portuguese, Dutch and a
+   few CJK words too).
 3. Each cue is tied to one thing: the nearest name in its clause on the side its grammar
    points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
    take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
    compared with. "It", "the model" or "the conference" stand for the watch named in the
    same or the neighbouring sentence.
-4. A negated cue counts for nothing ("no plans to release GPT-5").
+4. A negated cue counts for nothing ("no plans to release GPT-5", "n'arrivera pas"), nor
+   does one after a denial in its clause ("debunks a report that X launches in May").
 5. The cue's tense and the dates in its clause decide the signal: past or present with no
    future date is ``released``; future, scheduled or hedged with a date is ``dated``; without
    a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``. A date is the
@@ -26,8 +28,14 @@ Rules, in the order they are applied:
 7. Per watch, the strongest sentence wins; among equals, the one with dates. "Announces X"
    gives way to a later date given for X in the same item.
 
-Cost: words are looked up by their first three letters and confirmed by a small anchored
-regex, so a sentence costs one tokenizing pass, whatever the size of the lexicon.
+Cost: work is done only where it can matter. Cues are looked up in the sentences to read
+(one pass over their words, whatever the size of the lexicon); dates, other names and
+pronouns only in the sentences that can give a verdict (they name a watch, or hold a cue
+and a word that may stand for one). See ``reading.scan``.
+
+Modules: ``sentences`` (splitting), ``lexicon`` (cue kinds and the index), ``cues`` (the
+word lists), ``patterns`` (other regexes), ``reading`` (what an item and a sentence hold),
+``attribution`` (which watch a cue is about, negation), ``decide`` (the verdicts).
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-# --- the lexicon ------------------------------------------------------------------------
-
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
 # infinitive, decided by the words around it). Side: where its thing usually is: "after"
 # (launches X), "before" (X is available) or "either".

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-# --- other patterns (on lower-cased text unless said) -----------------------------------
-
 # Dates that belong to money, founding or a starting point are never a release date.
 NOT_RELEASE_DATE = re.compile(
     r"(?:[$€£]\s?\d|\d\s?(?:[$€£]|dollars|euros|million|billion|milliards?|millions|"

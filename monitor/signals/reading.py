@@ -27,8 +27,6 @@ from monitor.signals.patterns import (
 )
 from monitor.signals.sentences import Sentence, sentence_of
 
-# --- reading ----------------------------------------------------------------------------
-
 
 @dataclass
 class Verdict:

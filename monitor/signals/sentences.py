@@ -6,8 +6,6 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-# --- sentences --------------------------------------------------------------------------
-
 _ABBREVIATION_WORDS = (
     "mr mrs ms dr prof inc corp ltd co jr sr st vs etc approx e.g i.e no nr dept est fig "
     "jan feb mar apr jun jul aug sep sept oct nov dec mme mlle cf env p.ex u.s"
