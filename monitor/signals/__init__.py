@@ -73,7 +73,7 @@ def classify(
         if fancy in text:
             text = text.replace(fancy, plain)
     lowered = fold_case(text)
-    sentences = split_sentences(text)
+    sentences = split_sentences(text, [m.start for m in matches])
     mentions: dict[int, list[Match]] = {}
     for match in matches:
         index = sentence_of(sentences, match.start)

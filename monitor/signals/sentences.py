@@ -22,14 +22,30 @@ class Sentence(NamedTuple):
     passage: int  # sentences of one passage may refer to each other
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """Split into sentences; the title (before the first blank line) is always one."""
+def split_sentences(text: str, around: Sequence[int] | None = None) -> list[Sentence]:
+    """Split into sentences; the title (before the first blank line) is always one.
+
+    Blocks (paragraphs) are passages of their own, except that the title and the first
+    block after it tell one story. With ``around`` (where the watches are named), a later
+    block that names none is kept whole, as one sentence of its own passage: no sentence
+    in it is a neighbour of one that names a watch, so none would be read.
+    """
     result: list[Sentence] = []
     passage = 0
     offset = 0
+    blocks = 0  # blocks with text so far
     for block in text.split("\n\n"):
         start = offset
         offset += len(block) + 2
+        if not block.strip():
+            if start > 0:
+                passage += 1
+            continue
+        blocks += 1
+        if around is not None and blocks > 2 and not any(start <= at < offset - 2 for at in around):
+            result.append(Sentence(start, start + len(block.rstrip()), passage))
+            passage += 1
+            continue
         cursor = start
         for m in _SENTENCE_END.finditer(block):
             punctuation = m[0]
