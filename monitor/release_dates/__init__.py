@@ -1,8 +1,9 @@
 """Find date and time-window expressions in news text and resolve them to ISO 8601 forms.
 
 Pure and fast: a handful of compiled patterns built from small lexicons (English and
-French first, with Spanish, German, Dutch, Italian and CJK month forms as a bonus). No date
-library: the patterns cover what news writes, and a library would cost milliseconds.
+French first, with Spanish, German, Dutch, Italian, Portuguese and CJK month forms as a
+bonus). No date library: the patterns cover what news writes, and a library would cost
+milliseconds.
 
 Values, as SPEC "Signals" lists them:
 
