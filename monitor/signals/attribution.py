@@ -104,6 +104,11 @@ def _resolve_anaphor(
     return neighbour_watch(ctx, index)
 
 
+# A denial reaches up to a comma or a new coordinated verb ("dismisses concerns and
+# launches X" launches X).
+_DENIAL_STOP = re.compile(r",|;|\s(?:and|et|und|y|e)\s")
+
+
 def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
     """Whether a negation just before the cue ("no plans to release"), right after it
     ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it."""
@@ -116,7 +121,7 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
         if (
             hit.kind == DENIAL
             and clause[0] <= hit.start <= cue.start
-            and "," not in lowered[hit.end : cue.start]
+            and not _DENIAL_STOP.search(lowered, hit.end, cue.start)
         ):
             return True  # "denies reports that it will launch X", "pushes back on claims"
         if hit.kind != NEGATION or any(s <= hit.start < e for s, e in spared):
