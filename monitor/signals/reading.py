@@ -146,10 +146,10 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     """Look up cues, dates, names and pronouns once, only where they can matter.
 
     Cues are looked up in every sentence to read (a neighbour's "according to" makes the
-    item second-hand). Dates, names and pronouns only in the *active* ones: sentences that
-    name a watch, or hold a cue and a word that may stand for a watch; other sentences
-    give no verdict.
-    Dates also in the sentence before an active one that says "then".
+    item second-hand). Dates only in the *active* ones, sentences that name a watch or hold
+    a cue and a word that may stand for one (other sentences give no verdict), and in the
+    sentence before an active one that says "then". Other names and pronouns only in the
+    active sentences that hold a cue: they matter only to the cues of their sentence.
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
     ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
@@ -178,36 +178,37 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
         text, ctx.reference, default_year=default_year, within=_spans(ctx, sorted(with_dates))
     )
     for index in sorted(ctx.active):
-        sentence = sentences[index]
-        if not _holds(sentence, cues):
-            continue  # other names and pronouns only matter to the cues of their sentence
-        start, end = sentence.start, sentence.end
-        taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
-        taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
+        if _holds(sentences[index], cues):
+            _names_and_pronouns(ctx, index)
 
-        def free(at: int, stop: int, taken: list[tuple[int, int]] = taken) -> bool:
-            return not any(at < te and ts < stop for ts, te in taken)
 
-        if NAME_HINT.search(text, start, end):
-            for m in OTHER_NAME.finditer(text, start, end):
-                if free(m.start(), m.end()):
-                    taken.append((m.start(), m.end()))
-                    ctx.names.append((m.start(), m.end()))
-        words = (
-            set(WORD.findall(lowered, start, end))
-            if ANAPHOR_HINT.search(lowered, start, end)
-            else ()
-        )
-        for word in words:
+def _names_and_pronouns(ctx: Context, index: int) -> None:
+    """Other things' names, then words that may stand for a watch, where no name, date or
+    watch already stands."""
+    lowered, text = ctx.lowered, ctx.text
+    start, end = ctx.sentences[index].start, ctx.sentences[index].end
+    taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
+    taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
+
+    def free(at: int, stop: int) -> bool:
+        return not any(at < te and ts < stop for ts, te in taken)
+
+    if NAME_HINT.search(text, start, end):
+        for m in OTHER_NAME.finditer(text, start, end):
+            if free(m.start(), m.end()):
+                taken.append((m.start(), m.end()))
+                ctx.names.append((m.start(), m.end()))
+    if ANAPHOR_HINT.search(lowered, start, end):
+        for word in set(WORD.findall(lowered, start, end)):
             if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
                 ctx.anaphors += [
                     (at, at + len(word))
                     for at in occurrences(lowered, word, start, end)
                     if free(at, at + len(word))
                 ]
-        first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
-        if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
-            ctx.anaphors.append((first.start(), first.end()))
+    first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
+    if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
+        ctx.anaphors.append((first.start(), first.end()))
 
 
 def _start(hit: Hit) -> int:
