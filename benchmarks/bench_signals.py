@@ -10,7 +10,11 @@ Three stages are timed on the same items, in the same process:
 - match: the interim matcher of ``benchmarks/eval_signals.py`` (spans and watch names);
 - classify: ``monitor.signals.classify`` on the matched items (dates included).
 
-Issue #5 asks for classification under 0.2 ms per 1 KB item on average.
+Sets: the synthetic 1 KB items (dense in watch names, cues and dates: a worst case), the
+dev-set items that name a watch (real titles and ledes, about 330 bytes), and the same
+padded to 1 KB with the dev set's paragraphs that name no watch (real text, shaped like
+a longer article). Issue #5 asks for classification under 0.2 ms per 1 KB item on average;
+the verdict is printed for both 1 KB sets.
 """
 
 from __future__ import annotations
@@ -80,8 +84,13 @@ def per_item(run: Callable[[], object], count: int, rounds: int) -> float:
     return min(times)
 
 
-def dev_set_items() -> list[tuple[str, datetime | None]]:
-    """The labelled dev set's items that name a watch, read in place (never copied)."""
+def dev_set_items(pad_to: int = 0) -> list[tuple[str, datetime | None]]:
+    """The labelled dev set's items that name a watch, read in place (never copied).
+
+    With ``pad_to``, each is followed by paragraphs of the dev-set items that name no
+    watch until it reaches about that many bytes: real text, shaped like a longer article
+    that names the watch in its title and lede only.
+    """
     from tests.test_signals_eval import DEV_SET, load_dev_set, published
 
     if not DEV_SET.exists():
@@ -90,7 +99,18 @@ def dev_set_items() -> list[tuple[str, datetime | None]]:
     for item in load_dev_set():
         text = f"{item['title']}\n\n{item['summary']}" if item["summary"] else item["title"]
         docs.append((text, published(item["published"])))
-    return [(text, when) for text, when in docs if interim_matches(text)]
+    named = [(text, when) for text, when in docs if interim_matches(text)]
+    if not pad_to:
+        return named
+    others = [text for text, _ in docs if not interim_matches(text)]
+    padded = []
+    for number, (text, when) in enumerate(named):
+        parts, turn = [text], number
+        while others and len("\n\n".join(parts).encode("utf-8")) < pad_to:
+            parts.append(others[turn % len(others)])
+            turn += 7
+        padded.append(("\n\n".join(parts).encode("utf-8")[:pad_to].decode("utf-8", "ignore"), when))
+    return padded
 
 
 def measure(
@@ -119,13 +139,16 @@ def main(argv: Sequence[str]) -> int:
     real = dev_set_items()
     if real:
         rows += measure(f"dev set x{len(real)}", real, rounds * 20)
+        padded = dev_set_items(pad_to=1024)
+        rows += measure(f"dev set 1 KB x{len(padded)}", padded, rounds * 10)
     print(f"best of {rounds} rounds; floor = one compiled regex findall of the watch names")
     print(f"{'set':22} {'stage':9} {'µs/item':>9} {'µs/KB':>9} {'× floor':>8}")
     for name, stage, per, per_kb, ratio in rows:
         print(f"{name:22} {stage:9} {per:9.1f} {per_kb:9.1f} {ratio:8.1f}")
-    worst = max(per_kb for _, stage, _, per_kb, _ in rows if stage == "classify")
-    verdict = "meets" if worst < 200 else "misses"
-    print(f"classify: {worst / 1000:.3f} ms per KB at worst; {verdict} the 0.2 ms target")
+    for name, stage, per, _, _ in rows:
+        if stage == "classify" and "1 KB" in name:
+            verdict = "meets" if per < 200 else "misses"
+            print(f"classify, {name}: {per / 1000:.3f} ms per item; {verdict} the 0.2 ms target")
     return 0
 
 

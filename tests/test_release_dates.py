@@ -72,3 +72,23 @@ def test_never_raises_on_date_like_words(words: list[str], reference: date) -> N
     text = " ".join(words)
     for mention in find_dates(text, reference):
         assert text[mention.start : mention.end] == mention.text
+
+
+def test_within_limits_the_search_to_spans() -> None:
+    text = "Founded in March 2019. The launch is set for May 16, 2024."
+    second = text.index("The")
+    everywhere = find_dates(text, date(2024, 5, 7))
+    assert [m.value for m in everywhere] == ["2019-03", "2024-05-16"]
+    only_second = find_dates(text, date(2024, 5, 7), within=[(second, len(text))])
+    assert [m.value for m in only_second] == ["2024-05-16"]
+    assert find_dates(text, date(2024, 5, 7), within=[]) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_WORDS, max_size=20),
+    st.dates(min_value=date(1901, 1, 1), max_value=date(2098, 12, 31)),
+)
+def test_within_the_whole_text_is_the_whole_search(words: list[str], reference: date) -> None:
+    text = " ".join(words)
+    assert find_dates(text, reference, within=[(0, len(text))]) == find_dates(text, reference)

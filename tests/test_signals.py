@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from monitor.model import Classification, Match, Signal
 from monitor.signals import classify, strongest
+from monitor.signals.cues import LEXICON
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "signals.yaml").read_text(encoding="utf-8")
@@ -129,3 +130,25 @@ def test_classify_never_raises(words: list[str], with_date: bool) -> None:
 def test_classify_never_raises_on_any_text(text: str) -> None:
     matches = [Match("X", text[:3], 0, min(3, len(text)))] if text else []
     classify(text, matches, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=40), st.data())
+def test_cues_looked_up_in_spans_are_the_cues_of_the_whole_text_there(
+    words: list[str], data: st.DataObject
+) -> None:
+    text = " ".join(words)
+    lowered = text.lower()
+    cut = data.draw(st.integers(0, len(text)))
+    cut = text.rfind(" ", 0, cut) + 1  # spans start at a word, as sentences do
+    spans = [(cut, len(text))]
+    everywhere = [h for h in LEXICON.find(lowered, text) if h.start >= cut]
+    assert LEXICON.find(lowered, text, spans) == everywhere
+
+
+def test_denial_voids_only_its_own_clause() -> None:
+    text = "Microsoft denies the MAI-1 report; MAI-1 ships on June 3, it says"
+    matches = find_matches(text, {"MAI-1": ["MAI-1"]})
+    result = classify(text, matches, datetime(2025, 5, 7, tzinfo=UTC))
+    assert result["MAI-1"].signal is Signal.DATED
+    assert result["MAI-1"].dates == ("2025-06-03",)

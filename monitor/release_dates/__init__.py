@@ -1,0 +1,191 @@
+"""Find date and time-window expressions in news text and resolve them to ISO 8601 forms.
+
+Pure and fast: a handful of compiled patterns built from small lexicons (English and
+French first, with Spanish, German, Dutch, Italian, Portuguese and CJK month forms as a
+bonus). No date library: the patterns cover what news writes, and a library would cost
+milliseconds.
+
+Values, as SPEC "Signals" lists them:
+
+- a day ``2024-05-16``, a month ``2024-05``, a year ``2024``, an ISO week ``2024-W21``;
+- a range of days ``2024-05-21/2024-05-23``;
+- windows ``2025-Q3``, ``2025-H2``, ``2025-early``, ``2025-mid``, ``2025-late`` and the
+  seasons ``2025-spring``, ``2025-summer``, ``2025-autumn`` ("fall" too) and
+  ``2025-winter`` (the winter that *starts* in December 2025).
+
+Rules for expressions without a year, resolved against ``reference`` (the publication date):
+
+- a day or month takes the year that puts it between four months before and eight months
+  after the reference, because news mostly announces what comes and recalls what just
+  happened; "last"/"dernier" forces the past and "next"/"prochain" the future;
+- ``default_year`` (e.g. from "Build 2026 ... opens June 2") replaces that guess;
+- a bare weekday ("on Thursday", "jeudi") is the nearest one to the reference, unless
+  a verb close to it says past ("released", "a lancé") or future ("will", "lancera");
+  "next Thursday" is the first Thursday after the reference, "last Thursday" the one before;
+- "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days.
+
+Bare years and bare months are only dates after a preposition ("in 2025", "en août"), so
+"Build 2024" and "2000 GPUs" are not. Lower-case "may"/"march" are verbs, and "MAI 1" is a
+model, not the first of May.
+
+Speed: patterns run on lower-cased text, and each rule only where one of its key words
+(a month name, a weekday, "week", a year...) stands, never across the whole text; each
+key word indexes the rules it may start. ``within`` narrows the search to some spans
+(``monitor.signals`` passes the sentences that can give a verdict).
+
+Modules: ``lexicon`` (words by language), ``calendar`` (arithmetic and year guesses),
+``days`` and ``windows`` (one resolver per rule), ``rules`` (patterns and their gates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.release_dates.calendar import Job
+from monitor.release_dates.rules import GATES, RULES, TOKEN, YEAR_NUMBER
+from monitor.release_dates.windows import weekday_name
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: its span in the text, its ISO value and the text it covers."""
+
+    start: int
+    end: int
+    value: str
+    text: str
+
+
+def _lower(text: str) -> str:
+    """Lower-case without moving offsets (a few letters lower-case to two characters)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def find_dates(
+    text: str,
+    reference: date,
+    *,
+    default_year: int | None = None,
+    within: Sequence[tuple[int, int]] | None = None,
+) -> list[DateMention]:
+    """Every date or window expression in ``text``, resolved against ``reference``.
+
+    Each rule is tried only at the words just before its key words (a month, a weekday,
+    "week", "2025"...), never across the whole text. Overlapping candidates keep the one
+    that starts first, then the longest, so "May 7th to May 9th" is one range, not two days.
+    ``within`` (sorted, disjoint spans) limits the search to the key words inside those
+    spans; patterns still see the whole text around them.
+    """
+    lowered = _lower(text)
+    regions = [(0, len(text))] if within is None else within
+    tokens = _Tokens(lowered, regions)
+    words = tokens.words
+    years = words.intersection(
+        year for start, end in regions for year in YEAR_NUMBER.findall(lowered, start, end)
+    )
+    if years:
+        words.add("#year")
+    if "月" in lowered:
+        words.add("#cjk")
+    present = words & _KEY_WORDS
+    if not present:
+        return []
+    keys_of: dict[int, set[str]] = {}
+    for word in present:
+        for index in _RULES_OF[word]:
+            keys_of.setdefault(index, set()).add(word)
+    job = Job(text, reference, default_year)
+    found: list[tuple[int, int, str, bool]] = []
+    for index in sorted(keys_of):
+        rule, keys = RULES[index], keys_of[index]
+        gates = GATES[rule.resolve]
+        if len(gates) > 1 and words.isdisjoint(gates[1]):
+            continue
+        candidates: Iterable[re.Match[str] | None]
+        if rule.back < 0:
+            candidates = (m for s, e in regions for m in rule.pattern.finditer(lowered, s, e))
+        else:
+            if "#year" in keys:
+                keys = (keys - {"#year"}) | years
+            starts = tokens.starts(keys, rule.back)
+            candidates = (rule.pattern.match(lowered, p) for p in starts)
+        for m in candidates:
+            if m is None or m.end() == m.start():
+                continue
+            try:
+                value = rule.resolve(m, job)
+            except (ValueError, OverflowError, KeyError):
+                value = None
+            if value:
+                found.append((m.start(), m.end(), value, rule.resolve is weekday_name))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, str, bool]] = []
+    for entry in found:
+        if kept and entry[0] < kept[-1][1]:
+            continue
+        # "Monday, 13 May 2024": the weekday only names the day that follows it.
+        if (
+            kept
+            and kept[-1][3]
+            and _DAY_VALUE.match(entry[2])
+            and _WEEKDAY_GLUE.fullmatch(lowered, kept[-1][1], entry[0])
+        ):
+            entry = (kept.pop()[0], entry[1], entry[2], False)
+        kept.append(entry)
+    return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
+
+
+class _Tokens:
+    """The words of the searched spans, and where the key words among them stand."""
+
+    def __init__(self, lowered: str, regions: Sequence[tuple[int, int]]) -> None:
+        self.lowered = lowered
+        self.regions = regions
+        self.words: set[str] = set()
+        for start, end in regions:
+            self.words.update(TOKEN.findall(lowered, start, end))
+        self._starts: dict[tuple[str, int], list[int]] = {}
+
+    def starts(self, keys: Iterable[str], back: int) -> list[int]:
+        """Where a rule may match: each key word, and the words up to ``back`` characters
+        before it (those may stand before the searched span)."""
+        found: set[int] = set()
+        for key in keys:
+            starts = self._starts.get((key, back))
+            if starts is None:
+                starts = self._starts[key, back] = self._find(key, back)
+            found.update(starts)
+        return sorted(found)
+
+    def _find(self, key: str, back: int) -> list[int]:
+        lowered, size, result = self.lowered, len(self.lowered), []
+        for region_start, region_end in self.regions:
+            at = lowered.find(key, region_start, region_end)
+            while at >= 0:
+                end = at + len(key)
+                if (at == 0 or not lowered[at - 1].isalnum()) and (
+                    end == size or not lowered[end].isalnum()
+                ):
+                    result.append(at)
+                    if back:
+                        result += [
+                            t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)
+                        ]
+                at = lowered.find(key, end, region_end)
+        return result
+
+
+_KEY_WORDS = frozenset().union(*(gates[0] for gates in GATES.values()))
+# Key word -> the rules it may start, in rule order.
+_RULES_OF: dict[str, list[int]] = {
+    word: [i for i, rule in enumerate(RULES) if word in GATES[rule.resolve][0]]
+    for word in _KEY_WORDS
+}
+_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_WEEKDAY_GLUE = re.compile(r",?\s+(?:the\s+|le\s+|den\s+|el\s+)?")

@@ -1,0 +1,150 @@
+"""Calendar arithmetic and the year guesses for expressions that lack one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.release_dates.lexicon import AMBIGUOUS_MONTHS, CJK_DIGITS, DAY_PARTS, MONTHS, WEEKDAYS
+
+
+@dataclass(frozen=True)
+class Job:
+    """One find_dates call: the text as written, the reference and the year to assume."""
+
+    source: str
+    reference: date
+    default_year: int | None
+
+
+def safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def iso_week_of(d: date) -> str:
+    iso = d.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def add_months(year: int, month: int, count: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + count
+    return index // 12, index % 12 + 1
+
+
+def month_of(token: str) -> int | None:
+    return MONTHS.get(token.lower().rstrip("."))
+
+
+def _is_month_token(token: str) -> bool:
+    """Reject "may"/"march" as verbs and "MAI" as a model name.
+
+    An ambiguous English month must be capitalised, and no month is written in capitals
+    (headlines aside, "MAI 1" is Microsoft's model, not the first of May).
+    """
+    bare = token.rstrip(".")
+    if len(bare) > 2 and bare.isupper():
+        return False
+    return bare.lower() not in AMBIGUOUS_MONTHS or bare[:1].isupper()
+
+
+def month_ok(m: re.Match[str], group: str, job: Job) -> bool:
+    """The month as the writer cased it (the pattern ran on lower-cased text)."""
+    return month_of(m[group]) is not None and _is_month_token(
+        job.source[m.start(group) : m.end(group)]
+    )
+
+
+def direction_of(text: str) -> int:
+    """+1 for "next"/"prochain", -1 for "last"/"dernier", 0 otherwise."""
+    lowered = text.lower()
+    if _PAST_WORD.search(lowered):
+        return -1
+    if _NEXT_WORD.search(lowered):
+        return 1
+    return 0
+
+
+_PAST_WORD = re.compile(
+    r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?"
+    r"|afgelopen|scorso)\b"
+)
+_NEXT_WORD = re.compile(
+    r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
+    r"|que viene)\b"
+)
+
+
+def _pick_day_year(month: int, day: int, ref: date, direction: int) -> date | None:
+    """The year for a day-month without one: the nearest plausible occurrence."""
+    candidates = [safe_date(ref.year + k, month, day) for k in (-1, 0, 1)]
+    dates = [d for d in candidates if d is not None]
+    if direction < 0:
+        past = [d for d in dates if d <= ref]
+        return max(past) if past else None
+    if direction > 0:
+        future = [d for d in dates if d >= ref]
+        return min(future) if future else None
+    for d in dates:
+        if -120 < (d - ref).days <= 245:
+            return d
+    return min(dates, key=lambda d: abs((d - ref).days)) if dates else None
+
+
+def pick_month_year(month: int, ref: date, direction: int) -> int:
+    delta = month - ref.month
+    if direction < 0:
+        return ref.year if delta <= 0 else ref.year - 1
+    if direction > 0:
+        return ref.year if delta >= 0 else ref.year + 1
+    if delta <= -4:
+        return ref.year + 1
+    if delta > 8:
+        return ref.year - 1
+    return ref.year
+
+
+def day_value(
+    month: int, day: int, year: int | None, ref: date, default_year: int | None, direction: int
+) -> date | None:
+    if year is not None:
+        return safe_date(year, month, day)
+    if default_year is not None:
+        return safe_date(default_year, month, day)
+    return _pick_day_year(month, day, ref, direction)
+
+
+def int_or_none(group: str | None) -> int | None:
+    return int(group) if group else None
+
+
+def cjk_int(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    digits = {c: i for i, c in enumerate(CJK_DIGITS)}
+    if token == "十":
+        return 10
+    if token.startswith("十"):
+        return 10 + digits.get(token[1:], 0)
+    if "十" in token:
+        tens, _, units = token.partition("十")
+        return digits.get(tens, 0) * 10 + (digits.get(units, 0) if units else 0)
+    return digits.get(token)
+
+
+def relative_year(text: str, ref: date) -> int:
+    return ref.year + direction_of(text)
+
+
+def weekday_of(word: str) -> int | None:
+    """Monday is 0; German compounds ("Donnerstagabend") count as their weekday."""
+    word = word.lower()
+    if word in WEEKDAYS:
+        return WEEKDAYS[word]
+    for part in DAY_PARTS:
+        if word.endswith(part):
+            return WEEKDAYS.get(word[: -len(part)])
+    return None

@@ -1,0 +1,150 @@
+"""Resolvers for days, ranges and months: ISO, numeric, spelled-out and CJK forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from monitor.release_dates.calendar import (
+    Job,
+    cjk_int,
+    day_value,
+    direction_of,
+    int_or_none,
+    month_of,
+    month_ok,
+    pick_month_year,
+    safe_date,
+)
+
+
+def iso_date(m: re.Match[str], job: Job) -> str | None:
+    d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    return d.isoformat() if d else None
+
+
+def iso_week(m: re.Match[str], job: Job) -> str | None:
+    week = int(m["w"])
+    return f"{m['y']}-W{week:02d}" if 1 <= week <= 53 else None
+
+
+def numeric(m: re.Match[str], job: Job) -> str | None:
+    first, second, year = int(m["a"]), int(m["b"]), int(m["y"])
+    if first > 12 >= second:
+        d = safe_date(year, second, first)
+    elif second > 12 >= first:
+        d = safe_date(year, first, second)
+    elif m["sep"] == ".":  # German and Dutch write day.month.year
+        d = safe_date(year, second, first)
+    else:
+        return None  # 05/06/2024: the order is the writer's secret
+    return d.isoformat() if d else None
+
+
+def range_month_first(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    if not month_ok(m, "m1", job) or (m["m2"] and not month_ok(m, "m2", job)):
+        return None
+    month1 = month_of(m["m1"])
+    month2 = month_of(m["m2"]) if m["m2"] else month1
+    return _day_range(month1, int(m["d1"]), month2, int(m["d2"]), m, ref, default_year)
+
+
+def range_day_first(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    if not month_ok(m, "m2", job) or (m["m1"] and not month_ok(m, "m1", job)):
+        return None
+    month2 = month_of(m["m2"])
+    month1 = month_of(m["m1"]) if m["m1"] else month2
+    return _day_range(month1, int(m["d1"]), month2, int(m["d2"]), m, ref, default_year)
+
+
+def _day_range(
+    month1: int | None,
+    day1: int,
+    month2: int | None,
+    day2: int,
+    m: re.Match[str],
+    ref: date,
+    default_year: int | None,
+) -> str | None:
+    if month1 is None or month2 is None:
+        return None
+    year = int_or_none(m["y"])
+    first = day_value(month1, day1, year, ref, default_year, direction_of(m[0]))
+    if first is None:
+        return None
+    end_year = first.year + (1 if month2 < month1 else 0)
+    last = safe_date(end_year, month2, day2)
+    if last is None or last <= first or (last - first).days > 62:
+        return None
+    if year is not None and month2 < month1:  # "December 30 to January 2, 2025": year ends it
+        first = safe_date(year - 1, month1, day1) or first
+        last = safe_date(year, month2, day2) or last
+    return f"{first.isoformat()}/{last.isoformat()}"
+
+
+def day_month(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    if not month_ok(m, "m", job):
+        return None
+    month = month_of(m["m"])
+    if month is None:
+        return None
+    tail = m.string[m.end() : m.end() + 12]
+    d = day_value(month, int(m["d"]), int_or_none(m["y"]), ref, default_year, direction_of(tail))
+    return d.isoformat() if d else None
+
+
+def month_year(m: re.Match[str], job: Job) -> str | None:
+    if not month_ok(m, "m", job):
+        return None
+    month = month_of(m["m"])
+    return f"{int(m['y']):04d}-{month:02d}" if month else None
+
+
+# A month alone is a date only after a preposition: "in August", "en août", "by March".
+_BEFORE_MONTH = re.compile(
+    r"\b(?:in|by|until|till|for|from|since|this|next|last|early|mid|late|"
+    r"as early as|as soon as|as late as|dès|"
+    r"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
+    r"au mois d'|au mois de|du mois d'|du mois de|courant|début|mi-|fin|"
+    r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
+    r"a principios de|principios de|a mediados de|mediados de|a finales de|"
+    r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
+    r"voor|entro|a|di|ad|per|em|até|für)\b[\s-]*$"
+)
+
+
+def month_only(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    if not month_ok(m, "m", job):
+        return None
+    pre = _BEFORE_MONTH.search(m.string, max(0, m.start() - 22), m.start())
+    if pre is None:
+        return None
+    month = month_of(m["m"])
+    if month is None:
+        return None
+    if default_year is not None:
+        return f"{default_year:04d}-{month:02d}"
+    tail = m.string[m.end() : m.end() + 12]
+    year = pick_month_year(month, ref, direction_of(pre[0] + " " + tail))
+    return f"{year:04d}-{month:02d}"
+
+
+def cjk_date(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    month = cjk_int(m["m"])
+    if month is None or not 1 <= month <= 12:
+        return None
+    year = int_or_none(m["y"])
+    if m["d"]:
+        day = cjk_int(m["d"])
+        if day is None:
+            return None
+        d = day_value(month, day, year, ref, default_year, 0)
+        return d.isoformat() if d else None
+    if year is None:
+        year = default_year if default_year is not None else pick_month_year(month, ref, 0)
+    return f"{year:04d}-{month:02d}"

@@ -1,0 +1,336 @@
+"""The grammar: one compiled pattern per rule, most specific first, and the key words
+that gate each rule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from monitor.release_dates.calendar import Job
+from monitor.release_dates.days import (
+    cjk_date,
+    day_month,
+    iso_date,
+    iso_week,
+    month_only,
+    month_year,
+    numeric,
+    range_day_first,
+    range_month_first,
+)
+from monitor.release_dates.lexicon import (
+    CJK_DIGITS,
+    DAY_PARTS,
+    MONTHS,
+    NUMBERS,
+    ORDINALS,
+    PART_WORDS,
+    SEASONS,
+    WEEKDAYS,
+    alternation,
+)
+from monitor.release_dates.windows import (
+    bare_year,
+    half_any,
+    in_count,
+    later_this_year,
+    quarter_any,
+    relative_day,
+    relative_month,
+    relative_week,
+    relative_year_word,
+    season_any,
+    week_prior,
+    weekday_name,
+    year_part,
+)
+
+# Any word where a month may stand: the resolvers look it up in MONTHS, which is far
+# cheaper than a regex alternation of a hundred month names tried at every character.
+_MONTH = r"(?:[^\W\d_]{3,11}\.?)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
+_YEAR = r"(?:19|20)\d{2}"
+_WEEKDAY = rf"(?:{alternation(WEEKDAYS)})"
+_NUMBER = rf"(?:\d{{1,2}}|{alternation(NUMBERS)})"
+_SEASON = rf"(?:{alternation(SEASONS)})"
+_CJK_NUM = rf"(?:\d{{1,2}}|[{CJK_DIGITS}]{{1,3}})"
+
+# A range separator between two days: "7-9", "7 to 9", "du 21 au 23", "6 tot en met 8".
+_RANGE_SEP = (
+    r"\s*(?:-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis\b"
+    r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta el\b|\bjusqu'au\b|\bal\b)\s*"
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    resolve: Callable[[re.Match[str], Job], str | None]
+    back: int = 0  # how far before its key word a match may start; -1: scan the whole text
+
+
+_ORDINAL = alternation(ORDINALS)
+_REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
+
+RULES: tuple[_Rule, ...] = (
+    _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)\b"), iso_date),
+    _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-?w(?P<w>[0-5]\d)\b"), iso_week),
+    _Rule(
+        re.compile(rf"\b(?P<a>{_DAY})(?P<sep>[./])(?P<b>{_DAY}|1[0-2])(?P=sep)(?P<y>{_YEAR})\b"),
+        numeric,
+        back=8,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
+            rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?",
+        ),
+        range_month_first,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:\b(?:du|from|van|vom|del|de|dal|entre le|between)\s+)?\b(?P<d1>{_DAY}){_ORD}"
+            rf"(?:\s+(?:de\s+)?(?P<m1>{_MONTH}))?{_RANGE_SEP}(?P<d2>{_DAY}){_ORD}\s+(?:de\s+|of\s+)?"
+            rf"(?P<m2>{_MONTH})(?!\w)(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
+        ),
+        range_day_first,
+        back=24,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:st|nd|rd|th)?(?![\d:.,]\d|\w)"
+            rf"(?:,?\s+(?P<y>{_YEAR})\b)?",
+        ),
+        day_month,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+|de\s+)?(?P<m>{_MONTH})(?!\w)"
+            rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
+        ),
+        day_month,
+        back=24,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m>{_MONTH})(?:,?\s+(?:de\s+|of\s+|del\s+)?(?P<y>{_YEAR}))\b",
+        ),
+        month_year,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m>{_MONTH})(?![\w-])",
+        ),
+        month_only,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:(?P<y>\d{{4}})年)?(?P<m>{_CJK_NUM})月(?:(?P<d>{_CJK_NUM})[日号])?"
+            r"(?:[初中底末旬])?"
+        ),
+        cjk_date,
+        back=-1,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:q(?P<q>[1-4])|t(?P<q2>[1-4])(?=\s+{_YEAR}))(?:\s*['’]?\s*(?P<y>{_YEAR})\b)?"
+            rf"|\b(?P<y2>{_YEAR})\s*[-/]?\s*q(?P<q3>[1-4])\b"
+            rf"|\b(?P<qw>{_ORDINAL})\s+(?:quarter|trimestre|quartal|kwartaal)"
+            rf"(?:\s+(?:of|de|del|van)?\s*(?:{_REL}\s+year|l'année|(?P<y4>{_YEAR})))?",
+        ),
+        quarter_any,
+        back=12,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:h(?P<h>[12])|s(?P<h2>[12])(?=\s+{_YEAR}))(?:\s*['’]?\s*(?P<y>{_YEAR})\b)?"
+            rf"|\b(?P<y2>{_YEAR})\s*[-/]?\s*h(?P<h3>[12])\b"
+            rf"|\b(?P<hw>{_ORDINAL})\s+(?:half|semestre|moitié|jahreshälfte|helft)"
+            rf"(?:\s+(?:of|de|del|van)?\s*(?:(?:the|this|next|l'|la|dit)\s*(?:year|année|"
+            rf"año|jaar)|(?P<y4>{_YEAR})))?",
+        ),
+        half_any,
+        back=12,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:\b(?:this|next|last|coming|in|by|over|during|early|late|mid|in the|"
+            rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
+            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
+            rf"[\s-]?(?P<s>{_SEASON})\b(?:\s+(?:of\s+|de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
+            rf"(?:\s+(?:prochain|dernier|próximo|pasado))?)"
+            rf"|\b(?P<s2>{_SEASON})\s+(?:of\s+|de\s+|del\s+)?(?P<y2>{_YEAR})\b",
+        ),
+        season_any,
+        back=16,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<p>early|mid|late|end|beginning|start|début|debut|mi|milieu|fin|"
+            rf"principios|comienzos|inicios|mediados|finales|fines|anfang|mitte|ende|begin|"
+            rf"medio|eind|midden|inizio|fine|início|inicio|meados|fim)(?:\s+of|\s+de|\s+del|\s+van)?[\s-]+"
+            rf"(?:(?P<y>{_YEAR})\b|(?P<rel>(?:the|this|next|last|cette|l'|la|l'année|"
+            rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend)\s*(?:prochaine?\s*)?"
+            rf"(?:year|année|an|año|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
+        ),
+        year_part,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?:later|earlier)\s+(?:this|next|in the)\s+year\b|\bplus (?:tard|tôt) cette année"
+            r"|\b(?:by|before|until|at) (?:the )?end of (?:the|this|next) year\b"
+            r"|\b(?:by )?year[- ]end\b|\b(?:d'ici|avant|à) la fin de (?:l'année|cette année)"
+            r"(?: prochaine)?|\bfin de l'année(?: prochaine)?|\bfin d'année"
+            r"|\b(?:a|para) finales de (?:este )?año\b|\bende (?:des|dieses) jahres\b"
+            r"|\b(?:later|eind) dit jaar\b|\bspäter in diesem jahr\b|\bmás adelante este año\b",
+        ),
+        later_this_year,
+        back=30,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:in|by|for|until|before|since|from|during|throughout|en|d'ici|dès|depuis|"
+            rf"courant|avant|pour|jusqu'en|im jahr|im|bis|seit|ab|vor|en el|para|hasta|desde|"
+            rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il|em|até|für|no ano de)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
+        ),
+        bare_year,
+        back=16,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?:this|next|last) year\b(?!['’]s)|\bcette année\b|\bl'(?:année|an) (?:prochaine?|"
+            r"dernière?|passée)\b|\b(?:dieses|nächstes|letztes|kommendes) jahr\b|"
+            r"\b(?:este|el próximo|el pasado) año\b|\bel año (?:que viene|pasado)\b|"
+            r"\b(?:dit|volgend|vorig) jaar\b|\bquest'anno\b",
+        ),
+        relative_year_word,
+        back=14,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?:(?:the )?day (?:after tomorrow|before yesterday)|après-demain|avant-hier|"
+            r"übermorgen|vorgestern|pasado mañana|anteayer|overmorgen|eergisteren|dopodomani|"
+            r"today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|ce (?:soir|matin)|"
+            r"heute(?: (?:abend|morgen|nachmittag))?|hoy|esta (?:noche|mañana|tarde)|"
+            r"vandaag|vanavond|vanochtend|oggi|stasera|"
+            r"tomorrow|demain|mañana|domani|"
+            r"yesterday|gestern|ayer|gisteren|ieri)\b"
+            r"|(?<![Aa]m )(?<![Jj]eden )(?<![Gg]uten )\bmorgen\b"
+            r"|\bhier(?=\s*(?:,|soir|matin|après-midi|\.|$))"
+            r"|(?:(?<=é )|(?<=és )|(?<=ée )|(?<=u )|(?<=is )|(?<=it )|(?<=depuis )|(?<=dès )"
+            r"|(?<=d')|(?<=qu'))hier\b"
+            r"",
+        ),
+        relative_day,
+        back=18,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?:(?:this|next|last|the coming|the past) week|cette semaine|"
+            r"la semaine (?:prochaine|dernière|passée)|(?:diese|nächste|letzte|vergangene|"
+            r"kommende) woche|(?:esta|la próxima|la pasada) semana|la semana (?:que viene|"
+            r"pasada)|(?:deze|volgende|vorige|afgelopen|komende) week|"
+            r"questa settimana|la settimana (?:prossima|scorsa))\b",
+        ),
+        relative_week,
+        back=18,
+    ),
+    _Rule(
+        re.compile(
+            r"\bthe (?:week (?:prior|before)|previous week|prior week)\b|"
+            r"\bla semaine (?:précédente|d'avant)\b|\bdie woche davor\b|\bvorige week\b",
+        ),
+        week_prior,
+        back=16,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?:(?:this|next|last|the coming) month|ce mois(?:-ci)?|le mois (?:prochain|"
+            r"dernier)|(?:diesen|nächsten|letzten|kommenden) monat|(?:este|el próximo|el "
+            r"pasado) mes|el mes (?:que viene|pasado)|(?:deze|volgende|vorige) maand|"
+            r"questo mese|il mese prossimo)\b",
+        ),
+        relative_month,
+        back=18,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:in|within|dans|d'ici|en|dentro de|over|binnen|tra|fra)\s+(?P<n>{_NUMBER})"
+            r"\s+(?P<u>days?|weeks?|months?|jours?|semaines?|mois|tagen|wochen|monaten|días|"
+            r"dias|semanas|meses|dagen|weken|maanden|giorni|settimane|mesi)\b",
+        ),
+        in_count,
+        back=22,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?P<wd>[^\W\d_]{5,18})\b"
+            r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
+            r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
+        ),
+        weekday_name,
+        back=0,
+    ),
+)
+
+
+TOKEN = re.compile(r"[^\W_]+")
+YEAR_NUMBER = re.compile(r"(?<![\d.])(?:19|20)\d\d(?!\d)")
+_MONTH_WORDS = frozenset(MONTHS)
+_WEEKDAY_WORDS = frozenset(WEEKDAYS) | frozenset(
+    day + part for day in WEEKDAYS for part in DAY_PARTS
+)
+_YEAR_WORDS = frozenset(
+    ["#year", "year", "years", "année", "an", "jahr", "jahres", "año", "jaar", "anno", "quest"]
+)
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(" ".join(groups).split())
+
+
+# Each rule runs only when the text holds a word of each of its sets: most sentences hold
+# none, and even lower-cased, a pattern costs a fraction of a microsecond per character.
+GATES: dict[object, tuple[frozenset[str], ...]] = {
+    iso_date: (_words("#year"),),
+    iso_week: (_words("#year"),),
+    numeric: (_words("#year"),),
+    range_month_first: (_MONTH_WORDS,),
+    range_day_first: (_MONTH_WORDS,),
+    day_month: (_MONTH_WORDS,),
+    month_year: (_MONTH_WORDS, _words("#year")),
+    month_only: (_MONTH_WORDS,),
+    cjk_date: (_words("#cjk"),),
+    quarter_any: (_words("q1 q2 q3 q4 t1 t2 t3 t4 quarter trimestre quartal kwartaal"),),
+    half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
+    season_any: (frozenset(SEASONS),),
+    year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
+    later_this_year: (_words("year année año jahres jaar"),),
+    bare_year: (_words("#year"),),
+    relative_year_word: (_YEAR_WORDS,),
+    relative_day: (
+        _words(
+            "today tonight tomorrow yesterday morning afternoon evening aujourd demain hier",
+            "soir matin heute morgen gestern übermorgen vorgestern hoy noche mañana tarde ayer",
+            "anteayer vandaag vanavond vanochtend gisteren overmorgen eergisteren oggi stasera",
+            "domani dopodomani ieri",
+        ),
+    ),
+    relative_week: (_words("week semaine woche semana settimana"),),
+    week_prior: (_words("week semaine woche"),),
+    relative_month: (_words("month mois monat mes maand mese"),),
+    in_count: (
+        _words(
+            "day days week weeks month months jour jours semaine semaines mois tagen wochen",
+            "monaten días dias semanas meses dagen weken maanden giorni settimane mesi",
+        ),
+    ),
+    weekday_name: (_WEEKDAY_WORDS,),
+}

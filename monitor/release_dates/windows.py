@@ -1,0 +1,194 @@
+"""Resolvers for windows and relative expressions: quarters, halves, seasons, parts of
+a year, "next week", "in two weeks", weekdays."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from monitor.release_dates.calendar import (
+    Job,
+    add_months,
+    direction_of,
+    int_or_none,
+    iso_week_of,
+    relative_year,
+    weekday_of,
+)
+from monitor.release_dates.lexicon import DAY_WORDS, NUMBERS, ORDINALS, PART_WORDS, SEASONS
+
+
+def _season(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    season = SEASONS[m["s"].lower()]
+    year = int_or_none(m["y"])
+    if year is None:
+        if default_year is not None:
+            year = default_year
+        else:
+            # "this winter" in January is the winter that began in the previous December.
+            year = ref.year - 1 if season == "winter" and ref.month <= 2 else ref.year
+            year += direction_of(m[0])
+    return f"{year}-{season}"
+
+
+def year_part(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    part = PART_WORDS.get(m["p"].lower())
+    if part is None:
+        return None
+    if m["y"]:
+        year = int(m["y"])
+    elif m["rel"]:
+        year = ref.year + direction_of(m["rel"])
+    else:
+        year = default_year or ref.year
+    return f"{year}-{part}"
+
+
+def later_this_year(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    year = ref.year + direction_of(m[0])
+    part = "early" if re.match(r"(?i)earlier|plus tôt|früher", m[0]) else "late"
+    return f"{year}-{part}"
+
+
+def bare_year(m: re.Match[str], job: Job) -> str | None:
+    return m["y"]
+
+
+def relative_year_word(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    return str(ref.year + direction_of(m[0]))
+
+
+def relative_day(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    word = m[0].lower()
+    offset = 0
+    for pattern, days in DAY_WORDS:
+        if re.search(pattern, word):
+            offset = days
+            break
+    return (ref + timedelta(days=offset)).isoformat()
+
+
+def relative_week(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    return iso_week_of(ref + timedelta(days=7 * direction_of(m[0])))
+
+
+def week_prior(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    return iso_week_of(ref - timedelta(days=7))
+
+
+def relative_month(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    year, month = add_months(ref.year, ref.month, direction_of(m[0]))
+    return f"{year:04d}-{month:02d}"
+
+
+def in_count(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    count = NUMBERS.get(m["n"].lower()) if not m["n"].isdigit() else int(m["n"])
+    if not count:
+        return None
+    unit = m["u"].lower()
+    if unit.startswith(("day", "jour", "tag", "día", "dia", "dag", "giorn")):
+        return (ref + timedelta(days=count)).isoformat()
+    if unit.startswith(("week", "semaine", "woche", "semana", "weken", "settiman")):
+        return iso_week_of(ref + timedelta(days=7 * count))
+    year, month = add_months(ref.year, ref.month, count)
+    return f"{year:04d}-{month:02d}"
+
+
+def weekday_name(m: re.Match[str], job: Job) -> str | None:
+    ref = job.reference
+    weekday = weekday_of(m["wd"])
+    if weekday is None:
+        return None
+    delta = (weekday - ref.weekday()) % 7  # 0..6 days ahead
+    direction = direction_of(m.string[max(0, m.start() - 16) : m.start()] + " " + m[0])
+    if direction > 0:
+        offset = delta or 7
+    elif direction < 0:
+        offset = delta - 7 if delta else -7
+    else:
+        offset = _tense_offset(m, delta, job.source)
+    return (ref + timedelta(days=offset)).isoformat()
+
+
+_PAST_CUE = re.compile(
+    r"\b(?:was|were|had|did|said|made|began|came|went|took|held|saw|got|led|ran|shut|told|"
+    r"[a-z]{2,}ed|ago|last|fut|dernier|dernière|hat|haben|hatte|wurde|wurden|war|waren|"
+    r"heeft|hebben|werd|[a-záéíóú]{3,}ó|(?:ha|han)\s+\w+(?:ado|ido)|"
+    r"(?:a|ont|avait|avaient|est|sont)\s+(?:été\s+)?\w+(?:é|ée|és|ées|is|it|u|us|ert))\b"
+    r"|(?-i:\b[a-zäöü]{3,}(?:te|ten)\b)",
+    re.IGNORECASE,
+)
+_FUTURE_CUE = re.compile(
+    r"\b(?:will|'ll|shall|going to|set to|due|expected|scheduled|slated|planned|upcoming|"
+    r"next|ahead|coming|plans|[a-zé]{3,}ra|[a-zé]{3,}ront|va|vont|prochain|prochaine|"
+    r"wird|werden|soll|[a-záéíóú]{3,}rá|[a-záéíóú]{3,}rán|zal|zullen|gaat|komende)\b",
+    re.IGNORECASE,
+)
+_NOT_PAST = frozenset(
+    {"need", "speed", "feed", "seed", "red", "bed", "shed", "indeed", "expected",
+     "scheduled", "planned", "slated", "based", "called", "named", "dubbed", "fed",
+     "ahead", "hundred", "embed", "breed", "proceed", "succeed", "exceed", "weed",
+     "heute", "erste", "ersten", "zweite", "dritte", "letzte", "letzten", "nächste", "beste",
+     "besten", "neueste", "neuesten", "gute", "guten", "große", "großen", "leute", "seite",
+     "mitte", "halte", "weiten", "meisten", "neunte", "konnte"}
+)  # fmt: skip
+
+
+def _tense_offset(m: re.Match[str], delta: int, source: str) -> int:
+    """Past or future weekday, judged by the closest tense cue in the same sentence."""
+    text = source
+    left = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), m.start() - 90)
+    right_candidates = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
+    right = min([*right_candidates, m.end() + 90])
+    best: tuple[int, int] | None = None  # (distance, sign)
+    for pattern, sign in ((_FUTURE_CUE, 1), (_PAST_CUE, -1)):
+        for cue in pattern.finditer(text, max(left, 0), right):
+            if sign < 0 and cue[0].lower() in _NOT_PAST:
+                continue
+            distance = cue.start() - m.end() if cue.start() >= m.end() else m.start() - cue.end()
+            if best is None or distance < best[0] or (distance == best[0] and sign > 0):
+                best = (distance, sign)
+    if best is None:
+        return delta if delta <= 3 else delta - 7
+    if best[1] > 0:
+        return delta
+    return delta - 7 if delta else 0
+
+
+def quarter_any(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    number = m["q"] or m["q2"] or m["q3"] or m["qw"]
+    if number is None:
+        return None
+    quarter = int(number) if number.isdigit() else ORDINALS.get(number.lower(), 0)
+    if not 1 <= quarter <= 4:
+        return None
+    year = int_or_none(m["y"] or m["y2"] or m["y4"]) or default_year or relative_year(m[0], ref)
+    return f"{year}-Q{quarter}"
+
+
+def half_any(m: re.Match[str], job: Job) -> str | None:
+    ref, default_year = job.reference, job.default_year
+    number = m["h"] or m["h2"] or m["h3"] or m["hw"]
+    if number is None:
+        return None
+    half = int(number) if number.isdigit() else ORDINALS.get(number.lower(), 0)
+    if half not in (1, 2):
+        return None
+    year = int_or_none(m["y"] or m["y2"] or m["y4"]) or default_year or relative_year(m[0], ref)
+    return f"{year}-H{half}"
+
+
+def season_any(m: re.Match[str], job: Job) -> str | None:
+    if m["s2"]:
+        return f"{m['y2']}-{SEASONS[m['s2'].lower()]}"
+    return _season(m, job)

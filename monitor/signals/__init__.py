@@ -1,0 +1,123 @@
+"""Decide what an item says about each watch it matched: released, dated, rumor or mention.
+
+Pure: text, matches and a publication date in, one Classification per watch out.
+
+Rules, in the order they are applied:
+
+1. The document (title, "\\n\\n", summary, ...) is cut into sentences; the title is its own
+   sentence and an ellipsis ("...") ends a passage, as it marks omitted text. Only the
+   sentences naming a watch and their neighbours are read.
+2. Cue words are looked up in those sentences: release verbs and nouns, event verbs,
+   schedule words, development words, rumor nouns, hedges, negations, denials and "now"
+   words, in English and French first (Spanish, German, Italian, Portuguese, Dutch and a
+   few CJK words too).
+3. Each cue is tied to one thing: the nearest name in its clause on the side its grammar
+   points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
+   take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
+   compared with. "It", "the model" or "the conference" stand for the watch named in the
+   same or the neighbouring sentence.
+4. A negated cue counts for nothing ("no plans to release GPT-5", "n'arrivera pas"), nor
+   does one after a denial in its clause ("debunks a report that X launches in May").
+5. The cue's tense and the dates in its clause decide the signal: past or present with no
+   future date is ``released``; future, scheduled or hedged with a date is ``dated``; without
+   a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``. A date is the
+   watch's only when it sits in the clause of a cue tied to the watch, or right next to the
+   watch's name ("Build, May 7-9"), and is not a dateline, money or founding date.
+6. ``rumored`` is set by a hedge in that clause (may, reportedly, selon, pourrait...) or, for
+   rumors and dates, by a second-hand source in the item ("according to").
+7. Per watch, the strongest sentence wins; among equals, the one with dates. "Announces X"
+   gives way to a later date given for X in the same item.
+
+Cost: work is done only where it can matter. Cues are looked up in the sentences to read
+(one pass over their words, whatever the size of the lexicon); dates, other names and
+pronouns only in the sentences that can give a verdict (they name a watch, or hold a cue
+and a word that may stand for one). See ``reading.scan``.
+
+Modules: ``sentences`` (splitting), ``lexicon`` (cue kinds and the index), ``cues`` (the
+word lists), ``patterns`` (other regexes), ``reading`` (what an item and a sentence hold),
+``attribution`` (which watch a cue is about, negation), ``decide`` (the verdicts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from monitor.model import Classification, Match, Signal
+from monitor.signals.decide import clean, rank_of, read_sentence
+from monitor.signals.patterns import TYPOGRAPHY
+from monitor.signals.reading import (
+    Context,
+    Verdict,
+    fold_case,
+    scan,
+    sentence_span,
+    sentences_to_read,
+)
+from monitor.signals.sentences import sentence_of, split_sentences
+
+
+def classify(
+    text: str, matches: Sequence[Match], published: datetime | None
+) -> dict[str, Classification]:
+    """One Classification per watch named in ``matches``; spans index ``text``."""
+    if not matches:
+        return {}
+    if published is None:
+        reference, known = datetime.now(UTC).date(), False
+    else:
+        reference = (published.astimezone(UTC) if published.tzinfo else published).date()
+        known = True
+    original = text
+    for fancy, plain in TYPOGRAPHY:
+        if fancy in text:
+            text = text.replace(fancy, plain)
+    lowered = fold_case(text)
+    sentences = split_sentences(text, [m.start for m in matches])
+    mentions: dict[int, list[Match]] = {}
+    for match in matches:
+        index = sentence_of(sentences, match.start)
+        if index is not None:
+            mentions.setdefault(index, []).append(match)
+    watches = list(dict.fromkeys(m.watch for m in matches))
+    ctx = Context(
+        text,
+        lowered,
+        reference,
+        known,
+        sentences,
+        mentions,
+        watches[0] if len(watches) == 1 else None,
+    )
+    to_read = list(sentences_to_read(ctx))
+    scan(ctx, matches, known, to_read)
+
+    verdicts: dict[str, list[Verdict]] = {}
+    for index in to_read:
+        for watch, verdict in read_sentence(ctx, index).items():
+            verdicts.setdefault(watch, []).append(verdict)
+
+    result: dict[str, Classification] = {}
+    for watch in watches:
+        found = verdicts.get(watch, [])
+        best = max(found, key=rank_of, default=None)
+        if best is not None and best.signal is Signal.RELEASED and best.announced:
+            later = [v for v in found if v.signal is Signal.DATED and v.dates]
+            best = later[0] if later else best
+        if best is None or best.signal is Signal.MENTION:
+            first = min((m.start for m in matches if m.watch == watch), default=0)
+            span = sentence_span(ctx, first)
+            result[watch] = Classification(Signal.MENTION, evidence=clean(original, span))
+            continue
+        rumored = any(v.rumored for v in found if v.signal is best.signal) or (
+            ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
+        )
+        result[watch] = Classification(best.signal, rumored, best.dates, clean(original, best.span))
+    return result
+
+
+def strongest(classifications: Mapping[str, Classification]) -> Classification | None:
+    """The classification with the highest signal; among equals, one that has dates."""
+    if not classifications:
+        return None
+    return max(classifications.values(), key=lambda c: (c.signal.rank, bool(c.dates)))

@@ -1,0 +1,160 @@
+"""Which watch a cue is about, and whether it is negated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from monitor.release_dates import DateMention
+from monitor.signals.lexicon import DENIAL, NEGATION, NOT_NEGATION, Hit
+from monitor.signals.patterns import (
+    AFTER_BLOCK,
+    BEFORE_BLOCK,
+    BEFORE_WINDOW,
+    NOT_RELEASE_DATE,
+    WINDOW,
+)
+from monitor.signals.reading import (
+    Context,
+    Entity,
+    Reading,
+    clause_of,
+    neighbour_watch,
+    without_dates,
+)
+
+
+def targets_of(ctx: Context, index: int, cue: Hit, reading: Reading) -> list[str]:
+    """The watches a cue is about: the nearest thing on its side, within its clause."""
+    lowered, entities = ctx.lowered, reading.entities
+    clause = clause_of(reading.clauses, cue.start)
+
+    def first_after() -> tuple[int, Entity] | None:
+        for e in entities:
+            if e.start < cue.end or e.start > clause[1]:
+                continue
+            gap = without_dates(lowered, cue.end, e.start, reading.dates).strip()
+            if len(gap) > WINDOW or AFTER_BLOCK.search(gap):
+                return None
+            return (len(gap), e)
+        return None
+
+    def first_before() -> tuple[int, Entity] | None:
+        for e in reversed(entities):
+            if e.end > cue.start or e.start < clause[0]:
+                continue
+            gap = without_dates(lowered, e.end, cue.start, reading.dates).strip()
+            if len(gap) > BEFORE_WINDOW or BEFORE_BLOCK.search(gap):
+                return None
+            return (len(gap), e)
+        return None
+
+    after, before = first_after(), first_before()
+    if cue.side == "after":
+        pick = after or before
+    elif cue.side == "before":
+        pick = before or after
+    else:
+        pick = min((x for x in (after, before) if x), key=lambda x: x[0], default=None)
+    if pick is None:
+        return []
+    chosen = [pick[1]]
+    # "MAI-Voice-1 and MAI-1-preview": a cue for one is a cue for the list.
+    position = entities.index(pick[1])
+    for step in (1, -1):
+        j = position + step
+        while 0 <= j < len(entities):
+            left, right = sorted((entities[j - step], entities[j]), key=lambda e: e.start)
+            if not _LIST_GLUE.fullmatch(lowered, left.end, right.start):
+                break
+            chosen.append(entities[j])
+            j += step
+    watches: list[str] = []
+    for entity in chosen:
+        if entity.compared:
+            continue
+        if entity.watch is not None:
+            watches.append(entity.watch)
+        elif entity.anaphor:
+            resolved = _resolve_anaphor(ctx, index, entity, entities)
+            if resolved:
+                watches.append(resolved)
+    return list(dict.fromkeys(watches))
+
+
+_LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
+
+
+def _resolve_anaphor(
+    ctx: Context, index: int, anaphor: Entity, entities: Sequence[Entity]
+) -> str | None:
+    before = ctx.text[max(0, anaphor.start - 30) : anaphor.start]
+    owner = re.search(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w-]*)\s+$", before)
+    if owner and not ctx.text[anaphor.start].isupper():
+        return None  # "the new Claude model": a name of its own
+    named = [e for e in entities if e.watch is not None and not e.compared]
+    preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]
+    if preceding:
+        return preceding[-1].watch
+    following = [e for e in named if e.start >= anaphor.end and e.start - anaphor.end <= 60]
+    if following:
+        return following[0].watch
+    if any((e.watch is None and not e.anaphor) or e.compared for e in entities):
+        return None  # another named thing is around, or the watch is only compared
+    return neighbour_watch(ctx, index)
+
+
+# A denial reaches up to a comma or a new coordinated verb ("dismisses concerns and
+# launches X" launches X).
+_DENIAL_STOP = re.compile(r",|;|\s(?:and|et|und|y|e)\s")
+
+
+def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
+    """Whether a negation just before the cue ("no plans to release"), right after it
+    ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it."""
+    lowered = ctx.lowered
+    window = max(clause[0], cue.start - 40)
+    comma = max(lowered.rfind(",", window, cue.start), lowered.rfind("(", window, cue.start))
+    window = comma + 1 if comma >= 0 else window
+    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NEGATION]
+    for hit in reading.markers:
+        if (
+            hit.kind == DENIAL
+            and clause[0] <= hit.start <= cue.start
+            and not _DENIAL_STOP.search(lowered, hit.end, cue.start)
+        ):
+            return True  # "denies reports that it will launch X", "pushes back on claims"
+        if hit.kind != NEGATION or any(s <= hit.start < e for s, e in spared):
+            continue
+        if window <= hit.start < cue.start:
+            return True
+        if cue.end <= hit.start <= cue.end + 2 and lowered[hit.start : hit.end] in (
+            "pas",
+            "nicht",
+            "niet",
+            "not",
+        ):
+            return True
+    return False
+
+
+def not_release_date(ctx: Context, mention: DateMention, floor: int) -> bool:
+    return bool(NOT_RELEASE_DATE.search(ctx.lowered, max(floor, mention.start - 40), mention.start))
+
+
+def dates_for(
+    ctx: Context, cue: Hit, clause: tuple[int, int], reading: Reading
+) -> list[DateMention]:
+    result: list[DateMention] = []
+    for mention in reading.dates:
+        if not clause[0] <= mention.start < clause[1] or not_release_date(ctx, mention, clause[0]):
+            continue
+        # Another product named between this cue and the date claims it ("GPT-4 ... 2023").
+        lo, hi = (cue.end, mention.start) if mention.start >= cue.end else (mention.end, cue.start)
+        if any(
+            e.watch is None and not e.anaphor and lo <= e.start and e.end <= hi
+            for e in reading.entities
+        ):
+            continue
+        result.append(mention)
+    return result

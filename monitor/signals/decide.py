@@ -1,0 +1,262 @@
+"""Turn a sentence's cues and dates into a verdict per watch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import lru_cache
+
+from monitor.model import Signal
+from monitor.release_dates import DateMention
+from monitor.signals.attribution import dates_for, negated, not_release_date, targets_of
+from monitor.signals.lexicon import (
+    AUX,
+    DEVELOP,
+    EVE,
+    EVENT,
+    HEDGE,
+    MODAL,
+    NOT_NOW,
+    NOW,
+    RELEASE,
+    RUMOR,
+    SCHEDULE,
+    THEN,
+    UPCOMING,
+    VERB_FINAL,
+    Hit,
+)
+from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE
+from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
+
+
+def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
+    """The verdicts one sentence gives the watches it is about (rules 3 to 6)."""
+    if index not in ctx.active:  # nothing in it can stand for a watch
+        return {}
+    own = ctx.mentions.get(index, [])
+    reading = reading_of(ctx, index, own)
+    if not reading.cues and not reading.dates and not reading.has(EVE, 0, len(ctx.text)):
+        return {}
+    text = ctx.text
+    verdicts: dict[str, Verdict] = {}
+
+    def offer(watch: str, verdict: Verdict) -> None:
+        verdict.order = index
+        current = verdicts.get(watch)
+        if current is None or rank_of(verdict) > rank_of(current):
+            verdicts[watch] = verdict
+
+    for cue in reading.cues:
+        targets = targets_of(ctx, index, cue, reading)
+        if not targets:
+            continue
+        clause = clause_of(reading.clauses, cue.start)
+        if negated(ctx, reading, clause, cue):
+            continue
+        dates = dates_for(ctx, cue, clause, reading)
+        if not dates and index > 0 and reading.has(THEN, clause[0], clause[1]):
+            dates = previous_dates(ctx, index)
+        for watch in targets:
+            verdict = _decide(ctx, cue, clause, dates, reading)
+            if verdict is not None:
+                verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
+                verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
+                offer(watch, verdict)
+
+    # "Build, May 7-9" / "Build op 6 mei": a date right next to the name, no verb needed.
+    for entity in reading.entities:
+        if entity.watch is None or entity.anaphor or entity.compared:
+            continue
+        for mention in reading.dates:
+            if mention.start >= entity.end:
+                gap_start, gap_end = entity.end, mention.start
+            else:
+                gap_start, gap_end = mention.end, entity.start
+            if gap_end - gap_start > 45 or gap_end < gap_start:
+                continue
+            if not ADJACENT_GAP.fullmatch(ctx.lowered, gap_start, gap_end):
+                continue
+            if not _future(ctx, mention.value) or not_release_date(
+                ctx, mention, ctx.sentences[index].start
+            ):
+                continue
+            clause = clause_of(reading.clauses, mention.start)
+            cue = Hit("date", "", "either", mention.start, mention.end)
+            if negated(ctx, reading, clause, cue):
+                continue
+            rumored = reading.has(HEDGE, clause[0], clause[1])
+            span = _evidence_span(text, clause, cue, [mention], reading, entity.watch)
+            offer(entity.watch, Verdict(Signal.DATED, (mention.value,), rumored, span))
+
+    # "The day before the start of Build, ...": the event is tomorrow.
+    for eve in (h for h in reading.markers if h.kind == EVE):
+        for entity in reading.entities:
+            if entity.watch and not entity.anaphor and 0 <= entity.start - eve.end <= 40:
+                value = (ctx.reference + timedelta(days=1)).isoformat()
+                offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
+                break
+    return verdicts
+
+
+def rank_of(verdict: Verdict) -> tuple[int, bool, int]:
+    return (verdict.signal.rank, bool(verdict.dates), -verdict.order)
+
+
+def _future(ctx: Context, value: str) -> bool:
+    """Whether a date value is still to come (unknown reference: assume so).
+
+    A day must be after the reference; a window ("later this year", "this month") only
+    must not be over yet.
+    """
+    if not ctx.known_reference:
+        return True
+    first, last = _bounds(value.split("/")[0])
+    return first > ctx.reference if first == last else last >= ctx.reference
+
+
+def _past_or_today(ctx: Context, value: str) -> bool:
+    return _bounds(value.split("/")[-1])[1] <= ctx.reference
+
+
+_WINDOW_MONTHS = {
+    "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "H1": (1, 6), "H2": (7, 12),
+    "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
+    "autumn": (9, 11), "winter": (12, 14),
+}  # fmt: skip
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_NAMED = re.compile(r"(\d{4})-(\w+)")
+_CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
+
+
+@lru_cache(maxsize=4096)
+def _bounds(value: str) -> tuple[date, date]:
+    """First and last day a date value covers."""
+    try:
+        if _DAY.fullmatch(value):
+            d = date.fromisoformat(value)
+            return d, d
+        if m := _WEEK.fullmatch(value):
+            first = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return first, first + timedelta(days=6)
+        if m := _MONTH.fullmatch(value):
+            year, month = int(m[1]), int(m[2])
+            first = date(year, month, 1)
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return first, following - timedelta(days=1)
+        if m := _NAMED.fullmatch(value):
+            year = int(m[1])
+            low, high = _WINDOW_MONTHS[m[2]]
+            first = date(year, low, 1)
+            end_year, end_month = year + (high - 1) // 12, (high - 1) % 12 + 1
+            following = date(end_year + end_month // 12, end_month % 12 + 1, 1)
+            return first, following - timedelta(days=1)
+        year = int(value[:4])
+        return date(year, 1, 1), date(year, 12, 31)
+    except (ValueError, KeyError):
+        return date.min, date.max
+
+
+def _decide(
+    ctx: Context,
+    cue: Hit,
+    clause: tuple[int, int],
+    dates: Sequence[DateMention],
+    reading: Reading,
+) -> Verdict | None:
+    lowered = ctx.lowered
+    lead_start = max(clause[0], cue.start - 45)
+    tense = cue.tense
+    if tense == "past" and PASSIVE_FUTURE.search(lowered, lead_start, cue.start):
+        tense = "future"  # "will be released", "sera lancé"
+    if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
+        tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
+    if tense not in ("future", "past") and cue.kind in (RELEASE, EVENT):
+        aux = reading.last(AUX, lead_start, cue.start)
+        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
+            tense = "future"
+    hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
+    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NOW]
+    now = any(
+        h.kind == NOW
+        and clause[0] <= h.start < clause[1]
+        and not any(s <= h.start < e for s, e in spared)
+        for h in reading.markers
+    )
+    values = tuple(dict.fromkeys(d.value for d in dates))
+    future_values = tuple(v for v in values if _future(ctx, v))
+    past_values = tuple(v for v in values if ctx.known_reference and _past_or_today(ctx, v))
+    scheduled = any(
+        c.kind in (SCHEDULE, UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
+    )
+
+    if cue.kind == RUMOR:
+        return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
+    if cue.kind == DEVELOP:
+        return Verdict(Signal.RUMOR, (), hedged)
+    if cue.kind in (SCHEDULE, UPCOMING):
+        if future_values:
+            return Verdict(Signal.DATED, future_values, hedged)
+        return Verdict(Signal.RUMOR, (), hedged)
+    # release and event cues
+    if tense == "past":
+        return Verdict(Signal.RELEASED, values, hedged)
+    if tense == "future":
+        if future_values:
+            return Verdict(Signal.DATED, future_values, hedged)
+        if values:
+            return Verdict(Signal.DATED, values, hedged)
+        return Verdict(Signal.RUMOR, (), hedged)
+    if tense == "present":
+        if future_values and (ctx.known_reference or cue.kind == EVENT):
+            return Verdict(Signal.DATED, future_values, hedged)
+        if reading.has(MODAL, lead_start, cue.start) and not now:
+            return Verdict(Signal.RUMOR, (), True)
+        return Verdict(Signal.RELEASED, values, hedged)
+    # a noun or a bare verb: its surroundings say when
+    if now and not future_values:
+        return Verdict(Signal.RELEASED, values, hedged)
+    if future_values and (scheduled or hedged or ctx.known_reference):
+        return Verdict(Signal.DATED, future_values, hedged)
+    if values and not ctx.known_reference and (scheduled or hedged):
+        return Verdict(Signal.DATED, values, hedged)
+    if past_values and not scheduled:
+        return Verdict(Signal.RELEASED, past_values, hedged)
+    if scheduled or hedged:
+        return Verdict(Signal.RUMOR, (), hedged)
+    return None
+
+
+def _evidence_span(
+    text: str,
+    clause: tuple[int, int],
+    cue: Hit,
+    dates: Sequence[DateMention],
+    reading: Reading,
+    watch: str,
+) -> tuple[int, int]:
+    """The comma-delimited stretch of the clause that holds the cue, the name and the dates."""
+    points = [cue.start, cue.end]
+    for d in dates:
+        points += [d.start, d.end]
+    named = [e for e in reading.entities if e.watch == watch and clause[0] <= e.start < clause[1]]
+    if named:
+        nearest = min(named, key=lambda e: abs(e.start - cue.start))
+        points += [nearest.start, nearest.end]
+    low, high = min(points), max(points)
+    left = max(text.rfind(",", clause[0], low), text.rfind("(", clause[0], low))
+    low = left + 1 if left >= 0 else clause[0]
+    right = [
+        i for i in (text.find(",", high, clause[1]), text.find(")", high, clause[1])) if i >= 0
+    ]
+    return (low, min(right) if right else clause[1])
+
+
+def clean(text: str, span: tuple[int, int]) -> str:
+    snippet = " ".join(text[span[0] : span[1]].split())
+    return snippet.strip(" ,;:—–-").rstrip(".")

@@ -1,0 +1,358 @@
+"""The cue lexicon: kinds of cue, and the index that finds them in a text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
+# infinitive, decided by the words around it). Side: where its thing usually is: "after"
+# (launches X), "before" (X is available) or "either".
+RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR = (
+    "release",
+    "event",
+    "schedule",
+    "develop",
+    "upcoming",
+    "rumor",
+)
+TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR})
+# Kinds of marker that qualify a clause.
+HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
+    "hedge",
+    "source",
+    "negation",
+    "not-negation",
+    "now",
+    "not-now",
+    "denial",
+)
+AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK = (
+    "aux",
+    "modal",
+    "then",
+    "verb-final",
+    "eve",
+    "break",
+)
+
+WORD = re.compile(r"[^\W\d_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# French conditionals ("lancerait") hedge like "would".
+_CONDITIONAL_ENDINGS = ("erait", "eraient", "irait", "iraient")
+# "presented as" describes, it does not release.
+_DESCRIBED = r"(?!\s+(?:as|comme|como|als|wie)\b)"
+_DESCRIBING = ("present", "présent", "vorgestellt", "stellt", "described", "décrit")
+_DESCRIBED_AFTER = re.compile(r"\s+(?:as|comme|como|als|wie)\b")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    tense: str
+    side: str
+    pattern: re.Pattern[str]
+
+
+class Hit(NamedTuple):
+    """A cue or marker found in the text: its kind, tense, side and span."""
+
+    kind: str
+    tense: str
+    side: str
+    start: int
+    end: int
+
+
+def _top_level(pattern: str) -> list[str]:
+    """Split a regex on its top-level ``|``."""
+    parts, depth, current = [], 0, []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            current.append(char)
+            escaped = False
+            continue
+        if char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _closing(pattern: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(pattern)):
+        if pattern[index] == "\\":
+            continue
+        if pattern[index] == "(" and (index == 0 or pattern[index - 1] != "\\"):
+            depth += 1
+        elif pattern[index] == ")" and pattern[index - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError(pattern)
+
+
+def _keys(pattern: str) -> set[str] | None:
+    """The first three letters of every word a pattern can start with (None: unknown)."""
+    keys: set[str] = set()
+    for alternative in _top_level(pattern):
+        if alternative.startswith("(?:"):
+            close = _closing(alternative, 0)
+            inner, rest = alternative[3:close], alternative[close + 1 :]
+            optional = rest[:1] in ("?", "*")
+            rest = rest[1:] if optional else rest
+            for branch in _top_level(inner):
+                found = _keys(branch + rest)
+                if found is None:
+                    return None
+                keys |= found
+            if optional:
+                found = _keys(rest)
+                if found is None:
+                    return None
+                keys |= found
+            continue
+        literal = WORD.match(alternative)
+        if literal is None:
+            return None
+        word = literal[0]
+        following = alternative[len(word) : len(word) + 1]
+        if following in ("?", "*", "{"):
+            word = word[:-1]
+        elif following in ("(", "[") and len(word) < 3:
+            return None
+        if not word:
+            return None
+        keys.add(word[:3])
+    return keys
+
+
+def _spellings(pattern: str, limit: int = 512) -> list[str] | None:
+    """Every string a small regex matches ("lancée?s?" -> lancé, lancée, lancés, lancées),
+    or None when it has open repeats ("\\w*"), escapes or too many spellings.
+
+    Understands literals, ``x?``, ``[ab]``, ``(?:a|b)`` and ``(?:...)?``, nested.
+    """
+
+    def sequence(at: int) -> tuple[list[str], int] | None:
+        results = [""]
+        while at < len(pattern) and pattern[at] not in "|)":
+            char = pattern[at]
+            if char == "(":
+                if not pattern.startswith("(?:", at):
+                    return None
+                group = alternatives(at + 3)
+                if group is None:
+                    return None
+                options, at = group[0], group[1] + 1  # past ")"
+            elif char == "[":
+                close = pattern.find("]", at)
+                options = list(pattern[at + 1 : close])
+                inner = options[1:-1]  # a "-" first or last is itself, inside it is a range
+                if close < 0 or "\\" in options or "^" in options[:1] or "-" in inner:
+                    return None
+                at = close + 1
+            elif char in "\\.*+{}^$":
+                return None
+            else:
+                options, at = [char], at + 1
+            if pattern[at : at + 1] == "?":
+                options, at = ["", *options], at + 1
+            results = [r + o for r in results for o in options]
+            if len(results) > limit:
+                return None
+        return results, at
+
+    def alternatives(at: int) -> tuple[list[str], int] | None:
+        found: list[str] = []
+        while True:
+            branch = sequence(at)
+            if branch is None:
+                return None
+            found += branch[0]
+            at = branch[1]
+            if at >= len(pattern) or pattern[at] == ")":
+                return found, at
+            at += 1  # past "|"
+
+    whole = alternatives(0)
+    if whole is None or whole[1] != len(pattern):
+        return None
+    return whole[0]
+
+
+class Lexicon:
+    """Cue words, looked up by the words of the text.
+
+    A cue that spells out as a few words is a dictionary entry ("lancée?s?" is four). A
+    longer one is filed under its first word and confirmed by an anchored regex; one with an
+    open ending ("rumou?r\\w*") under its fixed beginning. So a text costs one pass to list
+    its words, whatever the size of the lexicon.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[str, list[tuple[str, str, str]]] = {}
+        self.by_word: dict[str, list[_Entry]] = {}
+        # phrases by first word, then by (kind, tense, side): merged into one regex each
+        self.phrases: dict[str, dict[tuple[str, str, str], list[str]]] = {}
+        self.by_start: dict[str, list[_Entry]] = {}
+        self.starts: tuple[str, ...] = ()
+        self.scanned: list[_Entry] = []  # CJK words: no spaces to find words by
+        self._exact: frozenset[str] = frozenset()  # words that are or start a cue
+        self._plans: dict[str, _Plan] = {}
+        self._open_heads: frozenset[str] = frozenset()
+
+    def add(self, kind: str, tense: str, side: str, *words: str) -> None:
+        """File cues of one kind; they are matched on lower-cased text ("Gerüchte" too)."""
+        for word in words:
+            for alternative in _top_level(word.lower()):
+                if _CJK.search(alternative):
+                    self.scanned.append(_Entry(kind, tense, side, re.compile(alternative)))
+                    continue
+                tail = _DESCRIBED if alternative.startswith(_DESCRIBING) else ""
+                entry = _Entry(kind, tense, side, re.compile(f"(?:{alternative})(?![\\w-]){tail}"))
+                spellings = _spellings(alternative)
+                if spellings is not None:
+                    for spelling in spellings:
+                        if WORD.fullmatch(spelling):
+                            self.words.setdefault(spelling, []).append((kind, tense, side))
+                        else:
+                            first = WORD.match(spelling)
+                            if first is None:
+                                raise ValueError(f"cannot index cue {alternative!r}")
+                            alternatives = self.phrases.setdefault(first[0], {})
+                            alternatives.setdefault((kind, tense, side), []).append(spelling)
+                    continue
+                start = WORD.match(alternative)
+                if start is None:
+                    raise ValueError(f"cannot index cue {alternative!r}")
+                fixed = (
+                    start[0][:-1] if alternative[start.end() : start.end() + 1] == "?" else start[0]
+                )
+                self.by_start.setdefault(fixed, []).append(entry)
+                self.starts = tuple(self.by_start)
+
+    def freeze(self) -> None:
+        """Merge the phrases that share a first word and a meaning into one regex."""
+        for first, groups in self.phrases.items():
+            for (kind, tense, side), spellings in groups.items():
+                ordered = sorted(set(spellings), key=len, reverse=True)
+                body = "|".join(re.escape(s) for s in ordered)
+                tail = _DESCRIBED if first.startswith(_DESCRIBING) else ""
+                pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
+                self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
+        self.phrases = {}
+        self._exact = frozenset(self.words) | frozenset(self.by_word)
+        self._open_heads = frozenset(start[:3] for start in self.starts)
+
+    def find(
+        self, lowered: str, source: str, regions: Sequence[tuple[int, int]] | None = None
+    ) -> list[Hit]:
+        """Every cue in the text (or in its ``regions``), in start order.
+
+        One pass over the words: a word that is (or starts) a cue is confirmed at its
+        place by the small anchored patterns filed under it.
+        """
+        if regions is None:
+            regions = [(0, len(lowered))]
+        length, exact, open_heads = len(lowered), self._exact, self._open_heads
+        hits: list[Hit] = []
+        for region_start, region_end in regions:
+            for token in WORD.finditer(lowered, region_start, region_end):
+                word = token[0]
+                if word not in exact and not (
+                    (word[:3] in open_heads or len(word) > 7) and self._open(word)
+                ):
+                    continue
+                at, end = token.span()
+                if (at and lowered[at - 1] in "-0123456789") or (
+                    end < length and lowered[end] == "-"
+                ):
+                    continue  # "pre-launch", "launch-day"
+                if word == "may" and source[at] == "M":
+                    continue  # the month, not the modal
+                self._confirm(self._plan(word), lowered, at, end, hits)
+            if self.scanned and _CJK.search(lowered, region_start, region_end):
+                for entry in self.scanned:
+                    for m in entry.pattern.finditer(lowered, region_start, region_end):
+                        hits.append(Hit(entry.kind, entry.tense, entry.side, m.start(), m.end()))
+        hits.sort(key=_start)
+        return hits
+
+    def _open(self, word: str) -> bool:
+        """Whether a word outside the exact index may still start a cue."""
+        return word.startswith(self.starts) or (
+            len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
+        )
+
+    def _plan(self, word: str) -> _Plan:
+        """What to check where ``word`` stands: its own kinds, then the cues it starts."""
+        plan = self._plans.get(word)
+        if plan is None:
+            entries = list(self.by_word.get(word, ()))
+            if word.startswith(self.starts):
+                entries += [
+                    e
+                    for start, group in self.by_start.items()
+                    if word.startswith(start)
+                    for e in group
+                ]
+            plan = _Plan(
+                tuple(self.words.get(word, ())),
+                word.startswith(_DESCRIBING),
+                tuple(entries),
+                len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS),
+            )
+            if len(self._plans) > 20_000:
+                self._plans.clear()
+            self._plans[word] = plan
+        return plan
+
+    @staticmethod
+    def _confirm(plan: _Plan, lowered: str, at: int, end: int, hits: list[Hit]) -> None:
+        for kind, tense, side in plan.kinds:
+            if plan.describing and _DESCRIBED_AFTER.match(lowered, end):
+                continue
+            hits.append(Hit(kind, tense, side, at, end))
+        for entry in plan.entries:
+            m = entry.pattern.match(lowered, at)
+            if m is not None:
+                hits.append(Hit(entry.kind, entry.tense, entry.side, at, m.end()))
+        if plan.conditional:
+            hits.append(Hit(HEDGE, "", "", at, end))
+            hits.append(Hit(MODAL, "", "", at, end))
+
+
+def _start(hit: Hit) -> int:
+    return hit.start
+
+
+class _Plan(NamedTuple):
+    kinds: tuple[tuple[str, str, str], ...]
+    describing: bool
+    entries: tuple[_Entry, ...]
+    conditional: bool
+
+
+def occurrences(lowered: str, word: str, start: int, end: int) -> Iterable[int]:
+    """Where ``word`` stands as a whole word in ``lowered[start:end]``."""
+    at = lowered.find(word, start, end)
+    while at >= 0:
+        stop = at + len(word)
+        if (at == 0 or not lowered[at - 1].isalnum()) and (
+            stop == len(lowered) or not lowered[stop].isalnum()
+        ):
+            yield at
+        at = lowered.find(word, stop, end)

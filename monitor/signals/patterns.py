@@ -1,0 +1,80 @@
+"""Patterns that tie cues, dates and names together (on lower-cased text unless said)."""
+
+from __future__ import annotations
+
+import re
+
+# Dates that belong to money, founding or a starting point are never a release date.
+NOT_RELEASE_DATE = re.compile(
+    r"(?:[$€£]\s?\d|\d\s?(?:[$€£]|dollars|euros|million|billion|milliards?|millions|"
+    r"millones|millionen|milliarden|miljoen|miljard)|\b(?:founded|established|"
+    r"incorporated|raised|valued|acquired|since|fondée?|créée?|depuis|levé|gegründet|"
+    r"seit|fundada|desde|opgericht|sinds|born|née?)\b)[^.;]{0,25}$"
+)
+# Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
+PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
+DASH = re.compile(r"\s[—–-]\s|—")
+# Names of other things (on the text as written): a capitalised word with a version
+# number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
+OTHER_NAME = re.compile(
+    r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
+    r"|[A-Za-z]*-?[A-Z]\d+|I/O)(?![\w-])"
+)
+# Every name OTHER_NAME finds holds a digit, or is "I/O".
+NAME_HINT = re.compile(r"\d|I/O")
+# Words standing for the watch: pronouns, and generic nouns for models and events.
+PRONOUNS = frozenset({"it", "elle", "il", "celle", "celui"})
+SENTENCE_PRONOUNS = frozenset({"Es", "Er", "Sie", "Die", "Dit", "Het", "Deze"})
+GENERIC_NOUNS = (
+    "model", "models", "modèle", "modèles", "modelo", "modelos", "modell", "modelle", "llm",
+    "chatbot", "conference", "conférence", "conferencia", "konferenz", "conferentie",
+    "event", "événement", "evento", "veranstaltung", "evenement",
+)  # fmt: skip
+# A sentence that may speak of the watch without naming it (read only when it does).
+ANAPHORIC_START = re.compile(
+    r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"
+)
+ANAPHORIC = re.compile(
+    r"model|modèle|modell|llm|chatbot|conf[ée]ren|konferenz|event|événement|evento|"
+    r"veranstaltung"
+)
+# Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
+ANAPHOR_HINT = re.compile(
+    r"(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
+    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
+)
+COMPARED = re.compile(
+    r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
+    r"like|unlike|versus|vs\.?|compared (?:to|with)|after|forget|over|successor (?:to|of)|"
+    r"que|comme|contrairement à|plutôt que|face à|como|frente a|wie|als|gegenüber|dan|"
+    r"zoals|après|avant|before|beyond|surpass\w*|take on|rivaliz\w+)\s+(?:the |l'|le |la |"
+    r"el |den |de |het )?(?:\w+'s\s+)?$"
+)
+AFTER_BLOCK = re.compile(
+    r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
+    r"that|whether|if|at|in|on|ahead|from|during|over|under|pour|sur|avec|contre|que|qu'|"
+    r"si|dans|chez|lors|pendant|aux?|para|con|contra|durante|sobre|für|mit|gegen|als|dass|"
+    r"ob|auf|bei|während|voor|met|tegen|dan|dat|tijdens|bij)(?![\w-])"
+    r"|(?<=\w)\s+(?:of|de|d'|du|des|von|van|del)(?![\w-])"
+)
+BEFORE_BLOCK = re.compile(
+    r"(?<![\w-])(?:than|like|unlike|versus|vs|que|como|als|wie|dan|whether|if)(?![\w-])"
+)
+ADJACENT_GAP = re.compile(
+    r"[\s,(:–-]*(?:(?:on|op|le|am|el|the|at|à|au|lors de|during|in|en|de|du|van|vom|"
+    r"from|la|its|sa|son|conférence|conference|developer|developers|annual|annuelle|"
+    r"\d{4}|\w+'s|event|evento|konferenz|conferentie|ontwikkelaarsconferentie|"
+    r"développeurs|des développeurs|scheduled for|is|are|will be|est|sera|ist|es|será|"
+    r"wordt|set for)[\s,]*)*"
+)
+YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
+# "Microsoft announces X" is released, unless the item gives X a later date.
+ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig)")
+PASSIVE_FUTURE = re.compile(
+    r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
+    r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
+)
+# Same-length replacements, so spans still index the caller's text.
+TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
+WINDOW = 70  # characters between a cue and the thing after it
+BEFORE_WINDOW = 50  # ... and the thing before it

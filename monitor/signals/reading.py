@@ -1,0 +1,320 @@
+"""What an item holds: sentences to read, cues, dates, names and pronouns."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.model import Match, Signal
+from monitor.release_dates import DateMention, find_dates
+from monitor.signals.cues import LEXICON
+from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit, occurrences
+from monitor.signals.patterns import (
+    ANAPHOR_HINT,
+    ANAPHORIC,
+    ANAPHORIC_START,
+    COMPARED,
+    DASH,
+    GENERIC_NOUNS,
+    NAME_HINT,
+    OTHER_NAME,
+    PRONOUNS,
+    PUNCTUATION_BREAK,
+    SENTENCE_PRONOUNS,
+    YEAR_AFTER,
+)
+from monitor.signals.sentences import Sentence, sentence_of
+
+
+@dataclass
+class Verdict:
+    """The best signal one sentence gives one watch."""
+
+    signal: Signal
+    dates: tuple[str, ...] = ()
+    rumored: bool = False
+    span: tuple[int, int] = (0, 0)
+    order: int = 0
+    announced: bool = False  # released only in the sense of "announced"
+
+
+@dataclass
+class Entity:
+    start: int
+    end: int
+    watch: str | None  # None: another thing
+    anaphor: bool = False
+    compared: bool = False
+
+
+@dataclass
+class Context:
+    text: str  # typography folded, same length as the caller's text
+    lowered: str
+    reference: date
+    known_reference: bool
+    sentences: list[Sentence]
+    mentions: dict[int, list[Match]]  # sentence index -> matches in it
+    single_watch: str | None
+    hits: list[Hit] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
+    anaphors: list[tuple[int, int]] = field(default_factory=list)
+    sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
+    active: set[int] = field(default_factory=set)  # sentences that may give a verdict
+
+
+@dataclass
+class Reading:
+    """What one sentence holds: tied cues, clause markers, dates, names, clauses."""
+
+    cues: list[Hit]
+    markers: list[Hit]
+    dates: list[DateMention]
+    entities: list[Entity]
+    clauses: list[tuple[int, int]]
+
+    def has(self, kind: str, start: int, end: int) -> bool:
+        return any(h.kind == kind and start <= h.start < end for h in self.markers)
+
+    def last(self, kind: str, start: int, end: int) -> Hit | None:
+        found = [h for h in self.markers if h.kind == kind and start <= h.start < end]
+        return found[-1] if found else None
+
+
+def fold_case(text: str) -> str:
+    """Lower-case without moving offsets (a few letters lower-case to two characters)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def sentence_span(ctx: Context, position: int) -> tuple[int, int]:
+    index = sentence_of(ctx.sentences, position)
+    if index is None:
+        return (position, position)
+    return (ctx.sentences[index].start, ctx.sentences[index].end)
+
+
+def _linked(ctx: Context, a: int, b: int) -> bool:
+    """Whether two sentences may refer to each other: same passage, or title and lede."""
+    return ctx.sentences[a].passage == ctx.sentences[b].passage or 0 in (a, b)
+
+
+def sentences_to_read(ctx: Context) -> Iterable[int]:
+    """Sentences naming a watch, their neighbours in the passage, and (for one watch) its
+    whole passages: "It", "the model" and "Die" may stand for the watch there."""
+    wanted: set[int] = set()
+    passages = {ctx.sentences[i].passage for i in ctx.mentions}
+    for index in ctx.mentions:
+        wanted.add(index)
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(ctx.sentences) and _linked(ctx, index, neighbour):
+                wanted.add(neighbour)
+    if ctx.single_watch is not None:
+        wanted.update(
+            i
+            for i, s in enumerate(ctx.sentences)
+            if s.passage in passages
+            and (
+                ANAPHORIC_START.match(ctx.lowered, s.start)
+                or ANAPHORIC.search(ctx.lowered, s.start, s.end)
+            )
+        )
+    return sorted(wanted)
+
+
+def neighbour_watch(ctx: Context, index: int) -> str | None:
+    """The one watch named in the sentence before (else after) this one, in its passage."""
+    for neighbour in (index - 1, index + 1):
+        if not 0 <= neighbour < len(ctx.sentences) or not _linked(ctx, index, neighbour):
+            continue
+        names = {m.watch for m in ctx.mentions.get(neighbour, [])}
+        if len(names) == 1:
+            return names.pop()
+    if ctx.single_watch is not None:
+        passages = {ctx.sentences[i].passage for i in ctx.mentions}
+        if ctx.sentences[index].passage in passages:
+            return ctx.single_watch
+    return None
+
+
+def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[int]) -> None:
+    """Look up cues, dates, names and pronouns once, only where they can matter.
+
+    Cues are looked up in every sentence to read (a neighbour's "according to" makes the
+    item second-hand). Dates only in the *active* ones, sentences that name a watch or hold
+    a cue and a word that may stand for one (other sentences give no verdict), and in the
+    sentence before an active one that says "then". Other names and pronouns only in the
+    active sentences that hold a cue: they matter only to the cues of their sentence.
+    """
+    lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
+    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
+    ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
+    cues = [h.start for h in ctx.hits if h.kind in TIED]
+    ctx.active = {
+        i
+        for i in to_read
+        if i in ctx.mentions or (_holds(sentences[i], cues) and _may_refer(ctx, i))
+    }
+    then = {h.start for h in ctx.hits if h.kind == THEN}
+    with_dates = set(ctx.active)
+    for index in ctx.active:
+        sentence = sentences[index]
+        if index > 0 and any(sentence.start <= at < sentence.end for at in then):
+            with_dates.add(index - 1)
+    # Without a publication date, "Build 2026 ... opens June 2" tells the year of June 2.
+    default_year = None
+    if not known:
+        for match in matches:
+            year = YEAR_AFTER.match(text, match.end)
+            if year:
+                default_year = int(year[1])
+                break
+    ctx.dates = find_dates(
+        text, ctx.reference, default_year=default_year, within=_spans(ctx, sorted(with_dates))
+    )
+    for index in sorted(ctx.active):
+        if _holds(sentences[index], cues):
+            _names_and_pronouns(ctx, index)
+
+
+def _names_and_pronouns(ctx: Context, index: int) -> None:
+    """Other things' names, then words that may stand for a watch, where no name, date or
+    watch already stands."""
+    lowered, text = ctx.lowered, ctx.text
+    start, end = ctx.sentences[index].start, ctx.sentences[index].end
+    taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
+    taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
+
+    def free(at: int, stop: int) -> bool:
+        return not any(at < te and ts < stop for ts, te in taken)
+
+    if NAME_HINT.search(text, start, end):
+        for m in OTHER_NAME.finditer(text, start, end):
+            if free(m.start(), m.end()):
+                taken.append((m.start(), m.end()))
+                ctx.names.append((m.start(), m.end()))
+    if ANAPHOR_HINT.search(lowered, start, end):
+        for word in set(WORD.findall(lowered, start, end)):
+            if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
+                ctx.anaphors += [
+                    (at, at + len(word))
+                    for at in occurrences(lowered, word, start, end)
+                    if free(at, at + len(word))
+                ]
+    first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
+    if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
+        ctx.anaphors.append((first.start(), first.end()))
+
+
+def _start(hit: Hit) -> int:
+    return hit.start
+
+
+def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
+    """The text of these sentences, neighbours joined into one span."""
+    spans: list[tuple[int, int]] = []
+    for index in indexes:
+        sentence = ctx.sentences[index]
+        if spans and not ctx.text[spans[-1][1] : sentence.start].strip():
+            spans[-1] = (spans[-1][0], sentence.end)
+        else:
+            spans.append((sentence.start, sentence.end))
+    return spans
+
+
+def _holds(sentence: Sentence, positions: Sequence[int]) -> bool:
+    """Whether one of these sorted positions lies in the sentence."""
+    at = bisect_left(positions, sentence.start)
+    return at < len(positions) and positions[at] < sentence.end
+
+
+def _may_refer(ctx: Context, index: int) -> bool:
+    """Whether a sentence holds a word that may stand for a watch ("it", "the model")."""
+    sentence = ctx.sentences[index]
+    if ANAPHOR_HINT.search(ctx.lowered, sentence.start, sentence.end):
+        return True
+    first = WORD.match(ctx.text, sentence.start)
+    return bool(first and first[0] in SENTENCE_PRONOUNS)
+
+
+def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
+    sentence = ctx.sentences[index]
+    start, end = sentence.start, sentence.end
+    hits = ctx.hits[
+        bisect_left(ctx.hits, start, key=_start) : bisect_left(ctx.hits, end, key=_start)
+    ]
+    dates = [d for d in ctx.dates if start <= d.start < end]
+    if not hits and not dates:
+        return Reading([], [], [], [], [(start, end)])
+    tied = sorted((h for h in hits if h.kind in TIED), key=lambda h: (h.start, h.start - h.end))
+    cues: list[Hit] = []
+    for hit in tied:
+        if not cues or hit.start >= cues[-1].end:
+            cues.append(hit)
+    markers = [h for h in hits if h.kind not in TIED]
+    entities = _entities(ctx, start, end, own)
+    return Reading(cues, markers, dates, entities, _clauses(ctx, start, end, markers))
+
+
+def previous_dates(ctx: Context, index: int) -> list[DateMention]:
+    if not _linked(ctx, index, index - 1):
+        return []
+    previous = ctx.sentences[index - 1]
+    return [d for d in ctx.dates if previous.start <= d.start < previous.end][-1:]
+
+
+def _entities(ctx: Context, start: int, end: int, own: Sequence[Match]) -> list[Entity]:
+    lowered = ctx.lowered
+    result = [
+        Entity(
+            m.start,
+            m.end,
+            m.watch,
+            compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start)),
+        )
+        for m in own
+    ]
+    result += [Entity(s, e, None) for s, e in ctx.names if start <= s < end]
+    result += [Entity(s, e, None, anaphor=True) for s, e in ctx.anaphors if start <= s < end]
+    result.sort(key=lambda e: e.start)
+    return result
+
+
+def _clauses(ctx: Context, start: int, end: int, markers: Sequence[Hit]) -> list[tuple[int, int]]:
+    breaks = [(m.start(), m.end()) for m in PUNCTUATION_BREAK.finditer(ctx.lowered, start, end)]
+    if len([b for b in breaks if DASH.fullmatch(ctx.lowered, b[0], b[1])]) >= 2:
+        breaks = [b for b in breaks if not DASH.fullmatch(ctx.lowered, b[0], b[1])]
+    breaks += [(h.start, h.end) for h in markers if h.kind == BREAK]
+    result: list[tuple[int, int]] = []
+    cursor = start
+    for b_start, b_end in sorted(breaks):
+        if b_start < cursor:
+            continue
+        result.append((cursor, b_start))
+        cursor = b_end
+    result.append((cursor, end))
+    return result
+
+
+def clause_of(clauses: Sequence[tuple[int, int]], position: int) -> tuple[int, int]:
+    for clause in clauses:
+        if clause[0] <= position <= clause[1]:
+            return clause
+    return clauses[-1]
+
+
+def without_dates(text: str, start: int, end: int, dates: Sequence[DateMention]) -> str:
+    parts: list[str] = []
+    cursor = start
+    for d in dates:
+        if d.end <= start or d.start >= end:
+            continue
+        parts.append(text[cursor : max(cursor, d.start)])
+        cursor = max(cursor, d.end)
+    parts.append(text[cursor:end])
+    return " ".join(parts)
