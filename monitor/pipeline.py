@@ -174,13 +174,9 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
     interval = feed.interval_s or ctx.interval
     try:
         result = await ctx.fetcher.fetch(feed.fetch_url, FetchCache(feed.etag, feed.last_modified))
-        if result.not_modified:
-            report.status = "not_modified"
-            await _record_unchanged(ctx, feed, result, interval)
-            return report
-        digest = feed_state.content_hash(result.content)
-        if digest == feed.content_hash:
-            # The server ignored our validators but sent the same bytes: as good as a 304.
+        digest = None if result.not_modified else feed_state.content_hash(result.content)
+        if result.not_modified or digest == feed.content_hash:
+            # A 304, or the server ignored our validators but sent the same bytes: as good.
             report.status = "not_modified"
             await _record_unchanged(ctx, feed, result, interval)
             return report
