@@ -92,7 +92,9 @@ def test_three_instances_share_the_feeds_and_alert_once(
         if b - a < INTERVAL * 0.8
     ]
     assert too_close == []  # never two polls of one feed within an interval
-    assert all(len(times) >= 3 for times in polls.values())  # and polling went on
+    # and polling went on; feeds the killed instance held wait for their lease to end
+    # (about 35 s here), so up to its batch (2 x concurrency) may have had fewer rounds
+    assert sum(len(times) >= 3 for times in polls.values()) >= FEEDS - 40
 
     for log in logs:  # instances that start together migrate once, without a race
         text = log.read_text()
