@@ -54,12 +54,7 @@ def scan(
 
 async def _load(source: str, settings: Settings) -> ParsedFeed:
     if source.startswith(("http://", "https://")):
-        async with Fetcher(
-            timeout=settings.http_timeout,
-            deadline=settings.fetch_deadline,
-            max_bytes=settings.max_bytes,
-            allow_hosts=settings.allow_hosts,
-        ) as fetcher:
+        async with Fetcher.from_settings(settings) as fetcher:
             result = await fetcher.fetch(source)
         return await parser.parse_in_worker(result.url, result.content, result.headers)
     path = Path(source)

@@ -104,7 +104,7 @@ class Daemon:
         self.systemd = SystemdNotifier()
         self.rules = Rules.load(settings)
         self.notifier = Notifier.from_settings(settings)
-        self.fetcher = self._fetcher(settings)
+        self.fetcher = Fetcher.from_settings(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
@@ -114,17 +114,6 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = self._deliver_again = False
         self._last_tick = time.monotonic()
-
-    @staticmethod
-    def _fetcher(settings: Settings) -> Fetcher:
-        return Fetcher(
-            timeout=settings.http_timeout,
-            deadline=settings.fetch_deadline,
-            max_bytes=settings.max_bytes,
-            concurrency=settings.concurrency,
-            per_host=settings.per_host,
-            allow_hosts=settings.allow_hosts,
-        )
 
     def context(self) -> PollContext:
         return PollContext(

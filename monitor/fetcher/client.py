@@ -12,16 +12,17 @@ import ssl
 import time
 import zlib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
 from monitor import __version__
 from monitor.errors import FetchError
 from monitor.fetcher.decode import BodyDecoder, max_age, parse_retry_after
+
 from monitor.fetcher.policy import (
     PINNED,
     Resolver,
@@ -30,6 +31,9 @@ from monitor.fetcher.policy import (
     redact,
     system_resolver,
 )
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +179,18 @@ class Fetcher:
             return home
         return min(range(len(self._busy)), key=self._busy.__getitem__)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fetcher:
+        """A fetcher with the limits of the config's [fetch] table."""
+        return cls(
+            timeout=settings.http_timeout,
+            deadline=settings.fetch_deadline,
+            max_bytes=settings.max_bytes,
+            concurrency=settings.concurrency,
+            per_host=settings.per_host,
+            allow_hosts=settings.allow_hosts,
+        )
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -225,16 +241,7 @@ class Fetcher:
                 spent += time.monotonic() - t0
                 self._hosts.release(host)
             if isinstance(outcome, FetchResult):
-                return FetchResult(
-                    url=outcome.url,
-                    status=outcome.status,
-                    content=outcome.content,
-                    headers=outcome.headers,
-                    cache=outcome.cache,
-                    not_modified=outcome.not_modified,
-                    permanent_redirect=permanent,
-                    retry_after=outcome.retry_after,
-                )
+                return replace(outcome, permanent_redirect=permanent)
             status, target = outcome
             if status in _PERMANENT and permanent_chain:
                 permanent = str(target)
