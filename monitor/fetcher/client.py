@@ -22,7 +22,6 @@ import httpx
 from monitor import __version__
 from monitor.errors import FetchError
 from monitor.fetcher.decode import BodyDecoder, max_age, parse_retry_after
-
 from monitor.fetcher.policy import (
     PINNED,
     Resolver,
