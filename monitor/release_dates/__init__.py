@@ -59,7 +59,7 @@ class DateMention:
     text: str
 
 
-def _lower(text: str) -> str:
+def fold_case(text: str) -> str:
     """Lower-case without moving offsets (a few letters lower-case to two characters)."""
     lowered = text.lower()
     if len(lowered) == len(text):
@@ -82,7 +82,7 @@ def find_dates(
     ``within`` (sorted, disjoint spans) limits the search to the key words inside those
     spans; patterns still see the whole text around them.
     """
-    lowered = _lower(text)
+    lowered = fold_case(text)
     regions = [(0, len(text))] if within is None else within
     tokens = _Tokens(lowered, regions)
     words = tokens.words

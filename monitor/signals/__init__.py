@@ -44,12 +44,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
+from monitor.release_dates import fold_case
 from monitor.signals.decide import clean, rank_of, read_sentence
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
     Verdict,
-    fold_case,
     scan,
     sentence_span,
     sentences_to_read,

@@ -84,14 +84,6 @@ class Reading:
         return found[-1] if found else None
 
 
-def fold_case(text: str) -> str:
-    """Lower-case without moving offsets (a few letters lower-case to two characters)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def sentence_span(ctx: Context, position: int) -> tuple[int, int]:
     index = sentence_of(ctx.sentences, position)
     if index is None:
