@@ -10,7 +10,10 @@ Rules, in the order they apply to a text made by ``monitor.normalize.document_te
    case-sensitive), and taken as written: no boundary rule is added to them.
 2. **Case.** Case-insensitive watches match under Unicode case folding ("gpt-5",
    "STRASSE" for "Straße"); a case-sensitive watch's hit must equal the normalised term
-   exactly. Spans always index the normalised text, never the folded copy.
+   exactly, or be its capitals in a line written in capitals ("MICROSOFT BUILD 2024 KICKS
+   OFF" for "Build": a shouted headline has no case to respect), which is a line of at
+   least three words with no lower-case letter. Spans always index the normalised text,
+   never the folded copy.
 3. **Token boundaries.** A term that starts with a letter or digit must not follow a
    letter, digit, mark or ``_``; one that ends with a letter or digit must not be followed
    by one, nor by ``.`` or ``,`` then a digit (a later version). So "GPT-5" matches in
@@ -259,7 +262,7 @@ class Matcher:
                 if after in ".," and end + 1 < size and text[end + 1].isdigit():
                     continue  # a later version: "GPT-5.1"
             for watch, kind, order, term, exact in entries:
-                if exact is not None and text[start:end] != exact:
+                if exact is not None and not _same_case(text, start, end, exact):
                     continue
                 if kind == _TERM:
                     hits.append((start, -end, watch, order, term))
@@ -272,6 +275,22 @@ class Matcher:
                         contexts = {}
                     contexts.setdefault(watch, []).append((start, end))
         return hits, excludes, contexts
+
+
+def _same_case(text: str, start: int, end: int, exact: str) -> bool:
+    """Whether a case-sensitive hit is written as the term, or shouted (rule 2)."""
+    written = text[start:end]
+    return written == exact or (written == exact.upper() and _shouted(text, start))
+
+
+def _shouted(text: str, position: int) -> bool:
+    """Whether the line around ``position`` is written in capitals."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if any(char.islower() for char in line):
+        return False
+    return sum(1 for word in line.split() if any(char.isalpha() for char in word)) >= 3
 
 
 def _regex_spans(regexes: Sequence[re.Pattern[str]], text: str) -> list[Span]:

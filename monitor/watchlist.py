@@ -16,7 +16,8 @@ wherever a list is expected, a single value is accepted too):
     sent to search engines.
 ``case_sensitive``
     ``false`` by default: terms match in any case (Unicode case folding). ``true`` for names
-    whose case matters (``MAI-1``, ``Build``).
+    whose case matters (``MAI-1``, ``Build``); their capitals still match in a headline
+    written all in capitals ("MICROSOFT BUILD 2024 KICKS OFF").
 ``exclude``
     Phrases (plain or ``{regex: ...}``) that veto a hit of this watch: a term hit is dropped
     when an occurrence of an exclude phrase overlaps it (covers it, sits inside it or

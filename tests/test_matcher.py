@@ -250,6 +250,20 @@ def test_case_sensitive_watch_needs_exact_case() -> None:
     assert [m.watch for m in matcher.match("BUILD")] == ["b"]
 
 
+def test_case_sensitive_watch_matches_its_capitals_in_a_shouted_line() -> None:
+    matcher = Matcher([watch("B", "Build", case_sensitive=True)])
+    shouted = "MICROSOFT BUILD 2024 KICKS OFF IN SEATTLE"
+    assert [(m.term, shouted[m.start : m.end]) for m in matcher.match(shouted)] == [
+        ("Build", "BUILD")
+    ]
+    # only the shouted line: the lede below keeps its case rule
+    text = f"{shouted}\n\nHow to BUILD a feed reader, and what to build next."
+    assert [(m.start, m.end) for m in matcher.match(text)] == [(10, 15)]
+    assert matcher.match("How to BUILD things") == []  # a capitalised word in a normal line
+    assert matcher.match("BUILD 2024") == []  # too short to tell shouting from an acronym
+    assert matcher.match("BUILDS AND REBUILD ARE NOT IT") == []  # boundaries still apply
+
+
 def test_case_folding_that_changes_length_keeps_original_spans() -> None:
     matcher = Matcher([watch("street", "Straße"), watch("gpt", "GPT-5")])
     text = "İİ STRASSE ß Straße ﬃ GPT-5"
@@ -410,7 +424,7 @@ def test_a_term_never_matches_inside_a_longer_token(
 
 
 def _naive(watches: list[Watch], text: str) -> list[Match]:
-    """The obvious per-term regex loop, with the documented boundary rules."""
+    """The obvious per-term regex loop, with the documented boundary and case rules."""
     found: list[tuple[int, int, int, str]] = []
     for index, w in enumerate(watches):
         hits = []
@@ -420,11 +434,15 @@ def _naive(watches: list[Watch], text: str) -> list[Match]:
             right = r"(?![\w\u0300-\u036f]|[.,]\d)" if re.search(r"\w$", norm) else ""
             flags = 0 if w.case_sensitive else re.IGNORECASE
             regex = re.compile(left + re.escape(norm) + right, flags)
-            # a term may overlap itself ("aa" in "aaa"): look again one character later
-            start = 0
-            while m := regex.search(text, start):
-                hits.append((m.start(), m.end(), term.text))
-                start = m.start() + 1
+            variants = [regex]
+            if w.case_sensitive and norm.upper() != norm and _all_caps_line(text):
+                variants.append(re.compile(left + re.escape(norm.upper()) + right))
+            for pattern in variants:
+                # a term may overlap itself ("aa" in "aaa"): look again one character later
+                start = 0
+                while m := pattern.search(text, start):
+                    hits.append((m.start(), m.end(), term.text))
+                    start = m.start() + 1
         last = -1
         for s, e, t in sorted(hits, key=lambda h: (h[0], -h[1])):
             if s >= last:
@@ -432,6 +450,11 @@ def _naive(watches: list[Watch], text: str) -> list[Match]:
                 last = e
     found.sort(key=lambda f: (f[0], -f[1], f[2]))  # by start, longest first, watch order
     return [Match(watches[i].name, t, s, e) for s, e, i, t in found]
+
+
+def _all_caps_line(text: str) -> bool:
+    words = [word for word in text.split() if re.search(r"[^\W\d_]", word)]
+    return text == text.upper() and "\n" not in text and len(words) >= 3
 
 
 PIECES = st.sampled_from(
