@@ -11,6 +11,8 @@ Rules, applied in this order:
    sorted, so parameter order does not split a story.
 
 The result is a key for comparison, not a URL to fetch: it may not resolve.
+``without_tracking`` applies rule 4 alone, to the links that alerts show: it keeps a URL
+that resolves, only shorter.
 """
 
 from __future__ import annotations
@@ -130,3 +132,18 @@ def canonical_url(url: str) -> str:
         if not _is_tracking(name) and not _is_amp_param(name, value)
     )
     return urlunsplit((scheme, host, _canonical_path(parts.path), urlencode(query), ""))
+
+
+def without_tracking(url: str) -> str:
+    """``url`` without its tracking parameters (rule 4), everything else as written."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")
+    kept = [pair for pair in pairs if not _is_tracking(pair.split("=", 1)[0])]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))

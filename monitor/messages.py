@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 import regex
 
+from monitor.links import without_tracking
 from monitor.normalize import html_to_text
 
 MARKDOWN = "markdown"
@@ -241,7 +242,7 @@ def values_for(view: AlertView, style: Style) -> dict[str, str]:
         return escape_markdown(safe) if md else safe
 
     def link(url: str | None) -> str:
-        safe = safe_link(url)
+        safe = safe_link(without_tracking(url) if url else url)
         return f"<{safe}>" if md and safe else safe
 
     headline = view.change or view.headline

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.links import canonical_url
+from monitor.links import canonical_url, without_tracking
 
 CASES = [
     ("HTTPS://WWW.Example.ORG/a/b", "https://example.org/a/b"),
@@ -79,3 +79,17 @@ def test_different_stories_keep_different_keys() -> None:
 def test_never_raises_and_is_idempotent(text: str) -> None:
     once = canonical_url(text)
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://a.example/x?utm_source=rss&utm_medium=feed", "https://a.example/x"),
+        ("https://a.example/x?id=7&fbclid=abc&b=%20c#top", "https://a.example/x?id=7&b=%20c#top"),
+        ("https://www.a.example/amp/x/?utm_campaign=y", "https://www.a.example/amp/x/"),
+        ("https://a.example/x?q=1", "https://a.example/x?q=1"),
+        ("not a url", "not a url"),
+    ],
+)
+def test_links_shown_in_alerts_lose_only_tracking_parameters(url: str, shown: str) -> None:
+    assert without_tracking(url) == shown
