@@ -1,16 +1,14 @@
-"""The Fetcher: small shared httpx pools, global and per-host limits, a deadline per fetch,
-redirects by hand. The rules it applies are listed in ``monitor.fetcher``.
+"""The Fetcher: one shared httpx client over an aiohttp transport, global and per-host limits,
+a deadline per fetch, redirects by hand. The rules it applies are listed in ``monitor.fetcher``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import socket
 import ssl
 import time
-import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from http.cookiejar import DefaultCookiePolicy
@@ -22,21 +20,13 @@ import httpx
 from monitor import __version__
 from monitor.errors import FetchError
 from monitor.fetcher.decode import BodyDecoder, max_age, parse_retry_after
-from monitor.fetcher.policy import (
-    PINNED,
-    Resolver,
-    is_public,
-    pinned_transport,
-    redact,
-    system_resolver,
-)
+from monitor.fetcher.policy import Resolver, is_public, redact, system_resolver
+from monitor.fetcher.transport import PIN, AiohttpTransport
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
-
-POOL_SIZE = 8  # connections per httpx pool; see Fetcher.__init__
 
 MiB = 1024 * 1024
 DEFAULT_USER_AGENT = f"newsmonitor/{__version__} (+https://github.com/newsmonitor/newsmonitor)"
@@ -142,41 +132,17 @@ class Fetcher:
         self._resolve: Resolver = resolver or system_resolver
         self._global = asyncio.Semaphore(concurrency)
         self._hosts = _HostSlots(per_host)
-        # httpcore's pool does O(n²) bookkeeping per request over its n connections
-        # (encode/httpx#3215): 6.6 ms of CPU per feed at concurrency 200 in one pool, against
-        # 2.1 ms at 10. Small pools, each request to the least busy, keep n small.
-        shards = 1 if transport else max(1, math.ceil(concurrency / POOL_SIZE))
-        self._shard_size = math.ceil(concurrency / shards)
-        limits = httpx.Limits(
-            max_connections=self._shard_size, max_keepalive_connections=self._shard_size
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": user_agent, "Accept": ACCEPT},
+            transport=transport or AiohttpTransport(limit=concurrency),
         )
-        self._clients = [
-            httpx.AsyncClient(
-                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                limits=limits,
-                follow_redirects=False,
-                trust_env=False,
-                headers={"User-Agent": user_agent, "Accept": ACCEPT},
-                transport=transport or pinned_transport(limits),
-            )
-            for _ in range(shards)
-        ]
-        self._busy = [0] * shards
-        for client in self._clients:
-            # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed
-            # ever sees another feed's cookies. (httpx copies a jar given to the client, so
-            # the policy is set on the client's own.)
-            client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-
-    def _shard(self, host: str) -> int:
-        """The host's own pool (keep-alive reuse) unless it is full, else the least busy one.
-
-        The global limit then bounds every pool by its size, so no request waits in one.
-        """
-        home = zlib.crc32(host.encode()) % len(self._clients)
-        if self._busy[home] < self._shard_size:
-            return home
-        return min(range(len(self._busy)), key=self._busy.__getitem__)
+        # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed ever
+        # sees another feed's cookies. (httpx copies a jar given to the client, so the policy
+        # is set on the client's own.)
+        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -202,9 +168,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the shared clients and their connections."""
-        for client in self._clients:
-            await client.aclose()
+        """Close the shared client and its connections."""
+        await self._client.aclose()
 
     async def fetch(
         self, url: str, cache: FetchCache = FetchCache(), *, max_bytes: int | None = None
@@ -291,11 +256,7 @@ class Fetcher:
         try:
             async with asyncio.timeout(max(budget, 0.0)):
                 address = await self._pin(url, target, configured)
-                token = PINNED.set((target.raw_host.decode("ascii").lower(), address))
-                try:
-                    return await self._request(url, target, cache, cap)
-                finally:
-                    PINNED.reset(token)
+                return await self._request(url, target, cache, cap, address)
         except TimeoutError:
             raise FetchError(
                 redact(url), "timeout", f"no complete answer within {self.deadline:g} s"
@@ -316,24 +277,21 @@ class Fetcher:
         target: httpx.URL,
         cache: FetchCache,
         cap: int,
+        address: str,
     ) -> FetchResult | tuple[int, httpx.URL]:
         headers = {"Accept-Encoding": "gzip, deflate"}
         if cache.etag:
             headers["If-None-Match"] = cache.etag
         if cache.last_modified:
             headers["If-Modified-Since"] = cache.last_modified
-        shard = self._shard(target.host)
-        client = self._clients[shard]
-        self._busy[shard] += 1
+        request = self._client.build_request(
+            "GET", target, headers=headers, extensions={PIN: address}
+        )
+        response = await self._client.send(request, stream=True)
         try:
-            request = client.build_request("GET", target, headers=headers)
-            response = await client.send(request, stream=True)
-            try:
-                return await self._read(url, target, response, cache, cap)
-            finally:
-                await response.aclose()
+            return await self._read(url, target, response, cache, cap)
         finally:
-            self._busy[shard] -= 1
+            await response.aclose()
 
     async def _read(
         self,
