@@ -1,17 +1,17 @@
-"""The Fetcher: one shared httpx client over an aiohttp transport, global and per-host limits,
-a deadline per fetch, redirects by hand. The rules it applies are listed in ``monitor.fetcher``.
+"""The Fetcher: one shared httpx transport over aiohttp, global and per-host limits, a deadline
+per fetch, redirects by hand. The rules it applies are listed in ``monitor.fetcher``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import socket
 import ssl
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -36,7 +36,6 @@ ACCEPT = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
-_READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def _error_kind(exc: BaseException) -> str:
 
 
 class Fetcher:
-    """Fetches feeds through one shared client with global and per-host concurrency limits."""
+    """Fetches feeds through one shared transport with global and per-host concurrency limits."""
 
     def __init__(
         self,
@@ -132,17 +131,16 @@ class Fetcher:
         self._resolve: Resolver = resolver or system_resolver
         self._global = asyncio.Semaphore(concurrency)
         self._hosts = _HostSlots(per_host)
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
-            transport=transport or AiohttpTransport(limit=concurrency),
-        )
-        # A jar whose policy accepts no domain: Set-Cookie floods are dropped and no feed ever
-        # sees another feed's cookies. (httpx copies a jar given to the client, so the policy
-        # is set on the client's own.)
-        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        # The transport alone, without httpx.AsyncClient: its cookie jar, auth flow and header
+        # merging cost more CPU per feed than aiohttp's whole request, and we need none of them
+        # (no cookies are ever kept, redirects are ours, credentials are the URL's).
+        self._transport = transport or AiohttpTransport(limit=concurrency)
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0)).as_dict()
+        self._headers = {
+            "User-Agent": user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        }
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -168,8 +166,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the shared client and its connections."""
-        await self._client.aclose()
+        """Close the shared transport and its connections."""
+        await self._transport.aclose()
 
     async def fetch(
         self, url: str, cache: FetchCache = FetchCache(), *, max_bytes: int | None = None
@@ -188,7 +186,7 @@ class Fetcher:
         current = start
         for _ in range(self.max_redirects + 1):
             self._check_scheme(url, current, start)
-            key = str(current.copy_with(fragment=None))
+            key = str(current).partition("#")[0]
             if key in seen:
                 raise FetchError(redact(url), "too_many_redirects", "redirect loop")
             seen.add(key)
@@ -279,15 +277,18 @@ class Fetcher:
         cap: int,
         address: str,
     ) -> FetchResult | tuple[int, httpx.URL]:
-        headers = {"Accept-Encoding": "gzip, deflate"}
+        headers = self._headers.copy()
         if cache.etag:
             headers["If-None-Match"] = cache.etag
         if cache.last_modified:
             headers["If-Modified-Since"] = cache.last_modified
-        request = self._client.build_request(
-            "GET", target, headers=headers, extensions={PIN: address}
+        if target.username or target.password:
+            credentials = f"{target.username}:{target.password}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        request = httpx.Request(
+            "GET", target, headers=headers, extensions={"timeout": self._timeout, PIN: address}
         )
-        response = await self._client.send(request, stream=True)
+        response = await self._transport.handle_async_request(request)
         try:
             return await self._read(url, target, response, cache, cap)
         finally:
@@ -350,17 +351,18 @@ class Fetcher:
         if length.isdigit() and int(length) > cap:
             # Compressed or not, the decoded body would be at least about this large.
             raise FetchError(redact(url), "too_large", f"Content-Length {length} over {cap}")
-        decoder = BodyDecoder(redact(url), rheaders.get("content-encoding", ""))
+        decoder = BodyDecoder(url, rheaders.get("content-encoding", ""))
         body = bytearray()
-        async for raw in response.aiter_raw(_READ_CHUNK):
+        async for raw in response.aiter_raw():  # as the transport reads them, at most 128 KiB
             body += decoder.decode(raw, cap - len(body))
         decoder.finish()
-        if not bytes(body).strip():
+        content = bytes(body)
+        if not content or content.isspace():
             raise FetchError(redact(url), "empty", f"HTTP {status} with an empty body")
         return FetchResult(
             url=str(target),
             status=status,
-            content=bytes(body),
+            content=content,
             headers=rheaders,
             cache=FetchCache(rheaders.get("etag"), rheaders.get("last-modified")),
             not_modified=False,

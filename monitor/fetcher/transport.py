@@ -28,6 +28,7 @@ import aiohttp
 import certifi
 import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.connector import NEEDS_CLEANUP_CLOSED
 from aiohttp.http_exceptions import LineTooLong
 from yarl import URL
 
@@ -131,6 +132,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             keepalive_timeout=self._keepalive,
             resolver=_NoResolver(),
             use_dns_cache=False,
+            # Pythons before 3.12.8 leak TLS transports whose peer never closes them
+            # (python/cpython#118960); aiohttp aborts those after 2 s when asked.
+            enable_cleanup_closed=NEEDS_CLEANUP_CLOSED,
             ssl=ssl.create_default_context(cafile=certifi.where()),
         )
         return aiohttp.ClientSession(
@@ -161,6 +165,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None:
             self._session = self._open()
         headers = request.headers.multi_items()  # Host (the name) included
+        tls = request.url.scheme == "https"
         with _httpx_errors():
             response = await self._session.request(
                 request.method,
@@ -169,7 +174,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=request.content or None,
                 allow_redirects=False,
                 timeout=self._timeout(request),
-                server_hostname=request.url.host if request.url.scheme == "https" else None,
+                # The name as sent (punycode), for SNI and the certificate check.
+                server_hostname=request.url.raw_host.decode("ascii") if tls else None,
             )
         return httpx.Response(
             response.status,
