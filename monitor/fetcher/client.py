@@ -203,6 +203,8 @@ class Fetcher:
                 spent += time.monotonic() - t0
                 self._hosts.release(host)
             if isinstance(outcome, FetchResult):
+                if permanent is None:
+                    return outcome
                 return replace(outcome, permanent_redirect=permanent)
             status, target = outcome
             if status in _PERMANENT and permanent_chain:
