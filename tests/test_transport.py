@@ -31,6 +31,7 @@ class Recorder(http.server.ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int]) -> None:
         self.ports: list[int] = []
         self.hosts: list[str] = []
+        self.connection: list[str | None] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -38,6 +39,7 @@ class Recorder(http.server.ThreadingHTTPServer):
             def do_GET(handler) -> None:
                 self.ports.append(handler.client_address[1])
                 self.hosts.append(handler.headers["Host"])
+                self.connection.append(handler.headers["Connection"])
                 body = RSS % address[0].encode()
                 handler.send_response(200)
                 handler.send_header("Content-Length", str(len(body)))
@@ -80,29 +82,35 @@ def two_addresses() -> Iterator[tuple[int, Recorder, Recorder]]:
 
 
 class ChangingDNS:
-    """Answers from a list that a test changes between fetches (DNS rebinding)."""
+    """Gives each answer of a list in turn, the last one from then on (DNS rebinding)."""
 
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
 
     async def __call__(self, host: str, port: int) -> list[str]:
-        return [self.answer]
+        await asyncio.sleep(0)  # a lookup suspends, as the system resolver's thread does
+        return [self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]]
 
 
-def test_keep_alive_reuses_one_connection_per_host(
+def fetch_all(fetcher: Fetcher, url: str, times: int) -> list[bytes]:
+    async def go() -> list[bytes]:
+        async with fetcher:
+            results = await asyncio.gather(*(fetcher.fetch(url) for _ in range(times)))
+        return [r.content for r in results]
+
+    return asyncio.run(go())
+
+
+def test_keep_alive_serves_the_fetches_queued_for_a_host(
     two_addresses: tuple[int, Recorder, Recorder],
 ) -> None:
     port, one, _ = two_addresses
-    dns = ChangingDNS("127.0.0.1")
-
-    async def go() -> None:
-        async with Fetcher(resolver=dns) as fetcher:
-            for _ in range(5):
-                await fetcher.fetch(f"http://feeds.test:{port}/feed")
-
-    asyncio.run(go())
+    fetcher = Fetcher(per_host=1, resolver=ChangingDNS("127.0.0.1"))
+    fetch_all(fetcher, f"http://feeds.test:{port}/feed", 5)
     assert len(one.ports) == 5 and len(set(one.ports)) == 1
     assert one.hosts == [f"feeds.test:{port}"] * 5
+    # the last fetch of the host lets the connection go: no idle connection outlives its host
+    assert one.connection == [None] * 4 + ["close"]  # HTTP/1.1 keeps alive unless told
 
 
 def test_a_kept_connection_is_never_used_for_another_address(
@@ -111,18 +119,10 @@ def test_a_kept_connection_is_never_used_for_another_address(
     """When the name's answer changes, the idle connection to the old answer is not reused:
     every request goes to the address checked for it."""
     port, one, two = two_addresses
-    dns = ChangingDNS("127.0.0.1")
-
-    async def go() -> list[bytes]:
-        async with Fetcher(resolver=dns) as fetcher:
-            first = await fetcher.fetch(f"http://feeds.test:{port}/feed")
-            dns.answer = "127.0.0.2"
-            second = await fetcher.fetch(f"http://feeds.test:{port}/feed")
-            dns.answer = "127.0.0.1"
-            third = await fetcher.fetch(f"http://feeds.test:{port}/feed")
-            return [first.content, second.content, third.content]
-
-    assert asyncio.run(go()) == [RSS % b"127.0.0.1", RSS % b"127.0.0.2", RSS % b"127.0.0.1"]
+    dns = ChangingDNS("127.0.0.1", "127.0.0.2", "127.0.0.1")
+    fetcher = Fetcher(per_host=1, resolver=dns)
+    bodies = fetch_all(fetcher, f"http://feeds.test:{port}/feed", 3)
+    assert bodies == [RSS % b"127.0.0.1", RSS % b"127.0.0.2", RSS % b"127.0.0.1"]
     assert (len(one.ports), len(two.ports)) == (2, 1)
     assert len(set(one.ports)) == 1  # and the connection to the first answer is kept
 

@@ -77,6 +77,10 @@ class _HostSlots:
         self._slots[host] = (sem, users + 1)
         return sem
 
+    def shared(self, host: str) -> bool:
+        """Whether other fetches for ``host`` are running or waiting."""
+        return self._slots[host][1] > 1
+
     def release(self, host: str) -> None:
         sem, users = self._slots[host]
         if users <= 1:
@@ -287,6 +291,11 @@ class Fetcher:
         if target.username or target.password:
             credentials = f"{target.username}:{target.password}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        if not self._hosts.shared(target.raw_host.decode("ascii").lower()):
+            # Keep the connection only for the fetches already queued for its host: idle
+            # connections then stay as few as the hosts in flight, not one per host polled
+            # in the last keep-alive period (thousands of file descriptors).
+            headers["Connection"] = "close"
         request = httpx.Request(
             "GET", target, headers=headers, extensions={"timeout": self._timeout, PIN: address}
         )
