@@ -364,7 +364,7 @@ class Fetcher:
             raise FetchError(redact(url), "too_large", f"Content-Length {length} over {cap}")
         decoder = BodyDecoder(url, rheaders.get("content-encoding", ""))
         body = bytearray()
-        async for raw in response.aiter_raw():  # as the transport reads them, at most 128 KiB
+        async for raw in response.aiter_raw():  # as buffered: aiohttp pauses past 128 KiB
             body += decoder.decode(raw, cap - len(body))
         decoder.finish()
         content = bytes(body)
