@@ -88,5 +88,5 @@ def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("apprise", "httpx", "httpcore", "apscheduler", "alembic"):
+    for noisy in ("apprise", "httpx", "httpcore", "aiohttp", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -1,18 +1,22 @@
-"""HTTP fetch stage: shared httpx connection pools, bounded in time, size and reach.
+"""HTTP fetch stage: one shared keep-alive transport, bounded in time, size and reach.
+
+The transport speaks httpx's API over one aiohttp session (``transport.py``: httpcore's pool
+costs CPU per request that grows with its size); the rules are this package's, not aiohttp's.
 
 Rules, in the order a fetch meets them:
 
 1. Only http and https. Before every hop the host is resolved (all A/AAAA answers) and the
-   connection is pinned to a checked address, so DNS rebinding cannot swap it afterwards.
-   A non-public address (loopback, private, link-local, reserved, multicast) is refused
+   connection is pinned to a checked address, so DNS rebinding cannot swap it afterwards; a
+   kept-alive connection serves only later hops to the same name at the same address. A
+   non-public address (loopback, private, link-local, reserved, multicast) is refused
    (``blocked_url``) unless the hop stays on the host the user configured or the host is in
    ``allow_hosts``.
 2. Conditional GET: the cached ETag / Last-Modified go out as If-None-Match /
    If-Modified-Since; a 304 is a success with no body (``not_modified``).
 3. Redirects are followed by hand, at most ``max_redirects``, loops refused, https never
    downgraded to http, and a 3xx body is never read.
-4. A total ``deadline`` per fetch on top of httpx's per-operation timeouts, because a server
-   dripping one byte every two seconds never trips a read timeout.
+4. A total ``deadline`` per fetch on top of the per-operation connect and read timeouts,
+   because a server dripping one byte every two seconds never trips a read timeout.
 5. The body is read raw and decoded here, at most one gzip or deflate layer, through a zlib
    decompressor told how many bytes it may still produce, so ``max_bytes`` bounds the decoded
    size and memory whatever the compression ratio. A Content-Length over the cap is refused

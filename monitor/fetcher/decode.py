@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from monitor.errors import FetchError
+from monitor.fetcher.policy import redact
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -48,14 +49,17 @@ def max_age(cache_control: str | None) -> float | None:
 
 
 class BodyDecoder:
-    """At most one gzip or deflate layer, decoded with a bound on the output size."""
+    """At most one gzip or deflate layer, decoded with a bound on the output size.
+
+    ``url`` is the feed's as given; errors carry it redacted.
+    """
 
     def __init__(self, url: str, content_encoding: str) -> None:
         codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
             raise FetchError(
-                url, "bad_encoding", f"unsupported Content-Encoding {content_encoding!r}"
+                redact(url), "bad_encoding", f"unsupported Content-Encoding {content_encoding!r}"
             )
         self._url = url
         self._coding = codings[0] if codings else None
@@ -74,7 +78,7 @@ class BodyDecoder:
         """Decode ``data``; more than ``room`` bytes of output raises ``too_large``."""
         if self._coding is None:
             if len(data) > room:
-                raise FetchError(self._url, "too_large", "body over the size cap")
+                raise FetchError(redact(self._url), "too_large", "body over the size cap")
             return data
         if self._zlib is None:
             self._pending += data
@@ -94,10 +98,12 @@ class BodyDecoder:
                 chunk = self._zlib.decompress(data, room - len(out) + 1)
                 out += chunk
                 if len(out) > room:
-                    raise FetchError(self._url, "too_large", "decoded body over the size cap")
+                    raise FetchError(
+                        redact(self._url), "too_large", "decoded body over the size cap"
+                    )
                 data = self._zlib.unconsumed_tail or self._zlib.unused_data
         except zlib.error as exc:
-            raise FetchError(self._url, "bad_encoding", f"{self._coding}: {exc}") from None
+            raise FetchError(redact(self._url), "bad_encoding", f"{self._coding}: {exc}") from None
         return bytes(out)
 
     def finish(self) -> None:
@@ -105,4 +111,4 @@ class BodyDecoder:
         if self._coding is not None and (self._zlib is None or not self._zlib.eof):
             if self._zlib is None and not self._pending:
                 return  # nothing at all was sent: the empty-body check reports it
-            raise FetchError(self._url, "bad_encoding", f"truncated {self._coding} stream")
+            raise FetchError(redact(self._url), "bad_encoding", f"truncated {self._coding} stream")
