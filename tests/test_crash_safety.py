@@ -7,6 +7,7 @@ pass an integrity check.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import signal
@@ -88,9 +89,10 @@ def test_killed_at_random_moments_loses_nothing_and_doubles_at_most_one_per_kill
     assert len(arrivals) == WIDGETS
     doubles = {title: times for title, times in arrivals.items() if len(times) > 1}
     for title, times in doubles.items():
-        assert len(times) == 2, (title, times)
-        assert any(times[0] <= k <= times[1] for k in kills), f"{title} doubled without a kill"
-    assert len(doubles) <= len(kills)
+        # at-least-once: every resend follows a kill between the send and its mark
+        for sent, resent in itertools.pairwise(times):
+            assert any(sent <= k <= resent for k in kills), f"{title} resent without a kill"
+    assert sum(len(times) - 1 for times in doubles.values()) <= len(kills)
     print(  # noqa: T201 - the report the issue asks for (shown with -s or -rP)
         f"\n{CYCLES} kills, {WIDGETS} alerts, {len(doubles)} resent after a kill between send and mark"
     )
