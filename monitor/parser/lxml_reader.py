@@ -28,6 +28,7 @@ prefix (else the document's own prefix), lower-cased.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -112,7 +113,7 @@ _FEED_TEXT = {
 _IMAGE_PARTS = {"title", "link", "url", "description", "width", "height", "name"}
 
 
-class Unsupported(Exception):  # noqa: N818 -- a decision, not a failure
+class Unsupported(Exception):
     """The document is outside what this reader models; feedparser reads it."""
 
 
@@ -194,10 +195,8 @@ def _text(el: Any) -> str:
 def _finish(value: str) -> str:
     # feedparser's last steps for every value read as UTF-8: undo UTF-8 read as Latin-1,
     # then map stray C1 controls to their cp1252 characters.
-    try:
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("iso-8859-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
     return value.translate(_cp1252)
 
 
