@@ -50,6 +50,7 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _XML_MEDIA = re.compile(r"^application/(?:[\w.+-]*\+)?xml$|^text/(?:[\w.+-]*\+)?xml$")
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _AMP_NAME = re.compile("&([A-Za-z0-9_]+);")
+_C1 = re.compile("[\x80-\x9f]")
 # Markup the sanitizer and the URI resolver pass through unchanged (tests/test_parser_fast.py
 # checks this against them): text without <, > or &, and bare tags of a few safe elements.
 _PLAIN_MARKUP = re.compile(
@@ -194,10 +195,12 @@ def _text(el: Any) -> str:
 
 def _finish(value: str) -> str:
     # feedparser's last steps for every value read as UTF-8: undo UTF-8 read as Latin-1,
-    # then map stray C1 controls to their cp1252 characters.
+    # then map stray C1 controls to their cp1252 characters. Both leave ASCII as it is.
+    if value.isascii():
+        return value
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("iso-8859-1").decode("utf-8")
-    return value.translate(_cp1252)
+    return value.translate(_cp1252) if _C1.search(value) else value
 
 
 def _html(value: str, base: str, ctype: str) -> str:
@@ -264,6 +267,8 @@ def _read_children(
         if name == "#node":
             continue
         inner = scope.enter(el)
+        if entry and name.startswith(("media:", "itunes:")) and _media(el, inner, record, atom):
+            continue
         if name == "title":
             record.once(name)
             detail = _content(el, inner, "text/plain", atom)
@@ -287,8 +292,8 @@ def _read_children(
             record.once("content")
             default = "text/html" if name == "content:encoded" else "text/plain"
             record.data["content"] = [_content(el, inner, default, atom)]
-        elif entry and name == "source" and not len(el):
-            continue  # RSS 2.0 <source url="…">name</source>
+        elif entry and name in ("source", *_LANGUAGE) and not len(el):
+            continue  # RSS 2.0 <source url="…">name</source>; an item's language is unused
         elif not entry and name in _LANGUAGE:
             record.once("language")
             record.data["language"] = _finish(_text(el))
@@ -303,6 +308,38 @@ def _read_children(
             raise Unsupported(f"<{name}> in {'an item' if entry else 'the feed'}")
         else:
             _harmless(el)
+
+
+def _media(el: Any, scope: Scope, record: Record, atom: bool) -> bool:
+    """Media RSS and iTunes elements of an item that feedparser maps onto its fields.
+
+    ``media:title`` after the item's non-empty title is ignored (feedparser keeps the title
+    of the shallower element); ``media:description`` and ``itunes:summary`` are the summary
+    when nothing else is. The rest of ``media:group`` and ``media:content`` is read the same
+    way. Returns False for elements left to the general rules.
+    """
+    name = _name(el)
+    if name == "media:title":
+        if not record.data.get("title"):
+            raise Unsupported("<media:title> before the item's title")
+        return True
+    if name in ("media:description", "itunes:summary"):
+        record.once("summary")
+        default = "text/html" if name == "media:description" else "text/plain"
+        detail = _content(el, scope, default, atom)
+        record.data["summary"], record.data["summary_detail"] = detail["value"], detail
+        return True
+    if name in ("media:group", "media:content"):
+        for child in el:
+            child_name = _name(child)
+            if child_name == "#node":
+                continue
+            if not _media(child, scope.enter(child), record, atom):
+                if child_name in _TOUCHY:
+                    raise Unsupported(f"<{child_name}> inside <{name}>")
+                _harmless(child)
+        return True
+    return False
 
 
 def _image(el: Any) -> None:
