@@ -52,6 +52,7 @@ def rss(items: str, channel: str = "<title>T</title><link>https://site.example/<
         'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:media="http://search.yahoo.com/mrss/" '
+        'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
         f'xmlns:atom="http://www.w3.org/2005/Atom"><channel>{channel}{items}</channel></rss>'
     ).encode()
 
@@ -221,6 +222,27 @@ CASES = {
         head='<title>A</title><id>urn:x</id><link rel="alternate" href="/home"/>',
         attrs=' xml:base="https://base.example/blog/" xml:lang="en"',
     ),
+    "media rss": rss(
+        "<item><title>Post</title><guid>m1</guid><description>d</description>"
+        '<media:content url="https://m/a.jpg"><media:title type="html">Author</media:title>'
+        "</media:content></item>"
+        "<item><title>Clip</title><guid>m2</guid><media:group><media:title>Clip title"
+        "</media:title><media:description>About &lt;b&gt;it&lt;/b&gt;</media:description>"
+        '<media:thumbnail url="https://m/t.jpg"/></media:group></item>'
+    ),
+    "itunes summary": rss(
+        "<item><title>Episode</title><guid>p1</guid><itunes:summary>Notes &amp;amp; links"
+        "</itunes:summary><content:encoded>&lt;p&gt;Show notes&lt;/p&gt;</content:encoded>"
+        "</item><item><title>E2</title><guid>p2</guid><content:encoded>&lt;p&gt;Full&lt;/p&gt;"
+        "</content:encoded><itunes:summary>&lt;b&gt;Short&lt;/b&gt;</itunes:summary></item>"
+    ),
+    "youtube-like atom": atom(
+        '<entry><title>Video</title><link rel="alternate" href="https://v.example/w?v=1"/>'
+        "<id>yt:video:1</id><published>2025-06-01T10:00:00+00:00</published><media:group>"
+        "<media:title>Video</media:title><media:description>Line one\nhttps://x.example/"
+        '</media:description><media:thumbnail url="https://i/1.jpg"/></media:group></entry>',
+        attrs=' xmlns:media="http://search.yahoo.com/mrss/"',
+    ),
     "atom feed id as link": atom(
         "<entry><title>x</title><id>x</id></entry>", head="<title>A</title><id>https://a/</id>"
     ),
@@ -288,6 +310,13 @@ REFUSED = {
     "base64": (atom('<entry><content type="application/octet-stream">eA==</content></entry>'), XML),
     "atom source": (atom("<entry><source><title>S</title></source></entry>"), XML),
     "two descriptions": (rss("<item><description>a</description><summary>b</summary></item>"), XML),
+    "description and media:description": (
+        rss(
+            "<item><title>t</title><description>a</description><media:content>"
+            "<media:description>b</media:description></media:content></item>"
+        ),
+        XML,
+    ),
     "Item in the wrong case": (rss("<Item><title>a</title></Item>"), XML),
 }
 
