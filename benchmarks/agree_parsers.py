@@ -79,6 +79,8 @@ class Tally:
     identical: int = 0
     agree: Counter[str] = field(default_factory=Counter)
     pairs: int = 0
+    seconds: Counter[str] = field(default_factory=Counter)
+    slowest_loads: tuple[float, int, str] = (0.0, 0, "")
     disagreements: list[str] = field(default_factory=list)
 
 
@@ -125,12 +127,23 @@ def compare(corpus: Path, tally: Tally) -> None:
             tally.refused[refusal] += 1
             continue
         tally.fast += 1
-        fast, reference = _outcome(url, body, True), _outcome(url, body, False)
+        start = time.perf_counter()
+        fast = _outcome(url, body, True)
+        middle = time.perf_counter()
+        reference = _outcome(url, body, False)
+        tally.seconds["fast"] += middle - start
+        tally.seconds["feedparser"] += time.perf_counter() - middle
         if isinstance(fast, str) or isinstance(reference, str):
             if fast != reference:
                 tally.disagreements.append(f"{path.name}: {fast!s:.80} / {reference!s:.80}")
             continue
         tally.compared += 1
+        blob = pickle.dumps(fast, pickle.HIGHEST_PROTOCOL)
+        start = time.perf_counter()
+        pickle.loads(blob)
+        loads = time.perf_counter() - start
+        if loads > tally.slowest_loads[0]:
+            tally.slowest_loads = (loads, len(fast.items), path.name)
         if fast == reference:
             tally.identical += 1
         for name in ("title", "link", "language"):
@@ -169,6 +182,17 @@ def agreement(corpora: list[Path], show: int) -> int:
         for name in FIELDS:
             share = tally.agree[name] / tally.pairs if tally.pairs else 1.0
             print(f"  {name:13s} {tally.agree[name]:6d} / {tally.pairs:<6d} {share:8.2%}")
+        if tally.seconds["fast"]:
+            fast_s, slow_s = tally.seconds["fast"], tally.seconds["feedparser"]
+            print(
+                f"  time on those feeds: fast path {fast_s:.2f} s, feedparser path"
+                f" {slow_s:.2f} s ({slow_s / fast_s:.1f}x)"
+            )
+            loads, count, name = tally.slowest_loads
+            print(
+                f"  slowest pickle.loads of a ParsedFeed: {loads * 1000:.2f} ms"
+                f" ({count} items, {name})"
+            )
         for line in tally.disagreements[:show]:
             print(f"  ! {line}")
         if len(tally.disagreements) > show:

@@ -16,11 +16,16 @@ feedparser reads the document instead. It refuses:
 3. a root other than ``<rss version="2.x">`` with one ``<channel>``, ``rdf:RDF`` in the RSS
    1.0 namespace, or ``feed`` in the Atom 1.0 namespace (Atom 0.3, RSS 0.9x, CDF: feedparser);
 4. an element feedparser maps onto a field we keep (title, link, id, summary, content, the
-   dates, language, or one that switches its context: source, image in an item, …) that this
-   reader does not model, and a modelled one that appears twice (feedparser's precedence
-   between repeats depends on nesting depth and order);
+   dates, language, or one that switches its context: source with children, image in an
+   item, …) that this reader does not model, and a modelled one that appears twice
+   (feedparser's precedence between repeats depends on nesting depth and order). Modelled
+   besides the core elements: Dublin Core and DC terms dates, ``content:encoded``, Atom links
+   in RSS, ``media:title`` after the item's title (ignored, as feedparser does),
+   ``media:description`` and ``itunes:summary`` as the only summary;
 5. markup inside a text element (inline XHTML), base64 or ``src`` content, and CDF
    ``href``/``lastmod`` attributes.
+
+``parse_xml`` treats any other exception raised here as a refusal too.
 
 Element names are matched as feedparser matches them: namespace URI mapped to feedparser's
 prefix (else the document's own prefix), lower-cased.
@@ -392,9 +397,12 @@ def _root(content: bytes) -> Any:
     if b"<!DOCTYPE" in head or b"<!doctype" in head or b"<!ENTITY" in head:
         raise Unsupported("DOCTYPE")
     try:
-        return etree.fromstring(content, _parser())
+        root: Any = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:
         raise Unsupported(f"not well-formed: {exc}") from None
+    if root.getroottree().docinfo.doctype:
+        raise Unsupported("DOCTYPE")
+    return root
 
 
 def _channel(root: Any) -> tuple[Any, list[Any], str, bool]:

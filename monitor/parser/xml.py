@@ -1,4 +1,10 @@
-"""RSS 0.9x/1.0/2.0 and Atom through feedparser, behind byte-level guards (rules 3 and 4).
+"""RSS 0.9x/1.0/2.0 and Atom through lxml or feedparser, behind byte-level guards (rules 3, 4).
+
+After the guards, ``lxml_reader`` reads the documents it models exactly (the common case:
+well-formed UTF-8 RSS 2.0, RSS 1.0 and Atom 1.0) 1.4-4x faster than feedparser (the rest
+is feedparser's HTML sanitizer, which both run); it refuses everything else, and any
+exception it raises also sends the document to feedparser, the reference. Both answers go
+through the same cleaning below.
 
 feedparser always gets ``io.BytesIO`` (given ``str`` or ``bytes`` it may open a path or a
 URL). Before it runs, UTF-16/32 is re-encoded as UTF-8, a DOCTYPE internal subset is cut out
