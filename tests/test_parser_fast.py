@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitor.errors import ParseError
@@ -378,3 +378,86 @@ def test_plain_markup_shortcut_matches_the_sanitizer(pieces: list[str]) -> None:
     assert lxml_reader._html(markup, URL, "text/html") == _sanitize_html(
         resolved, "utf-8", "text/html"
     )
+
+
+_MARKUP_PIECES = [
+    *"<>/&;#\"'= \n\tabx1é\u0093",
+    "<a href='x'>",
+    '<a href="/y?a=1&b=2">',
+    "</a>",
+    "<img src=i.png>",
+    "<img src='javascript:x'/>",
+    "&amp;",
+    "&foo",
+    "&foo;",
+    "&#39;",
+    "&#x93;",
+    "&#150;",
+    "&nbsp;",
+    "<br/>",
+    "<p>",
+    "</p>",
+    "<iframe src=//e.com>",
+    "</iframe>",
+    "<form action=f>",
+    "<div style='color:red;x:url(y)'>",
+    "</div>",
+    "<a href=JaVaScRiPt&#58;alert(2)>",
+    "<blockquote cite=q>",
+    "<object data=o>",
+    "<video poster=p src=v>",
+    "<table><tr><td>",
+    "<a title='a\"b' href=\"c'd\">",
+    "<!-- c -->",
+    "<base href=/b>",
+    "<link href=l>",
+    "<input src=s>",
+    "<title=",
+    "</style=",
+    "<applet>",
+    "<script>",
+    "<![CDATA[",
+    "]]>",
+    "<x41/",
+    "<svg><rect/></svg>",
+    "href=",
+    "src=",
+    "title=",
+    "http:",
+    "//h",
+    "javascript:",
+    "%20",
+    "nbsp",
+    "lt",
+    "td",
+    "img ",
+    "a ",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@example(["x", "<iframe src=//e.com>", "&foo", "</iframe>"], "text/html")
+@example(
+    [
+        "td/1%20\tjavascript:divfoo<a href='x'><title=<div style='x:url(y)'>amphttp:</style=td#",
+        "ampdiv/</p>p&href=<iframe src=f>x41\x93##",
+    ],
+    "text/html",
+)
+@example(["<a href='x'>", "<title=", "&foo", "</style=", "&foo", "=", "</p>"], "text/html")
+@example(
+    ["<table>", "&foo", "\r\n", "<svg><rect/></svg>", "<![CDATA[", "<a href='x'>"], "text/html"
+)
+@example(["<td/", "%20", "lt", "<a href='x'>", "title=", "<x41/", "&foo"], "text/html")
+@given(
+    st.lists(st.sampled_from(_MARKUP_PIECES), max_size=40),
+    st.sampled_from(["text/html", "application/xhtml+xml"]),
+)
+def test_html_shortcuts_match_feedparsers_two_passes(pieces: list[str], ctype: str) -> None:
+    """Plain markup skips both passes, most markup takes one; the result never changes."""
+    from feedparser.sanitizer import _sanitize_html
+    from feedparser.urls import resolve_relative_uris
+
+    markup = "".join(pieces).strip()
+    resolved = resolve_relative_uris(markup, URL, "utf-8", ctype)
+    assert lxml_reader._html(markup, URL, ctype) == _sanitize_html(resolved, "utf-8", ctype)

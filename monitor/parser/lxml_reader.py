@@ -42,8 +42,13 @@ from typing import Any
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.sanitizer import _sanitize_html
-from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_uris
+from feedparser.sanitizer import _HTMLSanitizer, _sanitize_html
+from feedparser.urls import (
+    RelativeURIResolver,
+    _urljoin,
+    make_safe_absolute_uri,
+    resolve_relative_uris,
+)
 from lxml import etree
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -208,9 +213,47 @@ def _finish(value: str) -> str:
     return value.translate(_cp1252) if _C1.search(value) else value
 
 
+# Markup on which one sgmllib pass that resolves and sanitizes gives what feedparser's two
+# passes (resolve, serialize, re-parse, sanitize) give: none of SGML's short tags
+# (``<a/…``), declarations, CDATA, processing instructions, stray ``<``, or the elements
+# whose content the sanitizer drops or re-parses (script, style, applet, svg, math). Checked
+# against the two passes on the real-feed corpus and by tests/test_parser_fast.py.
+_TWO_PASSES_DIFFER = re.compile(
+    r"<[a-zA-Z][-.a-zA-Z0-9]*/(?!>)|<[!?]|\]\]>|</?(?:svg|math|script|style|applet)\b"
+    r"|<(?![A-Za-z/])|</(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+class _ResolvingSanitizer(_HTMLSanitizer):  # type: ignore[misc]
+    """feedparser's sanitizer that first resolves relative URIs as ``RelativeURIResolver``."""
+
+    def __init__(self, base: str, ctype: str) -> None:
+        super().__init__("utf-8", ctype)
+        self.baseuri = base
+
+    def unknown_starttag(self, tag: str, attrs: list[tuple[str, str]]) -> None:
+        attrs = [
+            (key, self._resolve(tag, key, value)) for key, value in self.normalize_attrs(attrs)
+        ]
+        super().unknown_starttag(tag, attrs)
+
+    def _resolve(self, tag: str, key: str, value: str) -> str:
+        if (tag, key) not in RelativeURIResolver.relative_uris:
+            return value
+        # As the resolver: a URI that resolves to nothing (a scheme not allowed) stays as is,
+        # for the sanitizer to judge.
+        return str(make_safe_absolute_uri(self.baseuri, value.strip())) or value
+
+
 def _html(value: str, base: str, ctype: str) -> str:
+    """feedparser's ``resolve_relative_uris`` then ``_sanitize_html``, in fewer passes."""
     if _PLAIN_MARKUP.fullmatch(value):
         return value.strip().replace("\r\n", "\n")
+    if not _TWO_PASSES_DIFFER.search(value):
+        sanitizer = _ResolvingSanitizer(base, ctype)
+        sanitizer.feed(value)
+        return str(sanitizer.output()).strip().replace("\r\n", "\n")
     value = resolve_relative_uris(value, base, "utf-8", ctype)
     return str(_sanitize_html(value, "utf-8", ctype))
 
