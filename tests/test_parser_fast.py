@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitor.errors import ParseError
-from monitor.parser import lxml_reader, parse
+from monitor.parser import lxml_reader, markup, parse
 from monitor.parser.clean import ParsedFeed
 from monitor.parser.xml import parse_xml
 
@@ -272,6 +272,11 @@ def test_content_language_header_is_used_by_both() -> None:
     assert feed.items[0].language == "pt-br"
 
 
+def test_text_xml_without_charset_is_read_fast_when_ascii() -> None:
+    # feedparser assumes us-ascii for text/xml without a charset: no warning when it is.
+    assert_same_fast(CASES["plain rss"], {"content-type": "text/xml"})
+
+
 def test_the_fast_path_is_what_parse_uses() -> None:
     feed = parse(URL, CASES["plain rss"], XML)
     assert feed == parse_xml(URL, CASES["plain rss"], XML, fast=False)
@@ -285,7 +290,10 @@ def test_the_fast_path_is_what_parse_uses() -> None:
 REFUSED = {
     "latin-1": (b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"/>', XML),
     "charset": (rss(""), {"content-type": "application/rss+xml; charset=windows-1252"}),
-    "text/xml without charset": (rss(""), {"content-type": "text/xml"}),
+    "text/xml without charset": (
+        rss("<item><title>café</title></item>"),
+        {"content-type": "text/xml"},
+    ),
     "not xml media type": (rss(""), {"content-type": "text/html"}),
     "doctype": (b'<!DOCTYPE rss SYSTEM "x.dtd"><rss version="2.0"><channel/></rss>', XML),
     "not well-formed": (rss("<item><title>a & b</title></item>"), XML),
@@ -372,10 +380,10 @@ def test_plain_markup_shortcut_matches_the_sanitizer(pieces: list[str]) -> None:
     from feedparser.sanitizer import _sanitize_html
     from feedparser.urls import resolve_relative_uris
 
-    markup = "".join(pieces).strip()
-    assert lxml_reader._PLAIN_MARKUP.fullmatch(markup)
-    resolved = resolve_relative_uris(markup, URL, "utf-8", "text/html")
-    assert lxml_reader._html(markup, URL, "text/html") == _sanitize_html(
+    html_text = "".join(pieces).strip()
+    assert markup._PLAIN_MARKUP.fullmatch(html_text)
+    resolved = resolve_relative_uris(html_text, URL, "utf-8", "text/html")
+    assert markup.sanitize_html(html_text, URL, "text/html") == _sanitize_html(
         resolved, "utf-8", "text/html"
     )
 
@@ -458,6 +466,6 @@ def test_html_shortcuts_match_feedparsers_two_passes(pieces: list[str], ctype: s
     from feedparser.sanitizer import _sanitize_html
     from feedparser.urls import resolve_relative_uris
 
-    markup = "".join(pieces).strip()
-    resolved = resolve_relative_uris(markup, URL, "utf-8", ctype)
-    assert lxml_reader._html(markup, URL, ctype) == _sanitize_html(resolved, "utf-8", ctype)
+    html_text = "".join(pieces).strip()
+    resolved = resolve_relative_uris(html_text, URL, "utf-8", ctype)
+    assert markup.sanitize_html(html_text, URL, ctype) == _sanitize_html(resolved, "utf-8", ctype)

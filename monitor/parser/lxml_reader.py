@@ -42,14 +42,10 @@ from typing import Any
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.sanitizer import _HTMLSanitizer, _sanitize_html
-from feedparser.urls import (
-    RelativeURIResolver,
-    _urljoin,
-    make_safe_absolute_uri,
-    resolve_relative_uris,
-)
+from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
+
+from monitor.parser.markup import sanitize_html
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS10 = "http://purl.org/rss/1.0/"
@@ -61,11 +57,6 @@ _XML_MEDIA = re.compile(r"^application/(?:[\w.+-]*\+)?xml$|^text/(?:[\w.+-]*\+)?
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _AMP_NAME = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")
-# Markup the sanitizer and the URI resolver pass through unchanged (tests/test_parser_fast.py
-# checks this against them): text without <, > or &, and bare tags of a few safe elements.
-_PLAIN_MARKUP = re.compile(
-    r"(?:[^<>&]++|</?(?:p|b|i|em|strong|ul|ol|li|blockquote|h[1-6]|code|pre|sub|sup)>)*+"
-)
 _DATE_FIELDS = {
     "pubdate": "published",
     "published": "published",
@@ -169,8 +160,9 @@ def _check_encoding(content: bytes, headers: Mapping[str, str]) -> None:
     charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.IGNORECASE)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
         raise Unsupported(f"charset {charset.group(1)}")
-    if ctype.startswith("text/") and not charset:
-        raise Unsupported("text/* without a charset")
+    if ctype.startswith("text/") and not charset and not content.isascii():
+        # feedparser reads it as us-ascii, fails, and warns that it used the declaration
+        raise Unsupported("text/* without a charset, not ASCII")
     declared = _DECL_ENCODING.match(content.lstrip(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         raise Unsupported(f"encoding {declared.group(1)!r}")
@@ -213,51 +205,6 @@ def _finish(value: str) -> str:
     return value.translate(_cp1252) if _C1.search(value) else value
 
 
-# Markup on which one sgmllib pass that resolves and sanitizes gives what feedparser's two
-# passes (resolve, serialize, re-parse, sanitize) give: none of SGML's short tags
-# (``<a/…``), declarations, CDATA, processing instructions, stray ``<``, or the elements
-# whose content the sanitizer drops or re-parses (script, style, applet, svg, math). Checked
-# against the two passes on the real-feed corpus and by tests/test_parser_fast.py.
-_TWO_PASSES_DIFFER = re.compile(
-    r"<[a-zA-Z][-.a-zA-Z0-9]*/(?!>)|<[!?]|\]\]>|</?(?:svg|math|script|style|applet)\b"
-    r"|<(?![A-Za-z/])|</(?![A-Za-z])",
-    re.IGNORECASE,
-)
-
-
-class _ResolvingSanitizer(_HTMLSanitizer):  # type: ignore[misc]
-    """feedparser's sanitizer that first resolves relative URIs as ``RelativeURIResolver``."""
-
-    def __init__(self, base: str, ctype: str) -> None:
-        super().__init__("utf-8", ctype)
-        self.baseuri = base
-
-    def unknown_starttag(self, tag: str, attrs: list[tuple[str, str]]) -> None:
-        attrs = [
-            (key, self._resolve(tag, key, value)) for key, value in self.normalize_attrs(attrs)
-        ]
-        super().unknown_starttag(tag, attrs)
-
-    def _resolve(self, tag: str, key: str, value: str) -> str:
-        if (tag, key) not in RelativeURIResolver.relative_uris:
-            return value
-        # As the resolver: a URI that resolves to nothing (a scheme not allowed) stays as is,
-        # for the sanitizer to judge.
-        return str(make_safe_absolute_uri(self.baseuri, value.strip())) or value
-
-
-def _html(value: str, base: str, ctype: str) -> str:
-    """feedparser's ``resolve_relative_uris`` then ``_sanitize_html``, in fewer passes."""
-    if _PLAIN_MARKUP.fullmatch(value):
-        return value.strip().replace("\r\n", "\n")
-    if not _TWO_PASSES_DIFFER.search(value):
-        sanitizer = _ResolvingSanitizer(base, ctype)
-        sanitizer.feed(value)
-        return str(sanitizer.output()).strip().replace("\r\n", "\n")
-    value = resolve_relative_uris(value, base, "utf-8", ctype)
-    return str(_sanitize_html(value, "utf-8", ctype))
-
-
 def _content(el: Any, scope: Scope, default: str, atom: bool) -> dict[str, Any]:
     """A text construct (title, description, summary, content) as feedparser's ``pop``."""
     if el.get("mode") is not None or el.get("src") is not None:
@@ -269,7 +216,7 @@ def _content(el: Any, scope: Scope, default: str, atom: bool) -> dict[str, Any]:
     if not atom and ctype == "text/plain" and _FeedParserMixin.looks_like_html(value):
         ctype = "text/html"
     if ctype in _HTML_TYPES:
-        value = _html(value, scope.base, ctype)
+        value = sanitize_html(value, scope.base, ctype)
     lang = scope.lang.replace("_", "-") if scope.lang else scope.lang
     return {"type": ctype, "language": lang, "value": _finish(value)}
 
