@@ -272,11 +272,6 @@ def test_content_language_header_is_used_by_both() -> None:
     assert feed.items[0].language == "pt-br"
 
 
-def test_text_xml_without_charset_is_read_fast_when_ascii() -> None:
-    # feedparser assumes us-ascii for text/xml without a charset: no warning when it is.
-    assert_same_fast(CASES["plain rss"], {"content-type": "text/xml"})
-
-
 def test_the_fast_path_is_what_parse_uses() -> None:
     feed = parse(URL, CASES["plain rss"], XML)
     assert feed == parse_xml(URL, CASES["plain rss"], XML, fast=False)

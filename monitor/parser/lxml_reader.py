@@ -160,9 +160,9 @@ def _check_encoding(content: bytes, headers: Mapping[str, str]) -> None:
     charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.IGNORECASE)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
         raise Unsupported(f"charset {charset.group(1)}")
-    if ctype.startswith("text/") and not charset and not content.isascii():
-        # feedparser reads it as us-ascii, fails, and warns that it used the declaration
-        raise Unsupported("text/* without a charset, not ASCII")
+    if ctype.startswith("text/") and not charset:
+        # feedparser reads it as us-ascii, and then skips its UTF-8 fix-ups
+        raise Unsupported("text/* without a charset")
     declared = _DECL_ENCODING.match(content.lstrip(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         raise Unsupported(f"encoding {declared.group(1)!r}")
