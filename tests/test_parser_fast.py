@@ -290,6 +290,7 @@ REFUSED = {
         {"content-type": "text/xml"},
     ),
     "not xml media type": (rss(""), {"content-type": "text/html"}),
+    "media type in capitals": (rss(""), {"content-type": "Application/RSS+XML"}),
     "doctype": (b'<!DOCTYPE rss SYSTEM "x.dtd"><rss version="2.0"><channel/></rss>', XML),
     "not well-formed": (rss("<item><title>a & b</title></item>"), XML),
     "undefined entity": (rss("<item><title>&nbsp;</title></item>"), XML),

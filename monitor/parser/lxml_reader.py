@@ -154,7 +154,7 @@ class Record:
 
 def _check_encoding(content: bytes, headers: Mapping[str, str]) -> None:
     ctype, _, params = headers.get("content-type", "application/xml").partition(";")
-    ctype = ctype.strip().lower()
+    ctype = ctype.strip()  # feedparser compares it case-sensitively
     if not _XML_MEDIA.match(ctype):
         raise Unsupported(f"Content-Type {ctype}")
     charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.IGNORECASE)
