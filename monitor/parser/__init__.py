@@ -11,7 +11,11 @@ Rules, in the order they apply:
    feed URL so relative links resolve against it. Before that, a DOCTYPE internal subset is
    cut out (entity expansion made feedparser's loose parser use gigabytes on a 160 KB feed)
    and numeric character references outside Unicode are replaced (feedparser raises on them).
-   Whatever feedparser still raises is ``parse_error``.
+   Whatever feedparser still raises is ``parse_error``. Well-formed UTF-8 RSS 2.0, RSS 1.0
+   and Atom 1.0 that use only the elements ``lxml_reader`` models are read by lxml instead
+   (no entities, no DTD, no network), with feedparser's own rules, so the items are the same;
+   anything else, and any surprise in that reader, goes to feedparser (the rules are in
+   ``monitor/parser/lxml_reader.py``).
 4. No feed version and no entries (an HTML page, garbage) is ``not_a_feed``; a feed that is
    malformed but yields entries is kept, with a warning.
 5. Each item is cleaned: C0 controls except tab and newlines removed (PostgreSQL rejects NUL),

@@ -1,4 +1,10 @@
-"""RSS 0.9x/1.0/2.0 and Atom through feedparser, behind byte-level guards (rules 3 and 4).
+"""RSS 0.9x/1.0/2.0 and Atom through lxml or feedparser, behind byte-level guards (rules 3, 4).
+
+After the guards, ``lxml_reader`` reads the documents it models exactly (the common case:
+well-formed UTF-8 RSS 2.0, RSS 1.0 and Atom 1.0) 1.4-4x faster than feedparser (the rest
+is feedparser's HTML sanitizer, which both run); it refuses everything else, and any
+exception it raises also sends the document to feedparser, the reference. Both answers go
+through the same cleaning below.
 
 feedparser always gets ``io.BytesIO`` (given ``str`` or ``bytes`` it may open a path or a
 URL). Before it runs, UTF-16/32 is re-encoded as UTF-8, a DOCTYPE internal subset is cut out
@@ -19,6 +25,7 @@ from typing import Any
 import feedparser
 
 from monitor.errors import ParseError
+from monitor.parser import lxml_reader
 from monitor.parser.clean import (
     C0,
     MAX_CONTENT,
@@ -205,19 +212,9 @@ def _entry_draft(url: str, entry: Mapping[str, Any], language: str | None) -> Dr
     )
 
 
-def parse_xml(url: str, content: bytes, headers: Mapping[str, str]) -> ParsedFeed:
-    warnings: list[str] = []
-    hdrs = {k.lower(): v for k, v in headers.items()}
-    content = _to_utf8(url, content, hdrs)
-    content, stripped = _strip_doctype_subset(url, content)
-    if stripped:
-        warnings.append("DOCTYPE internal subset removed (entities are not expanded)")
-    content = _CHARREF.sub(_fix_charref, content)
-    response_headers = {k: v for k, v in hdrs.items() if k in ("content-type", "content-language")}
-    # Without a Content-Type feedparser flags every document (NonXMLContentType); a feed
-    # read from a file has none, and its XML declaration is what counts then.
-    response_headers.setdefault("content-type", "application/xml")
-    response_headers["content-location"] = url
+def _feedparser_read(
+    url: str, content: bytes, response_headers: dict[str, str], warnings: list[str]
+) -> tuple[Mapping[str, Any], list[Any]]:
     try:
         result = feedparser.parse(
             io.BytesIO(content),
@@ -238,7 +235,44 @@ def parse_xml(url: str, content: bytes, headers: Mapping[str, str]) -> ParsedFee
         warnings.append(
             f"malformed feed, read leniently: {type(problem).__name__}: {problem}"[:300]
         )
-    feed = result.get("feed") or {}
+    return result.get("feed") or {}, entries
+
+
+def _fast_read(
+    url: str, content: bytes, response_headers: dict[str, str]
+) -> tuple[Mapping[str, Any], list[Any]] | None:
+    try:
+        document = lxml_reader.read(url, content, response_headers)
+    except lxml_reader.Unsupported:
+        return None
+    except Exception:  # noqa: BLE001 -- any surprise in the fast path: feedparser decides
+        return None
+    return document.feed, document.entries
+
+
+def parse_xml(
+    url: str, content: bytes, headers: Mapping[str, str], *, fast: bool = True
+) -> ParsedFeed:
+    """Rules 3 and 4: the byte guards, then the lxml reader, else feedparser.
+
+    ``fast=False`` skips the lxml reader (the reference path, for comparing the two).
+    """
+    warnings: list[str] = []
+    hdrs = {k.lower(): v for k, v in headers.items()}
+    content = _to_utf8(url, content, hdrs)
+    content, stripped = _strip_doctype_subset(url, content)
+    if stripped:
+        warnings.append("DOCTYPE internal subset removed (entities are not expanded)")
+    content = _CHARREF.sub(_fix_charref, content)
+    response_headers = {k: v for k, v in hdrs.items() if k in ("content-type", "content-language")}
+    # Without a Content-Type feedparser flags every document (NonXMLContentType); a feed
+    # read from a file has none, and its XML declaration is what counts then.
+    response_headers.setdefault("content-type", "application/xml")
+    response_headers["content-location"] = url
+    read = _fast_read(url, content, response_headers) if fast else None
+    if read is None:
+        read = _feedparser_read(url, content, response_headers, warnings)
+    feed, entries = read
     language = clean_language(feed.get("language")) or clean_language(hdrs.get("content-language"))
     drafts = [_entry_draft(url, e, language) for e in entries if isinstance(e, Mapping)]
     return ParsedFeed(
