@@ -356,11 +356,11 @@ def test_terms_are_normalised_like_text() -> None:
 
 def test_build_of_10000_terms_is_fast() -> None:
     watches = [watch(f"w{i}", f"Product-{i}", f"Prod {i}x") for i in range(5000)]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not make it fail
     matcher = Matcher(watches)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(matcher) == 10_000
-    assert elapsed < 1.0  # the benchmark holds the 100 ms target; this guards against blowups
+    assert elapsed < 2.0  # the benchmark holds the 100 ms target; this guards against blowups
     assert [m.watch for m in matcher.match("Product-4999 and Product-49990")] == ["w4999"]
 
 
