@@ -54,6 +54,9 @@ class _Entry:
     tense: str
     side: str
     pattern: re.Pattern[str]
+    # What may follow its first word (" said to" after "is"): a phrase whose text goes on
+    # otherwise is not tried. Empty: no such list (an open pattern), always tried.
+    follows: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):
@@ -252,7 +255,9 @@ class Lexicon:
                 body = "|".join(re.escape(s) for s in ordered)
                 tail = _DESCRIBED if first.startswith(_DESCRIBING) else ""
                 pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
-                self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
+                follows = tuple(s[len(first) :] for s in ordered)
+                entry = _Entry(kind, tense, side, pattern, follows)
+                self.by_word.setdefault(first, []).append(entry)
         self.phrases = {}
         self._exact = frozenset(self.words) | frozenset(self.by_word)
         self._open_heads = frozenset(start[:3] for start in self.starts)
@@ -267,7 +272,7 @@ class Lexicon:
         """
         if regions is None:
             regions = [(0, len(lowered))]
-        length, exact, open_heads = len(lowered), self._exact, self._open_heads
+        length, exact, open_heads, plans = len(lowered), self._exact, self._open_heads, self._plans
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
@@ -283,7 +288,7 @@ class Lexicon:
                     continue  # "pre-launch", "launch-day"
                 if word == "may" and source[at] == "M":
                     continue  # the month, not the modal
-                self._confirm(self._plan(word), lowered, at, end, hits)
+                self._confirm(plans.get(word) or self._plan(word), lowered, at, end, hits)
             if self.scanned and _CJK.search(lowered, region_start, region_end):
                 for entry in self.scanned:
                     for m in entry.pattern.finditer(lowered, region_start, region_end):
@@ -327,6 +332,8 @@ class Lexicon:
                 continue
             hits.append(Hit(kind, tense, side, at, end))
         for entry in plan.entries:
+            if entry.follows and not lowered.startswith(entry.follows, end):
+                continue
             m = entry.pattern.match(lowered, at)
             if m is not None:
                 hits.append(Hit(entry.kind, entry.tense, entry.side, at, m.end()))
