@@ -272,23 +272,24 @@ class Lexicon:
         """
         if regions is None:
             regions = [(0, len(lowered))]
-        length, exact, open_heads, plans = len(lowered), self._exact, self._open_heads, self._plans
+        length, plans = len(lowered), self._plans
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
-                if word not in exact and not (
-                    (word[:3] in open_heads or len(word) > 7) and self._open(word)
-                ):
+                plan = plans.get(word) or self._plan(word)
+                if plan is _NOTHING:
                     continue
                 at, end = token.span()
+                if plan.follows and not lowered.startswith(plan.follows, end):
+                    continue  # "the" not followed by "day before", "eve of"...
                 if (at and lowered[at - 1] in "-0123456789") or (
                     end < length and lowered[end] == "-"
                 ):
                     continue  # "pre-launch", "launch-day"
                 if word == "may" and source[at] == "M":
                     continue  # the month, not the modal
-                self._confirm(plans.get(word) or self._plan(word), lowered, at, end, hits)
+                self._confirm(plan, lowered, at, end, hits)
             if self.scanned and _CJK.search(lowered, region_start, region_end):
                 for entry in self.scanned:
                     for m in entry.pattern.finditer(lowered, region_start, region_end):
@@ -306,24 +307,33 @@ class Lexicon:
         """What to check where ``word`` stands: its own kinds, then the cues it starts."""
         plan = self._plans.get(word)
         if plan is None:
-            entries = list(self.by_word.get(word, ()))
-            if word.startswith(self.starts):
-                entries += [
-                    e
-                    for start, group in self.by_start.items()
-                    if word.startswith(start)
-                    for e in group
-                ]
-            plan = _Plan(
-                tuple(self.words.get(word, ())),
-                word.startswith(_DESCRIBING),
-                tuple(entries),
-                len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS),
-            )
+            if word not in self._exact and not (
+                (word[:3] in self._open_heads or len(word) > 7) and self._open(word)
+            ):
+                plan = _NOTHING
+            else:
+                plan = self._new_plan(word)
             if len(self._plans) > 20_000:
                 self._plans.clear()
             self._plans[word] = plan
         return plan
+
+    def _new_plan(self, word: str) -> _Plan:
+        entries = list(self.by_word.get(word, ()))
+        if word.startswith(self.starts):
+            entries += [
+                e for start, group in self.by_start.items() if word.startswith(start) for e in group
+            ]
+        kinds = tuple(self.words.get(word, ()))
+        conditional = len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
+        phrases_only = not kinds and not conditional and all(e.follows for e in entries)
+        return _Plan(
+            kinds,
+            word.startswith(_DESCRIBING),
+            tuple(entries),
+            conditional,
+            tuple(f for e in entries for f in e.follows) if phrases_only else (),
+        )
 
     @staticmethod
     def _confirm(plan: _Plan, lowered: str, at: int, end: int, hits: list[Hit]) -> None:
@@ -347,10 +357,16 @@ def _start(hit: Hit) -> int:
 
 
 class _Plan(NamedTuple):
-    kinds: tuple[tuple[str, str, str], ...]
-    describing: bool
-    entries: tuple[_Entry, ...]
-    conditional: bool
+    """What to check where a word stands (one per word, found once)."""
+
+    kinds: tuple[tuple[str, str, str], ...]  # the word alone is a cue of these kinds
+    describing: bool  # "presented": not when "as" follows
+    entries: tuple[_Entry, ...]  # phrases and open patterns it may start
+    conditional: bool  # a French conditional ("lancerait") hedges
+    follows: tuple[str, ...]  # it only starts phrases: what must follow it; empty: no limit
+
+
+_NOTHING = _Plan((), False, (), False, ())  # a word that is no cue and starts none
 
 
 def occurrences(lowered: str, word: str, start: int, end: int) -> Iterable[int]:
