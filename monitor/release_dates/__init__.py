@@ -113,7 +113,7 @@ def find_dates(
         else:
             if "#year" in keys:
                 keys = (keys - {"#year"}) | years
-            starts = tokens.starts(keys, rule.back)
+            starts = tokens.starts(keys, rule.back, rule.lead)
             candidates = (rule.pattern.match(lowered, p) for p in starts)
         for m in candidates:
             if m is None or m.end() == m.start():
@@ -150,20 +150,20 @@ class _Tokens:
         self.words: set[str] = set()
         for start, end in regions:
             self.words.update(TOKEN.findall(lowered, start, end))
-        self._starts: dict[tuple[str, int], list[int]] = {}
+        self._starts: dict[tuple[str, int, re.Pattern[str] | None], list[int]] = {}
 
-    def starts(self, keys: Iterable[str], back: int) -> list[int]:
+    def starts(self, keys: Iterable[str], back: int, lead: re.Pattern[str] | None) -> list[int]:
         """Where a rule may match: each key word, and the words up to ``back`` characters
-        before it (those may stand before the searched span)."""
+        before it (those may stand before the searched span) when ``lead`` is found there."""
         found: set[int] = set()
         for key in keys:
-            starts = self._starts.get((key, back))
+            starts = self._starts.get((key, back, lead))
             if starts is None:
-                starts = self._starts[key, back] = self._find(key, back)
+                starts = self._starts[key, back, lead] = self._find(key, back, lead)
             found.update(starts)
         return sorted(found)
 
-    def _find(self, key: str, back: int) -> list[int]:
+    def _find(self, key: str, back: int, lead: re.Pattern[str] | None) -> list[int]:
         lowered, size, result = self.lowered, len(self.lowered), []
         for region_start, region_end in self.regions:
             at = lowered.find(key, region_start, region_end)
@@ -173,7 +173,7 @@ class _Tokens:
                     end == size or not lowered[end].isalnum()
                 ):
                     result.append(at)
-                    if back:
+                    if back and (lead is None or lead.search(lowered, max(0, at - back), at)):
                         result += [
                             t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)
                         ]
