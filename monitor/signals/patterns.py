@@ -16,9 +16,12 @@ PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
 # Names of other things (on the text as written): a capitalised word with a version
 # number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
+# The lookaheads only speed it up: a search skips what cannot start a name (a letter or
+# "-" followed, before any space but one, by a digit), so the lookbehind is tried rarely.
 OTHER_NAME = re.compile(
-    r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
-    r"|[A-Za-z]*-?[A-Z]\d+|I/O)(?![\w-])"
+    r"(?=[A-Za-z-])(?=[\w.-]*[- ]?\d|I/O)(?<![\w-])"
+    r"(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*|[A-Za-z]*-?[A-Z]\d+|I/O)"
+    r"(?![\w-])"
 )
 # Every name OTHER_NAME finds holds a digit, or is "I/O".
 NAME_HINT = re.compile(r"\d|I/O")
@@ -39,9 +42,10 @@ ANAPHORIC = re.compile(
     r"veranstaltung"
 )
 # Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
+# The lookahead (the first letters of the alternatives) only lets a search skip quickly.
 ANAPHOR_HINT = re.compile(
-    r"(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
-    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
+    r"(?=[iecmlkév])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
+    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung)"
 )
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
