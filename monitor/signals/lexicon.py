@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -205,7 +205,8 @@ class Lexicon:
     its words, whatever the size of the lexicon.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stands_in: Callable[[str], bool] | None = None) -> None:
+        self.stands_in = stands_in  # words that may stand for a thing ("it", "the model")
         self.words: dict[str, list[tuple[str, str, str]]] = {}
         self.by_word: dict[str, list[_Entry]] = {}
         # phrases by first word, then by (kind, tense, side): merged into one regex each
@@ -263,12 +264,18 @@ class Lexicon:
         self._open_heads = frozenset(start[:3] for start in self.starts)
 
     def find(
-        self, lowered: str, source: str, regions: Sequence[tuple[int, int]] | None = None
+        self,
+        lowered: str,
+        source: str,
+        regions: Sequence[tuple[int, int]] | None = None,
+        stand_ins: list[tuple[int, int]] | None = None,
     ) -> list[Hit]:
         """Every cue in the text (or in its ``regions``), in start order.
 
         One pass over the words: a word that is (or starts) a cue is confirmed at its
-        place by the small anchored patterns filed under it.
+        place by the small anchored patterns filed under it. The same pass appends to
+        ``stand_ins`` the spans of the words that may stand for a thing, where no letter or
+        digit touches them.
         """
         if regions is None:
             regions = [(0, len(lowered))]
@@ -281,6 +288,15 @@ class Lexicon:
                 if plan is _NOTHING:
                     continue
                 at, end = token.span()
+                if (
+                    plan.stands_in
+                    and stand_ins is not None
+                    and (at == 0 or not lowered[at - 1].isalnum())
+                    and (end == length or not lowered[end].isalnum())
+                ):
+                    stand_ins.append((at, end))
+                if not plan.cue:
+                    continue
                 if plan.follows and not lowered.startswith(plan.follows, end):
                     continue  # "the" not followed by "day before", "eve of"...
                 if (at and lowered[at - 1] in "-0123456789") or (
@@ -307,18 +323,19 @@ class Lexicon:
         """What to check where ``word`` stands: its own kinds, then the cues it starts."""
         plan = self._plans.get(word)
         if plan is None:
-            if word not in self._exact and not (
+            cue = word in self._exact or (
                 (word[:3] in self._open_heads or len(word) > 7) and self._open(word)
-            ):
-                plan = _NOTHING
-            else:
-                plan = self._new_plan(word)
+            )
+            stands_in = self.stands_in is not None and self.stands_in(word)
+            plan = _STANDS_IN if stands_in else _NOTHING
+            if cue:
+                plan = self._new_plan(word, stands_in)
             if len(self._plans) > 20_000:
                 self._plans.clear()
             self._plans[word] = plan
         return plan
 
-    def _new_plan(self, word: str) -> _Plan:
+    def _new_plan(self, word: str, stands_in: bool) -> _Plan:
         entries = list(self.by_word.get(word, ()))
         if word.startswith(self.starts):
             entries += [
@@ -328,11 +345,13 @@ class Lexicon:
         conditional = len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
         phrases_only = not kinds and not conditional and all(e.follows for e in entries)
         return _Plan(
+            True,
             kinds,
             word.startswith(_DESCRIBING),
             tuple(entries),
             conditional,
             tuple(f for e in entries for f in e.follows) if phrases_only else (),
+            stands_in,
         )
 
     @staticmethod
@@ -359,23 +378,14 @@ def _start(hit: Hit) -> int:
 class _Plan(NamedTuple):
     """What to check where a word stands (one per word, found once)."""
 
+    cue: bool  # the word is or may start a cue
     kinds: tuple[tuple[str, str, str], ...]  # the word alone is a cue of these kinds
     describing: bool  # "presented": not when "as" follows
     entries: tuple[_Entry, ...]  # phrases and open patterns it may start
     conditional: bool  # a French conditional ("lancerait") hedges
     follows: tuple[str, ...]  # it only starts phrases: what must follow it; empty: no limit
+    stands_in: bool  # it may stand for a thing
 
 
-_NOTHING = _Plan((), False, (), False, ())  # a word that is no cue and starts none
-
-
-def occurrences(lowered: str, word: str, start: int, end: int) -> Iterable[int]:
-    """Where ``word`` stands as a whole word in ``lowered[start:end]``."""
-    at = lowered.find(word, start, end)
-    while at >= 0:
-        stop = at + len(word)
-        if (at == 0 or not lowered[at - 1].isalnum()) and (
-            stop == len(lowered) or not lowered[stop].isalnum()
-        ):
-            yield at
-        at = lowered.find(word, stop, end)
+_NOTHING = _Plan(False, (), False, (), False, (), False)  # no cue, starts none, stands for none
+_STANDS_IN = _Plan(False, (), False, (), False, (), True)  # "it", "the model": no cue

@@ -33,6 +33,13 @@ GENERIC_NOUNS = (
     "chatbot", "conference", "conférence", "conferencia", "konferenz", "conferentie",
     "event", "événement", "evento", "veranstaltung", "evenement",
 )  # fmt: skip
+
+
+def stands_in(word: str) -> bool:
+    """Whether a lower-cased word may stand for a watch: a pronoun or a generic noun."""
+    return word in PRONOUNS or word.endswith(GENERIC_NOUNS)
+
+
 # A sentence that may speak of the watch without naming it (read only when it does).
 ANAPHORIC_START = re.compile(
     r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"

@@ -10,17 +10,15 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit, occurrences
+from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
     ANAPHOR_HINT,
     ANAPHORIC,
     ANAPHORIC_START,
     COMPARED,
     DASH,
-    GENERIC_NOUNS,
     NAME_HINT,
     OTHER_NAME,
-    PRONOUNS,
     PUNCTUATION_BREAK,
     SENTENCE_PRONOUNS,
     YEAR_AFTER,
@@ -62,6 +60,7 @@ class Context:
     dates: list[DateMention] = field(default_factory=list)
     names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
     anaphors: list[tuple[int, int]] = field(default_factory=list)
+    stand_ins: list[tuple[int, int]] = field(default_factory=list)  # words that may be one
     sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
 
@@ -144,7 +143,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     active sentences that hold a cue: they matter only to the cues of their sentence.
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
-    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
+    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read), ctx.stand_ins)
     ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
     ctx.active = {
@@ -177,7 +176,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
 def _names_and_pronouns(ctx: Context, index: int) -> None:
     """Other things' names, then words that may stand for a watch, where no name, date or
     watch already stands."""
-    lowered, text = ctx.lowered, ctx.text
+    text = ctx.text
     start, end = ctx.sentences[index].start, ctx.sentences[index].end
     taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
     taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
@@ -190,14 +189,10 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 ctx.names.append((m.start(), m.end()))
-    if ANAPHOR_HINT.search(lowered, start, end):
-        for word in set(WORD.findall(lowered, start, end)):
-            if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
-                ctx.anaphors += [
-                    (at, at + len(word))
-                    for at in occurrences(lowered, word, start, end)
-                    if free(at, at + len(word))
-                ]
+    stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
+    for at, stop in stand_ins[bisect_left(stand_ins, (start,)) : bisect_left(stand_ins, (end,))]:
+        if stop <= end and free(at, stop):
+            ctx.anaphors.append((at, stop))
     first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
     if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
         ctx.anaphors.append((first.start(), first.end()))
