@@ -16,12 +16,9 @@ PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
 # Names of other things (on the text as written): a capitalised word with a version
 # number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
-# The lookaheads only speed it up: a search skips what cannot start a name (a letter or
-# "-" followed, before any space but one, by a digit), so the lookbehind is tried rarely.
 OTHER_NAME = re.compile(
-    r"(?=[A-Za-z-])(?=[\w.-]*[- ]?\d|I/O)(?<![\w-])"
-    r"(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*|[A-Za-z]*-?[A-Z]\d+|I/O)"
-    r"(?![\w-])"
+    r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
+    r"|[A-Za-z]*-?[A-Z]\d+|I/O)(?![\w-])"
 )
 # Every name OTHER_NAME finds holds a digit, or is "I/O".
 NAME_HINT = re.compile(r"\d|I/O")
