@@ -58,8 +58,8 @@ class Context:
     single_watch: str | None
     hits: list[Hit] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
-    names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
-    anaphors: list[tuple[int, int]] = field(default_factory=list)
+    # sentence index -> other things' names and words standing for a watch in it
+    others: dict[int, list[Entity]] = field(default_factory=dict)
     stand_ins: list[tuple[int, int]] = field(default_factory=list)  # words that may be one
     sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
@@ -184,18 +184,19 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
     def free(at: int, stop: int) -> bool:
         return not any(at < te and ts < stop for ts, te in taken)
 
+    others = ctx.others[index] = []
     if NAME_HINT.search(text, start, end):
         for m in OTHER_NAME.finditer(text, start, end):
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
-                ctx.names.append((m.start(), m.end()))
+                others.append(Entity(m.start(), m.end(), None))
     stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
     for at, stop in stand_ins[bisect_left(stand_ins, (start,)) : bisect_left(stand_ins, (end,))]:
         if stop <= end and free(at, stop):
-            ctx.anaphors.append((at, stop))
+            others.append(Entity(at, stop, None, anaphor=True))
     first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
     if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
-        ctx.anaphors.append((first.start(), first.end()))
+        others.append(Entity(first.start(), first.end(), None, anaphor=True))
 
 
 def _start(hit: Hit) -> int:
@@ -244,7 +245,7 @@ def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
         if not cues or hit.start >= cues[-1].end:
             cues.append(hit)
     markers = [h for h in hits if h.kind not in TIED]
-    entities = _entities(ctx, start, end, own)
+    entities = _entities(ctx, index, own)
     return Reading(cues, markers, dates, entities, _clauses(ctx, start, end, markers))
 
 
@@ -255,8 +256,8 @@ def previous_dates(ctx: Context, index: int) -> list[DateMention]:
     return [d for d in ctx.dates if previous.start <= d.start < previous.end][-1:]
 
 
-def _entities(ctx: Context, start: int, end: int, own: Sequence[Match]) -> list[Entity]:
-    lowered = ctx.lowered
+def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
+    lowered, start = ctx.lowered, ctx.sentences[index].start
     result = [
         Entity(
             m.start,
@@ -266,8 +267,7 @@ def _entities(ctx: Context, start: int, end: int, own: Sequence[Match]) -> list[
         )
         for m in own
     ]
-    result += [Entity(s, e, None) for s, e in ctx.names if start <= s < end]
-    result += [Entity(s, e, None, anaphor=True) for s, e in ctx.anaphors if start <= s < end]
+    result += ctx.others.get(index, ())
     result.sort(key=lambda e: e.start)
     return result
 
