@@ -18,16 +18,16 @@ from monitor.signals.reading import (
     Context,
     Entity,
     Reading,
-    clause_of,
     neighbour_watch,
     without_dates,
 )
 
 
-def targets_of(ctx: Context, index: int, cue: Hit, reading: Reading) -> list[str]:
+def targets_of(
+    ctx: Context, index: int, cue: Hit, clause: tuple[int, int], reading: Reading
+) -> list[str]:
     """The watches a cue is about: the nearest thing on its side, within its clause."""
     lowered, entities = ctx.lowered, reading.entities
-    clause = clause_of(reading.clauses, cue.start)
 
     def first_after() -> tuple[int, Entity] | None:
         for e in entities:

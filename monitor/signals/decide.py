@@ -48,10 +48,10 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             verdicts[watch] = verdict
 
     for cue in reading.cues:
-        targets = targets_of(ctx, index, cue, reading)
+        clause = clause_of(reading.clauses, cue.start)
+        targets = targets_of(ctx, index, cue, clause, reading)
         if not targets:
             continue
-        clause = clause_of(reading.clauses, cue.start)
         if negated(ctx, reading, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
