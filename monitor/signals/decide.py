@@ -90,7 +90,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             offer(entity.watch, Verdict(Signal.DATED, (mention.value,), rumored, span))
 
     # "The day before the start of Build, ...": the event is tomorrow.
-    for eve in (h for h in reading.markers if h.kind == EVE):
+    for eve in reading.of_kind(EVE):
         for entity in reading.entities:
             if entity.watch and not entity.anaphor and 0 <= entity.start - eve.end <= 40:
                 value = (ctx.reference + timedelta(days=1)).isoformat()
@@ -234,12 +234,10 @@ def _tense(
 
 def _said_now(reading: Reading, clause: tuple[int, int]) -> bool:
     """A "now" word in the clause ("today", "désormais"), not one of "for now", "until now"."""
-    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NOW]
+    spared = [(h.start, h.end) for h in reading.of_kind(NOT_NOW)]
     return any(
-        h.kind == NOW
-        and clause[0] <= h.start < clause[1]
-        and not any(s <= h.start < e for s, e in spared)
-        for h in reading.markers
+        clause[0] <= h.start < clause[1] and not any(s <= h.start < e for s, e in spared)
+        for h in reading.of_kind(NOW)
     )
 
 

@@ -74,12 +74,21 @@ class Reading:
     dates: list[DateMention]
     entities: list[Entity]
     clauses: list[tuple[int, int]]
+    by_kind: dict[str, list[Hit]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for hit in self.markers:
+            self.by_kind.setdefault(hit.kind, []).append(hit)
+
+    def of_kind(self, kind: str) -> list[Hit]:
+        """The markers of one kind, in text order."""
+        return self.by_kind.get(kind, [])
 
     def has(self, kind: str, start: int, end: int) -> bool:
-        return any(h.kind == kind and start <= h.start < end for h in self.markers)
+        return any(start <= h.start < end for h in self.of_kind(kind))
 
     def last(self, kind: str, start: int, end: int) -> Hit | None:
-        found = [h for h in self.markers if h.kind == kind and start <= h.start < end]
+        found = [h for h in self.of_kind(kind) if start <= h.start < end]
         return found[-1] if found else None
 
 
