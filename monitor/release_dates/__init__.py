@@ -73,6 +73,7 @@ def find_dates(
     *,
     default_year: int | None = None,
     within: Sequence[tuple[int, int]] | None = None,
+    lowered: str | None = None,
 ) -> list[DateMention]:
     """Every date or window expression in ``text``, resolved against ``reference``.
 
@@ -80,9 +81,11 @@ def find_dates(
     "week", "2025"...), never across the whole text. Overlapping candidates keep the one
     that starts first, then the longest, so "May 7th to May 9th" is one range, not two days.
     ``within`` (sorted, disjoint spans) limits the search to the key words inside those
-    spans; patterns still see the whole text around them.
+    spans; patterns still see the whole text around them. ``lowered`` is
+    ``fold_case(text)``, when the caller has it already.
     """
-    lowered = fold_case(text)
+    if lowered is None:
+        lowered = fold_case(text)
     regions = [(0, len(text))] if within is None else within
     tokens = _Tokens(lowered, regions)
     words = tokens.words

@@ -175,7 +175,11 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
                 default_year = int(year[1])
                 break
     ctx.dates = find_dates(
-        text, ctx.reference, default_year=default_year, within=_spans(ctx, sorted(with_dates))
+        text,
+        ctx.reference,
+        default_year=default_year,
+        within=_spans(ctx, sorted(with_dates)),
+        lowered=lowered,
     )
     for index in sorted(ctx.active):
         if _holds(sentences[index], cues):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -75,7 +76,12 @@ def split_sentences(text: str, around: Sequence[int] | None = None) -> list[Sent
 
 
 def sentence_of(sentences: Sequence[Sentence], position: int) -> int | None:
-    for index, sentence in enumerate(sentences):
-        if sentence.start <= position < sentence.end:
-            return index
+    """The index of the sentence holding ``position`` (sentences are in order, disjoint)."""
+    index = bisect_right(sentences, position, key=_start) - 1
+    if index >= 0 and position < sentences[index].end:
+        return index
     return None
+
+
+def _start(sentence: Sentence) -> int:
+    return sentence.start
