@@ -17,7 +17,7 @@ DASH = re.compile(r"\s[—–-]\s|—")
 # Names of other things (on the text as written): a capitalised word with a version
 # number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
 # The second form is letters ending in a capital, or letters, "-" and a capital, then digits
-# ("xA100", "MAI-K2"); the letters are taken at once ("*+"), not given back one by one.
+# ("xA100", "pro-X2"); the letters are taken at once ("*+"), not given back one by one.
 OTHER_NAME = re.compile(
     r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
     r"|[A-Za-z]*+(?:(?<=[A-Z])|-[A-Z])\d+|I/O)(?![\w-])"
