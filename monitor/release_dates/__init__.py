@@ -110,14 +110,14 @@ def find_dates(
         gates = GATES[rule.resolve]
         if len(gates) > 1 and words.isdisjoint(gates[1]):
             continue
-        candidates: Iterable[re.Match[str] | None]
+        candidates: list[re.Match[str] | None]
         if rule.back < 0:
-            candidates = (m for s, e in regions for m in rule.pattern.finditer(lowered, s, e))
+            candidates = [m for s, e in regions for m in rule.pattern.finditer(lowered, s, e)]
         else:
             if "#year" in keys:
                 keys = (keys - {"#year"}) | years
-            starts = tokens.starts(keys, rule.back, rule.lead)
-            candidates = (rule.pattern.match(lowered, p) for p in starts)
+            match = rule.pattern.match
+            candidates = [match(lowered, p) for p in tokens.starts(keys, rule.back, rule.lead)]
         for m in candidates:
             if m is None or m.end() == m.start():
                 continue
