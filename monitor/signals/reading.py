@@ -57,6 +57,7 @@ class Context:
     mentions: dict[int, list[Match]]  # sentence index -> matches in it
     single_watch: str | None
     hits: list[Hit] = field(default_factory=list)
+    hit_starts: list[int] = field(default_factory=list)  # where each hit starts, to bisect
     dates: list[DateMention] = field(default_factory=list)
     # sentence index -> other things' names and words standing for a watch in it
     others: dict[int, list[Entity]] = field(default_factory=dict)
@@ -153,6 +154,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
     ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read), ctx.stand_ins)
+    ctx.hit_starts = [h.start for h in ctx.hits]
     ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
     ctx.active = {
@@ -212,10 +214,6 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
         others.append(Entity(first.start(), first.end(), None, anaphor=True))
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
-
-
 def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
     """The text of these sentences, neighbours joined into one span."""
     spans: list[tuple[int, int]] = []
@@ -246,9 +244,8 @@ def _may_refer(ctx: Context, index: int) -> bool:
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
     sentence = ctx.sentences[index]
     start, end = sentence.start, sentence.end
-    hits = ctx.hits[
-        bisect_left(ctx.hits, start, key=_start) : bisect_left(ctx.hits, end, key=_start)
-    ]
+    starts = ctx.hit_starts
+    hits = ctx.hits[bisect_left(starts, start) : bisect_left(starts, end)]
     dates = [d for d in ctx.dates if start <= d.start < end]
     if not hits and not dates:
         return Reading([], [], [], [], [(start, end)])
