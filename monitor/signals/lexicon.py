@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
@@ -310,7 +311,7 @@ class Lexicon:
                 for entry in self.scanned:
                     for m in entry.pattern.finditer(lowered, region_start, region_end):
                         hits.append(Hit(entry.kind, entry.tense, entry.side, m.start(), m.end()))
-        hits.sort(key=_start)
+        hits.sort(key=_START)
         return hits
 
     def _open(self, word: str) -> bool:
@@ -356,10 +357,8 @@ class Lexicon:
 
     @staticmethod
     def _confirm(plan: _Plan, lowered: str, at: int, end: int, hits: list[Hit]) -> None:
-        for kind, tense, side in plan.kinds:
-            if plan.describing and _DESCRIBED_AFTER.match(lowered, end):
-                continue
-            hits.append(Hit(kind, tense, side, at, end))
+        if plan.kinds and not (plan.describing and _DESCRIBED_AFTER.match(lowered, end)):
+            hits += [Hit(kind, tense, side, at, end) for kind, tense, side in plan.kinds]
         for entry in plan.entries:
             if entry.follows and not lowered.startswith(entry.follows, end):
                 continue
@@ -371,8 +370,7 @@ class Lexicon:
             hits.append(Hit(MODAL, "", "", at, end))
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
+_START = attrgetter("start")
 
 
 class _Plan(NamedTuple):
