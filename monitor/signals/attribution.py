@@ -49,13 +49,13 @@ def targets_of(
             return (len(gap), e)
         return None
 
-    after, before = first_after(), first_before()
     if cue.side == "after":
-        pick = after or before
+        pick = first_after() or first_before()
     elif cue.side == "before":
-        pick = before or after
+        pick = first_before() or first_after()
     else:
-        pick = min((x for x in (after, before) if x), key=lambda x: x[0], default=None)
+        found = (first_after(), first_before())
+        pick = min((x for x in found if x), key=lambda x: x[0], default=None)
     if pick is None:
         return []
     chosen = [pick[1]]
