@@ -154,6 +154,7 @@ class _Tokens:
         for start, end in regions:
             self.words.update(TOKEN.findall(lowered, start, end))
         self._starts: dict[tuple[str, int, re.Pattern[str] | None], list[int]] = {}
+        self._where: dict[str, list[int]] = {}
 
     def starts(self, keys: Iterable[str], back: int, lead: re.Pattern[str] | None) -> list[int]:
         """Where a rule may match: each key word, and the words up to ``back`` characters
@@ -167,21 +168,29 @@ class _Tokens:
         return sorted(found)
 
     def _find(self, key: str, back: int, lead: re.Pattern[str] | None) -> list[int]:
-        lowered, size, result = self.lowered, len(self.lowered), []
-        for region_start, region_end in self.regions:
-            at = lowered.find(key, region_start, region_end)
-            while at >= 0:
-                end = at + len(key)
-                if (at == 0 or not lowered[at - 1].isalnum()) and (
-                    end == size or not lowered[end].isalnum()
-                ):
-                    result.append(at)
-                    if back and (lead is None or lead.search(lowered, max(0, at - back), at)):
-                        result += [
-                            t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)
-                        ]
-                at = lowered.find(key, end, region_end)
+        lowered, result = self.lowered, []
+        for at in self._occurrences(key):
+            result.append(at)
+            if back and (lead is None or lead.search(lowered, max(0, at - back), at)):
+                result += [t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)]
         return result
+
+    def _occurrences(self, key: str) -> list[int]:
+        """Where ``key`` stands as a whole word in the searched spans (found once per key)."""
+        found = self._where.get(key)
+        if found is None:
+            lowered, size, found = self.lowered, len(self.lowered), []
+            for region_start, region_end in self.regions:
+                at = lowered.find(key, region_start, region_end)
+                while at >= 0:
+                    end = at + len(key)
+                    if (at == 0 or not lowered[at - 1].isalnum()) and (
+                        end == size or not lowered[end].isalnum()
+                    ):
+                        found.append(at)
+                    at = lowered.find(key, end, region_end)
+            self._where[key] = found
+        return found
 
 
 _KEY_WORDS = frozenset().union(*(gates[0] for gates in GATES.values()))
