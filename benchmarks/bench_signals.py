@@ -14,7 +14,7 @@ Sets: the synthetic 1 KB items (dense in watch names, cues and dates: a worst ca
 dev-set items that name a watch (real titles and ledes, about 330 bytes), and the same
 padded to 1 KB with the dev set's paragraphs that name no watch (real text, shaped like
 a longer article). Issue #5 asks for classification under 0.2 ms per 1 KB item on average;
-the verdict is printed for both 1 KB sets.
+the verdict is printed for each set (the dev-set items, shorter, are held to it too).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def main(argv: Sequence[str]) -> int:
     for name, stage, per, per_kb, ratio in rows:
         print(f"{name:22} {stage:9} {per:9.1f} {per_kb:9.1f} {ratio:8.1f}")
     for name, stage, per, _, _ in rows:
-        if stage == "classify" and "1 KB" in name:
+        if stage == "classify":
             verdict = "meets" if per < 200 else "misses"
             print(f"classify, {name}: {per / 1000:.3f} ms per item; {verdict} the 0.2 ms target")
     return 0

@@ -73,6 +73,7 @@ def find_dates(
     *,
     default_year: int | None = None,
     within: Sequence[tuple[int, int]] | None = None,
+    lowered: str | None = None,
 ) -> list[DateMention]:
     """Every date or window expression in ``text``, resolved against ``reference``.
 
@@ -80,9 +81,11 @@ def find_dates(
     "week", "2025"...), never across the whole text. Overlapping candidates keep the one
     that starts first, then the longest, so "May 7th to May 9th" is one range, not two days.
     ``within`` (sorted, disjoint spans) limits the search to the key words inside those
-    spans; patterns still see the whole text around them.
+    spans; patterns still see the whole text around them. ``lowered`` is
+    ``fold_case(text)``, when the caller has it already.
     """
-    lowered = fold_case(text)
+    if lowered is None:
+        lowered = fold_case(text)
     regions = [(0, len(text))] if within is None else within
     tokens = _Tokens(lowered, regions)
     words = tokens.words
@@ -107,14 +110,14 @@ def find_dates(
         gates = GATES[rule.resolve]
         if len(gates) > 1 and words.isdisjoint(gates[1]):
             continue
-        candidates: Iterable[re.Match[str] | None]
+        candidates: list[re.Match[str] | None]
         if rule.back < 0:
-            candidates = (m for s, e in regions for m in rule.pattern.finditer(lowered, s, e))
+            candidates = [m for s, e in regions for m in rule.pattern.finditer(lowered, s, e)]
         else:
             if "#year" in keys:
                 keys = (keys - {"#year"}) | years
-            starts = tokens.starts(keys, rule.back)
-            candidates = (rule.pattern.match(lowered, p) for p in starts)
+            match = rule.pattern.match
+            candidates = [match(lowered, p) for p in tokens.starts(keys, rule.back, rule.lead)]
         for m in candidates:
             if m is None or m.end() == m.start():
                 continue
@@ -150,35 +153,44 @@ class _Tokens:
         self.words: set[str] = set()
         for start, end in regions:
             self.words.update(TOKEN.findall(lowered, start, end))
-        self._starts: dict[tuple[str, int], list[int]] = {}
+        self._starts: dict[tuple[str, int, re.Pattern[str] | None], list[int]] = {}
+        self._where: dict[str, list[int]] = {}
 
-    def starts(self, keys: Iterable[str], back: int) -> list[int]:
+    def starts(self, keys: Iterable[str], back: int, lead: re.Pattern[str] | None) -> list[int]:
         """Where a rule may match: each key word, and the words up to ``back`` characters
-        before it (those may stand before the searched span)."""
+        before it (those may stand before the searched span) when ``lead`` is found there."""
         found: set[int] = set()
         for key in keys:
-            starts = self._starts.get((key, back))
+            starts = self._starts.get((key, back, lead))
             if starts is None:
-                starts = self._starts[key, back] = self._find(key, back)
+                starts = self._starts[key, back, lead] = self._find(key, back, lead)
             found.update(starts)
         return sorted(found)
 
-    def _find(self, key: str, back: int) -> list[int]:
-        lowered, size, result = self.lowered, len(self.lowered), []
-        for region_start, region_end in self.regions:
-            at = lowered.find(key, region_start, region_end)
-            while at >= 0:
-                end = at + len(key)
-                if (at == 0 or not lowered[at - 1].isalnum()) and (
-                    end == size or not lowered[end].isalnum()
-                ):
-                    result.append(at)
-                    if back:
-                        result += [
-                            t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)
-                        ]
-                at = lowered.find(key, end, region_end)
+    def _find(self, key: str, back: int, lead: re.Pattern[str] | None) -> list[int]:
+        lowered, result = self.lowered, []
+        for at in self._occurrences(key):
+            result.append(at)
+            if back and (lead is None or lead.search(lowered, max(0, at - back), at)):
+                result += [t.start() for t in TOKEN.finditer(lowered, max(0, at - back), at)]
         return result
+
+    def _occurrences(self, key: str) -> list[int]:
+        """Where ``key`` stands as a whole word in the searched spans (found once per key)."""
+        found = self._where.get(key)
+        if found is None:
+            lowered, size, found = self.lowered, len(self.lowered), []
+            for region_start, region_end in self.regions:
+                at = lowered.find(key, region_start, region_end)
+                while at >= 0:
+                    end = at + len(key)
+                    if (at == 0 or not lowered[at - 1].isalnum()) and (
+                        end == size or not lowered[end].isalnum()
+                    ):
+                        found.append(at)
+                    at = lowered.find(key, end, region_end)
+            self._where[key] = found
+        return found
 
 
 _KEY_WORDS = frozenset().union(*(gates[0] for gates in GATES.values()))

@@ -64,11 +64,20 @@ _RANGE_SEP = (
 )
 
 
+# Day-first rules start with the day ("16 mai", "from 21 to 23 May"): before the month a
+# match holds a digit.
+_DIGIT = re.compile(r"[0-9]")
+
+
 @dataclass(frozen=True)
 class _Rule:
     pattern: re.Pattern[str]
     resolve: Callable[[re.Match[str], Job], str | None]
     back: int = 0  # how far before its key word a match may start; -1: scan the whole text
+    # What the text before the key word must hold for a match to start there (None: no
+    # such condition). Most month names have no number before them: one search, not a
+    # pattern tried at every word before each of them.
+    lead: re.Pattern[str] | None = None
 
 
 _ORDINAL = alternation(ORDINALS)
@@ -98,6 +107,7 @@ RULES: tuple[_Rule, ...] = (
         ),
         range_day_first,
         back=24,
+        lead=_DIGIT,
     ),
     _Rule(
         re.compile(
@@ -114,6 +124,7 @@ RULES: tuple[_Rule, ...] = (
         ),
         day_month,
         back=24,
+        lead=_DIGIT,
     ),
     _Rule(
         re.compile(
@@ -282,7 +293,7 @@ RULES: tuple[_Rule, ...] = (
 
 
 TOKEN = re.compile(r"[^\W_]+")
-YEAR_NUMBER = re.compile(r"(?<![\d.])(?:19|20)\d\d(?!\d)")
+YEAR_NUMBER = re.compile(r"(?=[12])(?<![\d.])(?:19|20)\d\d(?!\d)")  # lookahead: speed only
 _MONTH_WORDS = frozenset(MONTHS)
 _WEEKDAY_WORDS = frozenset(WEEKDAYS) | frozenset(
     day + part for day in WEEKDAYS for part in DAY_PARTS

@@ -18,16 +18,16 @@ from monitor.signals.reading import (
     Context,
     Entity,
     Reading,
-    clause_of,
     neighbour_watch,
     without_dates,
 )
 
 
-def targets_of(ctx: Context, index: int, cue: Hit, reading: Reading) -> list[str]:
+def targets_of(
+    ctx: Context, index: int, cue: Hit, clause: tuple[int, int], reading: Reading
+) -> list[str]:
     """The watches a cue is about: the nearest thing on its side, within its clause."""
     lowered, entities = ctx.lowered, reading.entities
-    clause = clause_of(reading.clauses, cue.start)
 
     def first_after() -> tuple[int, Entity] | None:
         for e in entities:
@@ -49,13 +49,13 @@ def targets_of(ctx: Context, index: int, cue: Hit, reading: Reading) -> list[str
             return (len(gap), e)
         return None
 
-    after, before = first_after(), first_before()
     if cue.side == "after":
-        pick = after or before
+        pick = first_after() or first_before()
     elif cue.side == "before":
-        pick = before or after
+        pick = first_before() or first_after()
     else:
-        pick = min((x for x in (after, before) if x), key=lambda x: x[0], default=None)
+        found = (first_after(), first_before())
+        pick = min((x for x in found if x), key=lambda x: x[0], default=None)
     if pick is None:
         return []
     chosen = [pick[1]]
@@ -113,18 +113,20 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
     """Whether a negation just before the cue ("no plans to release"), right after it
     ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it."""
     lowered = ctx.lowered
+    for hit in reading.of_kind(DENIAL):
+        if clause[0] <= hit.start <= cue.start and not _DENIAL_STOP.search(
+            lowered, hit.end, cue.start
+        ):
+            return True  # "denies reports that it will launch X", "pushes back on claims"
+    negations = reading.of_kind(NEGATION)
+    if not negations:
+        return False
     window = max(clause[0], cue.start - 40)
     comma = max(lowered.rfind(",", window, cue.start), lowered.rfind("(", window, cue.start))
     window = comma + 1 if comma >= 0 else window
-    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NEGATION]
-    for hit in reading.markers:
-        if (
-            hit.kind == DENIAL
-            and clause[0] <= hit.start <= cue.start
-            and not _DENIAL_STOP.search(lowered, hit.end, cue.start)
-        ):
-            return True  # "denies reports that it will launch X", "pushes back on claims"
-        if hit.kind != NEGATION or any(s <= hit.start < e for s, e in spared):
+    spared = [(h.start, h.end) for h in reading.of_kind(NOT_NEGATION)]
+    for hit in negations:
+        if any(s <= hit.start < e for s, e in spared):
             continue
         if window <= hit.start < cue.start:
             return True

@@ -24,8 +24,9 @@ from monitor.signals.lexicon import (
     VERB_FINAL,
     Lexicon,
 )
+from monitor.signals.patterns import stands_in
 
-LEXICON = Lexicon()
+LEXICON = Lexicon(stands_in=stands_in)  # the word pass also finds "it", "the model"...
 
 # fmt: off
 # released / happening: verbs tied to their object

@@ -19,7 +19,6 @@ from monitor.signals.lexicon import (
     MODAL,
     NOT_NOW,
     NOW,
-    RELEASE,
     RUMOR,
     SCHEDULE,
     THEN,
@@ -49,10 +48,10 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             verdicts[watch] = verdict
 
     for cue in reading.cues:
-        targets = targets_of(ctx, index, cue, reading)
+        clause = clause_of(reading.clauses, cue.start)
+        targets = targets_of(ctx, index, cue, clause, reading)
         if not targets:
             continue
-        clause = clause_of(reading.clauses, cue.start)
         if negated(ctx, reading, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
@@ -91,7 +90,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             offer(entity.watch, Verdict(Signal.DATED, (mention.value,), rumored, span))
 
     # "The day before the start of Build, ...": the event is tomorrow.
-    for eve in (h for h in reading.markers if h.kind == EVE):
+    for eve in reading.of_kind(EVE):
         for entity in reading.entities:
             if entity.watch and not entity.anaphor and 0 <= entity.start - eve.end <= 40:
                 value = (ctx.reference + timedelta(days=1)).isoformat()
@@ -169,34 +168,15 @@ def _decide(
     dates: Sequence[DateMention],
     reading: Reading,
 ) -> Verdict | None:
-    lowered = ctx.lowered
+    """Rule 5: the cue's kind and tense, and the dates of its clause, give the signal.
+
+    What each kind needs is worked out only when that kind is decided."""
     lead_start = max(clause[0], cue.start - 45)
-    tense = cue.tense
-    if tense == "past" and PASSIVE_FUTURE.search(lowered, lead_start, cue.start):
-        tense = "future"  # "will be released", "sera lancé"
-    if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
-        tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
-    if tense not in ("future", "past") and cue.kind in (RELEASE, EVENT):
-        aux = reading.last(AUX, lead_start, cue.start)
-        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
-            tense = "future"
-    hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
-    spared = [(h.start, h.end) for h in reading.markers if h.kind == NOT_NOW]
-    now = any(
-        h.kind == NOW
-        and clause[0] <= h.start < clause[1]
-        and not any(s <= h.start < e for s, e in spared)
-        for h in reading.markers
-    )
     values = tuple(dict.fromkeys(d.value for d in dates))
     future_values = tuple(v for v in values if _future(ctx, v))
-    past_values = tuple(v for v in values if ctx.known_reference and _past_or_today(ctx, v))
-    scheduled = any(
-        c.kind in (SCHEDULE, UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
-    )
-
     if cue.kind == RUMOR:
         return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
+    hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
     if cue.kind == DEVELOP:
         return Verdict(Signal.RUMOR, (), hedged)
     if cue.kind in (SCHEDULE, UPCOMING):
@@ -204,6 +184,7 @@ def _decide(
             return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
     # release and event cues
+    tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
         return Verdict(Signal.RELEASED, values, hedged)
     if tense == "future":
@@ -215,21 +196,56 @@ def _decide(
     if tense == "present":
         if future_values and (ctx.known_reference or cue.kind == EVENT):
             return Verdict(Signal.DATED, future_values, hedged)
-        if reading.has(MODAL, lead_start, cue.start) and not now:
+        if reading.has(MODAL, lead_start, cue.start) and not _said_now(reading, clause):
             return Verdict(Signal.RUMOR, (), True)
         return Verdict(Signal.RELEASED, values, hedged)
     # a noun or a bare verb: its surroundings say when
-    if now and not future_values:
+    if not future_values and _said_now(reading, clause):
         return Verdict(Signal.RELEASED, values, hedged)
+    scheduled = _scheduled(reading, clause)
     if future_values and (scheduled or hedged or ctx.known_reference):
         return Verdict(Signal.DATED, future_values, hedged)
     if values and not ctx.known_reference and (scheduled or hedged):
         return Verdict(Signal.DATED, values, hedged)
+    past_values = tuple(v for v in values if ctx.known_reference and _past_or_today(ctx, v))
     if past_values and not scheduled:
         return Verdict(Signal.RELEASED, past_values, hedged)
     if scheduled or hedged:
         return Verdict(Signal.RUMOR, (), hedged)
     return None
+
+
+def _tense(
+    ctx: Context, cue: Hit, clause: tuple[int, int], lead_start: int, reading: Reading
+) -> str:
+    """The tense of a release or event cue, corrected by the words before it."""
+    lowered = ctx.lowered
+    tense = cue.tense
+    if tense == "past" and PASSIVE_FUTURE.search(lowered, lead_start, cue.start):
+        tense = "future"  # "will be released", "sera lancé"
+    if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
+        tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
+    if tense not in ("future", "past"):
+        aux = reading.last(AUX, lead_start, cue.start)
+        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
+            tense = "future"
+    return tense
+
+
+def _said_now(reading: Reading, clause: tuple[int, int]) -> bool:
+    """A "now" word in the clause ("today", "désormais"), not one of "for now", "until now"."""
+    spared = [(h.start, h.end) for h in reading.of_kind(NOT_NOW)]
+    return any(
+        clause[0] <= h.start < clause[1] and not any(s <= h.start < e for s, e in spared)
+        for h in reading.of_kind(NOW)
+    )
+
+
+def _scheduled(reading: Reading, clause: tuple[int, int]) -> bool:
+    """A schedule or "upcoming" cue in the clause."""
+    return any(
+        c.kind in (SCHEDULE, UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
+    )
 
 
 def _evidence_span(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
@@ -54,6 +55,9 @@ class _Entry:
     tense: str
     side: str
     pattern: re.Pattern[str]
+    # What may follow its first word (" said to" after "is"): a phrase whose text goes on
+    # otherwise is not tried. Empty: no such list (an open pattern), always tried.
+    follows: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):
@@ -202,7 +206,8 @@ class Lexicon:
     its words, whatever the size of the lexicon.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stands_in: Callable[[str], bool] | None = None) -> None:
+        self.stands_in = stands_in  # words that may stand for a thing ("it", "the model")
         self.words: dict[str, list[tuple[str, str, str]]] = {}
         self.by_word: dict[str, list[_Entry]] = {}
         # phrases by first word, then by (kind, tense, side): merged into one regex each
@@ -252,43 +257,61 @@ class Lexicon:
                 body = "|".join(re.escape(s) for s in ordered)
                 tail = _DESCRIBED if first.startswith(_DESCRIBING) else ""
                 pattern = re.compile(f"(?:{body})(?![\\w-]){tail}")
-                self.by_word.setdefault(first, []).append(_Entry(kind, tense, side, pattern))
+                follows = tuple(s[len(first) :] for s in ordered)
+                entry = _Entry(kind, tense, side, pattern, follows)
+                self.by_word.setdefault(first, []).append(entry)
         self.phrases = {}
         self._exact = frozenset(self.words) | frozenset(self.by_word)
         self._open_heads = frozenset(start[:3] for start in self.starts)
 
     def find(
-        self, lowered: str, source: str, regions: Sequence[tuple[int, int]] | None = None
+        self,
+        lowered: str,
+        source: str,
+        regions: Sequence[tuple[int, int]] | None = None,
+        stand_ins: list[tuple[int, int]] | None = None,
     ) -> list[Hit]:
         """Every cue in the text (or in its ``regions``), in start order.
 
         One pass over the words: a word that is (or starts) a cue is confirmed at its
-        place by the small anchored patterns filed under it.
+        place by the small anchored patterns filed under it. The same pass appends to
+        ``stand_ins`` the spans of the words that may stand for a thing, where no letter or
+        digit touches them.
         """
         if regions is None:
             regions = [(0, len(lowered))]
-        length, exact, open_heads = len(lowered), self._exact, self._open_heads
+        length, plans = len(lowered), self._plans
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
-                if word not in exact and not (
-                    (word[:3] in open_heads or len(word) > 7) and self._open(word)
-                ):
+                plan = plans.get(word) or self._plan(word)
+                if plan is _NOTHING:
                     continue
                 at, end = token.span()
+                if (
+                    plan.stands_in
+                    and stand_ins is not None
+                    and (at == 0 or not lowered[at - 1].isalnum())
+                    and (end == length or not lowered[end].isalnum())
+                ):
+                    stand_ins.append((at, end))
+                if not plan.cue:
+                    continue
+                if plan.follows and not lowered.startswith(plan.follows, end):
+                    continue  # "the" not followed by "day before", "eve of"...
                 if (at and lowered[at - 1] in "-0123456789") or (
                     end < length and lowered[end] == "-"
                 ):
                     continue  # "pre-launch", "launch-day"
                 if word == "may" and source[at] == "M":
                     continue  # the month, not the modal
-                self._confirm(self._plan(word), lowered, at, end, hits)
+                self._confirm(plan, lowered, at, end, hits)
             if self.scanned and _CJK.search(lowered, region_start, region_end):
                 for entry in self.scanned:
                     for m in entry.pattern.finditer(lowered, region_start, region_end):
                         hits.append(Hit(entry.kind, entry.tense, entry.side, m.start(), m.end()))
-        hits.sort(key=_start)
+        hits.sort(key=_START)
         return hits
 
     def _open(self, word: str) -> bool:
@@ -301,32 +324,44 @@ class Lexicon:
         """What to check where ``word`` stands: its own kinds, then the cues it starts."""
         plan = self._plans.get(word)
         if plan is None:
-            entries = list(self.by_word.get(word, ()))
-            if word.startswith(self.starts):
-                entries += [
-                    e
-                    for start, group in self.by_start.items()
-                    if word.startswith(start)
-                    for e in group
-                ]
-            plan = _Plan(
-                tuple(self.words.get(word, ())),
-                word.startswith(_DESCRIBING),
-                tuple(entries),
-                len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS),
+            cue = word in self._exact or (
+                (word[:3] in self._open_heads or len(word) > 7) and self._open(word)
             )
+            stands_in = self.stands_in is not None and self.stands_in(word)
+            plan = _STANDS_IN if stands_in else _NOTHING
+            if cue:
+                plan = self._new_plan(word, stands_in)
             if len(self._plans) > 20_000:
                 self._plans.clear()
             self._plans[word] = plan
         return plan
 
+    def _new_plan(self, word: str, stands_in: bool) -> _Plan:
+        entries = list(self.by_word.get(word, ()))
+        if word.startswith(self.starts):
+            entries += [
+                e for start, group in self.by_start.items() if word.startswith(start) for e in group
+            ]
+        kinds = tuple(self.words.get(word, ()))
+        conditional = len(word) > 7 and word.endswith(_CONDITIONAL_ENDINGS)
+        phrases_only = not kinds and not conditional and all(e.follows for e in entries)
+        return _Plan(
+            True,
+            kinds,
+            word.startswith(_DESCRIBING),
+            tuple(entries),
+            conditional,
+            tuple(f for e in entries for f in e.follows) if phrases_only else (),
+            stands_in,
+        )
+
     @staticmethod
     def _confirm(plan: _Plan, lowered: str, at: int, end: int, hits: list[Hit]) -> None:
-        for kind, tense, side in plan.kinds:
-            if plan.describing and _DESCRIBED_AFTER.match(lowered, end):
-                continue
-            hits.append(Hit(kind, tense, side, at, end))
+        if plan.kinds and not (plan.describing and _DESCRIBED_AFTER.match(lowered, end)):
+            hits += [Hit(kind, tense, side, at, end) for kind, tense, side in plan.kinds]
         for entry in plan.entries:
+            if entry.follows and not lowered.startswith(entry.follows, end):
+                continue
             m = entry.pattern.match(lowered, at)
             if m is not None:
                 hits.append(Hit(entry.kind, entry.tense, entry.side, at, m.end()))
@@ -335,24 +370,20 @@ class Lexicon:
             hits.append(Hit(MODAL, "", "", at, end))
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
+_START = attrgetter("start")
 
 
 class _Plan(NamedTuple):
-    kinds: tuple[tuple[str, str, str], ...]
-    describing: bool
-    entries: tuple[_Entry, ...]
-    conditional: bool
+    """What to check where a word stands (one per word, found once)."""
+
+    cue: bool  # the word is or may start a cue
+    kinds: tuple[tuple[str, str, str], ...]  # the word alone is a cue of these kinds
+    describing: bool  # "presented": not when "as" follows
+    entries: tuple[_Entry, ...]  # phrases and open patterns it may start
+    conditional: bool  # a French conditional ("lancerait") hedges
+    follows: tuple[str, ...]  # it only starts phrases: what must follow it; empty: no limit
+    stands_in: bool  # it may stand for a thing
 
 
-def occurrences(lowered: str, word: str, start: int, end: int) -> Iterable[int]:
-    """Where ``word`` stands as a whole word in ``lowered[start:end]``."""
-    at = lowered.find(word, start, end)
-    while at >= 0:
-        stop = at + len(word)
-        if (at == 0 or not lowered[at - 1].isalnum()) and (
-            stop == len(lowered) or not lowered[stop].isalnum()
-        ):
-            yield at
-        at = lowered.find(word, stop, end)
+_NOTHING = _Plan(False, (), False, (), False, (), False)  # no cue, starts none, stands for none
+_STANDS_IN = _Plan(False, (), False, (), False, (), True)  # "it", "the model": no cue

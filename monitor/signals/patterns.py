@@ -16,9 +16,11 @@ PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
 # Names of other things (on the text as written): a capitalised word with a version
 # number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
+# The second form is letters ending in a capital, or letters, "-" and a capital, then digits
+# ("xA100", "pro-X2"); the letters are taken at once ("*+"), not given back one by one.
 OTHER_NAME = re.compile(
     r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
-    r"|[A-Za-z]*-?[A-Z]\d+|I/O)(?![\w-])"
+    r"|[A-Za-z]*+(?:(?<=[A-Z])|-[A-Z])\d+|I/O)(?![\w-])"
 )
 # Every name OTHER_NAME finds holds a digit, or is "I/O".
 NAME_HINT = re.compile(r"\d|I/O")
@@ -30,6 +32,13 @@ GENERIC_NOUNS = (
     "chatbot", "conference", "conférence", "conferencia", "konferenz", "conferentie",
     "event", "événement", "evento", "veranstaltung", "evenement",
 )  # fmt: skip
+
+
+def stands_in(word: str) -> bool:
+    """Whether a lower-cased word may stand for a watch: a pronoun or a generic noun."""
+    return word in PRONOUNS or word.endswith(GENERIC_NOUNS)
+
+
 # A sentence that may speak of the watch without naming it (read only when it does).
 ANAPHORIC_START = re.compile(
     r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"
@@ -39,9 +48,10 @@ ANAPHORIC = re.compile(
     r"veranstaltung"
 )
 # Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
+# The lookahead (the first letters of the alternatives) only lets a search skip quickly.
 ANAPHOR_HINT = re.compile(
-    r"(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
-    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
+    r"(?=[iecmlkév])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
+    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung)"
 )
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"

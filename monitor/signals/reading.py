@@ -10,17 +10,15 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit, occurrences
+from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
     ANAPHOR_HINT,
     ANAPHORIC,
     ANAPHORIC_START,
     COMPARED,
     DASH,
-    GENERIC_NOUNS,
     NAME_HINT,
     OTHER_NAME,
-    PRONOUNS,
     PUNCTUATION_BREAK,
     SENTENCE_PRONOUNS,
     YEAR_AFTER,
@@ -59,9 +57,11 @@ class Context:
     mentions: dict[int, list[Match]]  # sentence index -> matches in it
     single_watch: str | None
     hits: list[Hit] = field(default_factory=list)
+    hit_starts: list[int] = field(default_factory=list)  # where each hit starts, to bisect
     dates: list[DateMention] = field(default_factory=list)
-    names: list[tuple[int, int]] = field(default_factory=list)  # other things' names
-    anaphors: list[tuple[int, int]] = field(default_factory=list)
+    # sentence index -> other things' names and words standing for a watch in it
+    others: dict[int, list[Entity]] = field(default_factory=dict)
+    stand_ins: list[tuple[int, int]] = field(default_factory=list)  # words that may be one
     sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
 
@@ -75,12 +75,21 @@ class Reading:
     dates: list[DateMention]
     entities: list[Entity]
     clauses: list[tuple[int, int]]
+    by_kind: dict[str, list[Hit]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for hit in self.markers:
+            self.by_kind.setdefault(hit.kind, []).append(hit)
+
+    def of_kind(self, kind: str) -> list[Hit]:
+        """The markers of one kind, in text order."""
+        return self.by_kind.get(kind, [])
 
     def has(self, kind: str, start: int, end: int) -> bool:
-        return any(h.kind == kind and start <= h.start < end for h in self.markers)
+        return any(start <= h.start < end for h in self.of_kind(kind))
 
     def last(self, kind: str, start: int, end: int) -> Hit | None:
-        found = [h for h in self.markers if h.kind == kind and start <= h.start < end]
+        found = [h for h in self.of_kind(kind) if start <= h.start < end]
         return found[-1] if found else None
 
 
@@ -144,7 +153,8 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     active sentences that hold a cue: they matter only to the cues of their sentence.
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
-    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read))
+    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read), ctx.stand_ins)
+    ctx.hit_starts = [h.start for h in ctx.hits]
     ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
     ctx.active = {
@@ -167,7 +177,11 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
                 default_year = int(year[1])
                 break
     ctx.dates = find_dates(
-        text, ctx.reference, default_year=default_year, within=_spans(ctx, sorted(with_dates))
+        text,
+        ctx.reference,
+        default_year=default_year,
+        within=_spans(ctx, sorted(with_dates)),
+        lowered=lowered,
     )
     for index in sorted(ctx.active):
         if _holds(sentences[index], cues):
@@ -177,7 +191,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
 def _names_and_pronouns(ctx: Context, index: int) -> None:
     """Other things' names, then words that may stand for a watch, where no name, date or
     watch already stands."""
-    lowered, text = ctx.lowered, ctx.text
+    text = ctx.text
     start, end = ctx.sentences[index].start, ctx.sentences[index].end
     taken = [(m.start, m.end) for m in ctx.mentions.get(index, ())]
     taken += [(d.start, d.end) for d in ctx.dates if start <= d.start < end]
@@ -185,26 +199,19 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
     def free(at: int, stop: int) -> bool:
         return not any(at < te and ts < stop for ts, te in taken)
 
+    others = ctx.others[index] = []
     if NAME_HINT.search(text, start, end):
         for m in OTHER_NAME.finditer(text, start, end):
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
-                ctx.names.append((m.start(), m.end()))
-    if ANAPHOR_HINT.search(lowered, start, end):
-        for word in set(WORD.findall(lowered, start, end)):
-            if word in PRONOUNS or word.endswith(GENERIC_NOUNS):
-                ctx.anaphors += [
-                    (at, at + len(word))
-                    for at in occurrences(lowered, word, start, end)
-                    if free(at, at + len(word))
-                ]
+                others.append(Entity(m.start(), m.end(), None))
+    stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
+    for at, stop in stand_ins[bisect_left(stand_ins, (start,)) : bisect_left(stand_ins, (end,))]:
+        if stop <= end and free(at, stop):
+            others.append(Entity(at, stop, None, anaphor=True))
     first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
     if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
-        ctx.anaphors.append((first.start(), first.end()))
-
-
-def _start(hit: Hit) -> int:
-    return hit.start
+        others.append(Entity(first.start(), first.end(), None, anaphor=True))
 
 
 def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
@@ -237,9 +244,8 @@ def _may_refer(ctx: Context, index: int) -> bool:
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
     sentence = ctx.sentences[index]
     start, end = sentence.start, sentence.end
-    hits = ctx.hits[
-        bisect_left(ctx.hits, start, key=_start) : bisect_left(ctx.hits, end, key=_start)
-    ]
+    starts = ctx.hit_starts
+    hits = ctx.hits[bisect_left(starts, start) : bisect_left(starts, end)]
     dates = [d for d in ctx.dates if start <= d.start < end]
     if not hits and not dates:
         return Reading([], [], [], [], [(start, end)])
@@ -249,7 +255,7 @@ def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
         if not cues or hit.start >= cues[-1].end:
             cues.append(hit)
     markers = [h for h in hits if h.kind not in TIED]
-    entities = _entities(ctx, start, end, own)
+    entities = _entities(ctx, index, own)
     return Reading(cues, markers, dates, entities, _clauses(ctx, start, end, markers))
 
 
@@ -260,8 +266,8 @@ def previous_dates(ctx: Context, index: int) -> list[DateMention]:
     return [d for d in ctx.dates if previous.start <= d.start < previous.end][-1:]
 
 
-def _entities(ctx: Context, start: int, end: int, own: Sequence[Match]) -> list[Entity]:
-    lowered = ctx.lowered
+def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
+    lowered, start = ctx.lowered, ctx.sentences[index].start
     result = [
         Entity(
             m.start,
@@ -271,8 +277,7 @@ def _entities(ctx: Context, start: int, end: int, own: Sequence[Match]) -> list[
         )
         for m in own
     ]
-    result += [Entity(s, e, None) for s, e in ctx.names if start <= s < end]
-    result += [Entity(s, e, None, anaphor=True) for s, e in ctx.anaphors if start <= s < end]
+    result += ctx.others.get(index, ())
     result.sort(key=lambda e: e.start)
     return result
 
