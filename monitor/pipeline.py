@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor import alerting, feed_state, parser, signals
+from monitor import alerting, feed_state
 from monitor.errors import FeedError, StoreError
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
@@ -87,6 +87,8 @@ class Analysis:
         return list(seen.values())
 
     def strongest(self) -> Classification | None:
+        from monitor import signals
+
         return signals.strongest(self.classifications)
 
     def alerting_watches(self, watches: Mapping[str, Watch]) -> list[str]:
@@ -102,6 +104,10 @@ def analyse(item: Item, rules: Rules) -> Analysis:
     matches = tuple(rules.matcher.match(text, language=item.language))
     if not matches:
         return Analysis(item, text, ())
+    # imported on the first match: its cue tables take a tenth of a second to compile,
+    # which a daemon whose feeds are unchanged never needs to pay
+    from monitor import signals
+
     return Analysis(item, text, matches, signals.classify(text, matches, item.published))
 
 
@@ -180,7 +186,10 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             await _record_unchanged(ctx, feed, result, interval)
             return report
-        parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
+        # imported on the first changed body: an all-304 cycle never loads the parser
+        from monitor.parser.worker import parse_in_worker
+
+        parsed = await parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
             log.info(
                 "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}

@@ -16,16 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from monitor import logs, parser
+from monitor import logs
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
 from monitor.fetcher import Fetcher
@@ -43,6 +42,10 @@ from monitor.watchlist import (
     Watchlists,
     search_feed_urls,
 )
+
+if TYPE_CHECKING:
+    from apscheduler.events import JobExecutionEvent
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +163,9 @@ class Daemon:
 
     async def close(self) -> None:
         await self.fetcher.aclose()
-        parser.shutdown_parsers()
+        workers = sys.modules.get("monitor.parser.worker")
+        if workers is not None:  # loaded by the first parse; nothing to stop otherwise
+            workers.shutdown_parsers()
         self.engine.dispose()
         self.lock.release()
 
@@ -203,6 +208,9 @@ class Daemon:
     # -- the daemon (`monitor run`) ------------------------------------------------------------
 
     async def run_forever(self) -> None:
+        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         await self.prepare()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
