@@ -18,6 +18,7 @@ from pathlib import Path
 
 from monitor import alerting, feed_state
 from monitor.errors import FeedError, StoreError
+from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
 from monitor.matcher import Matcher
@@ -27,7 +28,7 @@ from monitor.notifier import Message, Notifier
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
-from monitor.store.repository import FeedRow, NewItem, Unit
+from monitor.store.repository import FeedRow, NewItem, UnchangedFetch, Unit
 from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
 
@@ -134,6 +135,8 @@ class PollContext:
     failing_alert_after: float = feed_state.DEFAULT_FAILING_ALERT_AFTER
     # Where the one notice about a feed failing for too long goes (every target); None: log only.
     notifier: Notifier | None = None
+    # Where unchanged feeds' fetch state goes, a batch per transaction; None: one by one.
+    fetch_states: FetchStateBatch | None = None
 
     @property
     def policy(self) -> feed_state.FetchPolicy:
@@ -160,19 +163,22 @@ async def _record_unchanged(
     """A 304, or a body identical to the last one: only the fetch state changes."""
     redirect = _redirect(feed, result)
     now = ctx.now()
-    await asyncio.to_thread(
-        ctx.store.record_fetch,
+    fetch = UnchangedFetch(
         feed.id,
         now=now,
         status=result.status,
-        etag=result.cache.etag,
-        last_modified=result.cache.last_modified,
         next_poll_at=feed_state.next_poll_after_success(
             now, interval, result.retry_after, ctx.policy
         ),
+        etag=result.cache.etag,
+        last_modified=result.cache.last_modified,
         redirect_seen=redirect.seen,
         moved_to=redirect.move_to,
     )
+    if ctx.fetch_states is not None:
+        await ctx.fetch_states.record(fetch)
+    else:
+        await asyncio.to_thread(ctx.store.record_unchanged_fetches, [fetch])
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 from monitor import logs
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
+from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.health import HealthServer, Metrics, healthz_body
+from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
 from monitor.recent import RecentKeys
@@ -113,6 +115,11 @@ class Daemon:
         self.recent = RecentKeys()
         self._stop = asyncio.Event()
         self.metrics = Metrics()
+        self.fetch_states = FetchStateBatch(self.store)
+        self._cycle = False  # `run --once` is polling
+        self.loop_lag = LoopLagProbe(
+            lambda: self._cycle or bool(self._tasks), on_lag=self.metrics.observe_lag
+        )
         self._status = "starting"
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = self._deliver_again = False
@@ -130,6 +137,7 @@ class Daemon:
             recent=self.recent,
             failing_alert_after=self.settings.failing_alert_after,
             notifier=self.notifier,
+            fetch_states=self.fetch_states,
         )
 
     @property
@@ -174,12 +182,20 @@ class Daemon:
     async def run_once(self) -> list[PollReport]:
         """Poll every feed once, then deliver every pending alert, retries included."""
         await self.prepare()
+        started, cpu = time.perf_counter(), time.process_time()
+        self._cycle = True
+        self.loop_lag.start()
         try:
             ctx = self.context()
             feeds: list[FeedRow] = []
             urls = self.feed_urls()
-            while batch := self.store.claim_due_feeds(
-                urls, utcnow(), lease=self.feed_lease, limit=500, all_feeds=True
+            while batch := await asyncio.to_thread(
+                self.store.claim_due_feeds,
+                urls,
+                utcnow(),
+                lease=self.feed_lease,
+                limit=500,
+                all_feeds=True,
             ):
                 feeds += batch
             reports = list(await asyncio.gather(*(poll_feed(f, ctx) for f in feeds)))
@@ -192,17 +208,26 @@ class Daemon:
             )
             await self._prune()
             failed = sum(r.status == "failed" for r in reports)
+            await self.loop_lag.stop()
+            # seconds and CPU from the first claim to the last delivery: the cycle without
+            # start-up (CPU of this process, its threads included, parser workers not)
             log.info(
-                "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d",
+                "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d "
+                "seconds=%.3f cpu_seconds=%.3f loop_lag_max_ms=%.1f",
                 len(reports),
                 failed,
                 sum(r.new_items for r in reports),
                 sum(len(r.alerts) for r in reports),
                 report.delivered,
                 report.retrying,
+                time.perf_counter() - started,
+                time.process_time() - cpu,
+                self.loop_lag.max_lag * 1000,
             )
             return reports
         finally:
+            self._cycle = False
+            await self.loop_lag.stop()
             await self.close()
 
     # -- the daemon (`monitor run`) ------------------------------------------------------------
@@ -248,6 +273,7 @@ class Daemon:
             id="heartbeat",
         )
         scheduler.start()
+        self.loop_lag.start()
         health = await self._start_health(tick)
         await self._heartbeat()
         self.systemd.ready(self._status)
@@ -263,6 +289,7 @@ class Daemon:
             log.info("stopping: finishing the current writes")
             self.systemd.stopping()
             scheduler.shutdown(wait=False)
+            await self.loop_lag.stop()  # it never ends by itself: not a job to wait for
             for task in list(self._tasks.values()):
                 task.cancel()
             if self._tasks:

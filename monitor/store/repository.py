@@ -82,6 +82,20 @@ class FeedRow:
 
 
 @dataclass(frozen=True)
+class UnchangedFetch:
+    """A successful fetch that brought nothing new (304, or the same bytes): its fetch state."""
+
+    feed_id: int
+    now: datetime
+    status: int | None
+    next_poll_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    redirect_seen: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
 class NewItem:
     """An item just inserted, with the story it joined."""
 
@@ -275,6 +289,49 @@ class Store:
             values["content_hash"] = content_hash
         with self.session() as s:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
+
+    def record_unchanged_fetches(self, fetches: Sequence[UnchangedFetch]) -> None:
+        """``record_fetch`` for many feeds whose body did not change, in one transaction.
+
+        One UPDATE statement executed for every row (``executemany``): an all-304 cycle of
+        1,000 feeds costs a few transactions instead of 1,000 (see ``fetch_state_batch``).
+        """
+        if not fetches:
+            return
+        statement = (
+            update(t.Feed)
+            .where(t.Feed.id == bindparam("b_id"))
+            .values(
+                last_fetch_at=bindparam("b_now"),
+                last_success_at=bindparam("b_now"),
+                last_status=bindparam("b_status"),
+                last_error=None,
+                error_kind=None,
+                error_count=0,
+                failing_since=None,
+                next_poll_at=bindparam("b_next"),
+                lease_until=None,
+                etag=bindparam("b_etag"),
+                last_modified=bindparam("b_last_modified"),
+                redirect_seen=bindparam("b_redirect_seen"),
+                moved_to=func.coalesce(bindparam("b_moved_to", type_=String), t.Feed.moved_to),
+            )
+        )
+        rows = [
+            {
+                "b_id": f.feed_id,
+                "b_now": f.now,
+                "b_status": f.status,
+                "b_next": f.next_poll_at,
+                "b_etag": f.etag,
+                "b_last_modified": f.last_modified,
+                "b_redirect_seen": _cap(f.redirect_seen, 2048),
+                "b_moved_to": f.moved_to[:2048] if f.moved_to else None,
+            }
+            for f in fetches
+        ]
+        with self.session() as s:
+            s.connection().execute(statement, rows)
 
     def record_failure(
         self,
