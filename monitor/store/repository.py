@@ -181,27 +181,55 @@ class Store:
     # -- feeds ---------------------------------------------------------------------------
 
     def sync_feeds(self, feeds: Sequence[tuple[str, str | None, float | None, bool]]) -> None:
-        """Make sure a row exists for each configured (url, name, interval, official)."""
+        """Make sure a row exists for each configured (url, name, interval, official).
+
+        Run at every start and reload: one SELECT, then one executemany INSERT for the new
+        feeds and one UPDATE for the changed ones (a statement per feed took a third of a
+        second for 1,000 feeds). The INSERT still ignores a row another instance just added.
+        """
+        wanted = {url: (name, interval, official) for url, name, interval, official in feeds}
+        if not wanted:
+            return
         with self.session() as s:
-            for url, name, interval, official in feeds:
-                s.execute(
+            rows = s.execute(
+                select(t.Feed.url, t.Feed.name, t.Feed.interval_s, t.Feed.official)
+            ).all()
+            known = {url: (name, interval, official) for url, name, interval, official in rows}
+            now = t.utcnow()
+            new = [
+                {"b_url": u, "b_name": n, "b_interval": i, "b_official": o}
+                for u, (n, i, o) in wanted.items()
+                if u not in known
+            ]
+            changed = [
+                {"b_url": u, "b_name": n, "b_interval": i, "b_official": o}
+                for u, (n, i, o) in wanted.items()
+                if u in known and known[u] != (n, i, o)
+            ]
+            columns = {
+                "name": bindparam("b_name", type_=t.Feed.name.type),
+                "interval_s": bindparam("b_interval", type_=t.Feed.interval_s.type),
+                "official": bindparam("b_official", type_=t.Feed.official.type),
+            }
+            connection = s.connection()
+            if new:
+                connection.execute(
                     self._insert(t.Feed.__table__)
                     .values(
-                        url=url,
-                        name=name,
-                        interval_s=interval,
-                        official=official,
+                        url=bindparam("b_url", type_=t.Feed.url.type),
+                        **columns,
                         error_count=0,
                         items_seen=0,
                         disabled=False,
-                        created_at=t.utcnow(),
+                        created_at=now,
                     )
-                    .on_conflict_do_nothing(index_elements=["url"])
+                    .on_conflict_do_nothing(index_elements=["url"]),
+                    new,
                 )
-                s.execute(
-                    update(t.Feed)
-                    .where(t.Feed.url == url)
-                    .values(name=name, interval_s=interval, official=official)
+            if changed:
+                connection.execute(
+                    update(t.Feed).where(t.Feed.url == bindparam("b_url")).values(**columns),
+                    changed,
                 )
 
     def claim_due_feeds(
