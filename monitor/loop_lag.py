@@ -8,6 +8,10 @@ a block of B seconds shows as a lateness between B - period and B, so the probe 
 few milliseconds while feeds are in flight and once a second when the daemon is idle (a
 sleeping daemon should not wake the CPU a hundred times a second).
 
+Lateness is wall time, and also counts time the process was not running (other processes
+had the CPUs). ``max_held`` is the part of it the loop's own thread spent on the CPU: the
+time code on the loop really held it, which is what a feed that blocks the loop costs.
+
 Lags above ``warn_after`` are logged, at most once per ``log_every`` seconds with the worst
 lag since the last line, so a slow loop is visible without flooding the log.
 """
@@ -47,6 +51,7 @@ class LoopLagProbe:
         self.warn_after = warn_after
         self.log_every = log_every
         self.max_lag = 0.0
+        self.max_held = 0.0
         self.samples = 0
         self._unlogged = 0.0
         self._logged_at = -log_every
@@ -63,18 +68,20 @@ class LoopLagProbe:
             await asyncio.gather(task, return_exceptions=True)
 
     async def _run(self) -> None:
-        clock = time.perf_counter
+        clock, cpu = time.perf_counter, time.thread_time
         while True:
             period = self.busy_period if self.busy() else self.idle_period
-            asked = clock()
+            asked, used = clock(), cpu()
             await asyncio.sleep(period)
-            self.record(clock() - asked - period)
+            self.record(clock() - asked - period, cpu() - used)
 
-    def record(self, lag: float) -> None:
-        """One sample: how much later than asked the probe ran (negative is on time)."""
+    def record(self, lag: float, cpu: float | None = None) -> None:
+        """One sample: how much later than asked the probe ran (negative is on time), and
+        the CPU time the loop's thread used meanwhile (None: all of the lag was CPU)."""
         lag = max(lag, 0.0)
         self.samples += 1
         self.max_lag = max(self.max_lag, lag)
+        self.max_held = max(self.max_held, lag if cpu is None else min(lag, cpu))
         if self.on_lag is not None:
             self.on_lag(lag)
         if lag < self.warn_after:

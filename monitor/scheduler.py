@@ -14,6 +14,7 @@ SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and the watchlists.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -168,6 +169,10 @@ class Daemon:
         )
         for problem in self.notifier.validate():
             log.error("target problem: %s", problem)
+        # Start-up made some hundred thousand objects (modules, the ORM's mappings) that live
+        # as long as the process: out of the collector's sight, a full collection takes
+        # about a tenth of the time, and no longer holds the event loop for 50 ms.
+        gc.freeze()
 
     async def close(self) -> None:
         await self.fetcher.aclose()
@@ -198,7 +203,7 @@ class Daemon:
                 all_feeds=True,
             ):
                 feeds += batch
-            reports = list(await asyncio.gather(*(poll_feed(f, ctx) for f in feeds)))
+            reports = await self._poll_all(feeds, ctx)
             report = await deliver_pending(
                 self.store,
                 self.notifier,
@@ -213,7 +218,7 @@ class Daemon:
             # start-up (CPU of this process, its threads included, parser workers not)
             log.info(
                 "cycle done feeds=%d failed=%d new_items=%d alerts=%d delivered=%d retrying=%d "
-                "seconds=%.3f cpu_seconds=%.3f loop_lag_max_ms=%.1f",
+                "seconds=%.3f cpu_seconds=%.3f loop_lag_max_ms=%.1f loop_held_max_ms=%.1f",
                 len(reports),
                 failed,
                 sum(r.new_items for r in reports),
@@ -223,12 +228,32 @@ class Daemon:
                 time.perf_counter() - started,
                 time.process_time() - cpu,
                 self.loop_lag.max_lag * 1000,
+                self.loop_lag.max_held * 1000,
             )
             return reports
         finally:
             self._cycle = False
             await self.loop_lag.stop()
             await self.close()
+
+    async def _poll_all(self, feeds: Sequence[FeedRow], ctx: PollContext) -> list[PollReport]:
+        """Poll ``feeds`` with as many workers as the daemon keeps polls in flight.
+
+        A task per feed, all started at once, would run a thousand first steps in one pass
+        of the event loop (tens of milliseconds in which nothing else runs) and hold a
+        thousand coroutines waiting on the fetcher's limits; the fetcher cannot use more
+        than this many at a time anyway.
+        """
+        reports: list[PollReport | None] = [None] * len(feeds)
+        queue = iter(range(len(feeds)))
+
+        async def worker() -> None:
+            for i in queue:
+                reports[i] = await poll_feed(feeds[i], ctx)
+
+        workers = min(len(feeds), self.settings.concurrency * 2)
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        return [r for r in reports if r is not None]
 
     # -- the daemon (`monitor run`) ------------------------------------------------------------
 
