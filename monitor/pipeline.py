@@ -28,7 +28,7 @@ from monitor.notifier import Message, Notifier
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
-from monitor.store.repository import FeedRow, NewItem, UnchangedFetch, Unit
+from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit
 from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
 
@@ -135,7 +135,7 @@ class PollContext:
     failing_alert_after: float = feed_state.DEFAULT_FAILING_ALERT_AFTER
     # Where the one notice about a feed failing for too long goes (every target); None: log only.
     notifier: Notifier | None = None
-    # Where unchanged feeds' fetch state goes, a batch per transaction; None: one by one.
+    # Where feeds' fetch state goes, a batch per transaction; None: one by one.
     fetch_states: FetchStateBatch | None = None
 
     @property
@@ -163,7 +163,7 @@ async def _record_unchanged(
     """A 304, or a body identical to the last one: only the fetch state changes."""
     redirect = _redirect(feed, result)
     now = ctx.now()
-    fetch = UnchangedFetch(
+    fetch = SuccessfulFetch(
         feed.id,
         now=now,
         status=result.status,
@@ -175,10 +175,16 @@ async def _record_unchanged(
         redirect_seen=redirect.seen,
         moved_to=redirect.move_to,
     )
+    await _record_success(ctx, fetch)
+
+
+async def _record_success(ctx: PollContext, fetch: SuccessfulFetch) -> None:
+    """The feed's fetch state, with other feeds' in one transaction when the daemon batches
+    them (``fetch_state_batch`` says why that is safe)."""
     if ctx.fetch_states is not None:
         await ctx.fetch_states.record(fetch)
     else:
-        await asyncio.to_thread(ctx.store.record_unchanged_fetches, [fetch])
+        await asyncio.to_thread(ctx.store.record_fetches, [fetch])
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
@@ -214,20 +220,22 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             ctx.recent.remember(feed.id, items)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
         redirect = _redirect(feed, result)
-        await asyncio.to_thread(
-            ctx.store.record_fetch,
-            feed.id,
-            now=now,
-            status=result.status,
-            etag=result.cache.etag,
-            last_modified=result.cache.last_modified,
-            title=parsed.title,
-            items_seen=len(parsed.items),
-            redirect_seen=redirect.seen,
-            moved_to=redirect.move_to,
-            content_hash=digest,
-            next_poll_at=feed_state.next_poll_after_success(
-                now, interval, result.retry_after, ctx.policy
+        await _record_success(
+            ctx,
+            SuccessfulFetch(
+                feed.id,
+                now=now,
+                status=result.status,
+                next_poll_at=feed_state.next_poll_after_success(
+                    now, interval, result.retry_after, ctx.policy
+                ),
+                etag=result.cache.etag,
+                last_modified=result.cache.last_modified,
+                redirect_seen=redirect.seen,
+                moved_to=redirect.move_to,
+                title=parsed.title,
+                items_seen=len(parsed.items),
+                content_hash=digest,
             ),
         )
         log.info(

@@ -11,7 +11,7 @@ import pytest
 from monitor.errors import StoreError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.store import Store
-from monitor.store.repository import UnchangedFetch
+from monitor.store.repository import SuccessfulFetch
 
 NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
 URLS = [f"http://127.0.0.1/feed{i}" for i in range(5)]
@@ -24,8 +24,8 @@ def _claimed(store: Store) -> list[int]:
 
 def test_one_transaction_for_feeds_polled_together(store: Store) -> None:
     ids = _claimed(store)
-    store.record_unchanged_fetches(
-        [UnchangedFetch(ids[0], now=NOW, status=301, next_poll_at=NOW, moved_to="http://new/")]
+    store.record_fetches(
+        [SuccessfulFetch(ids[0], now=NOW, status=301, next_poll_at=NOW, moved_to="http://new/")]
     )
 
     async def run() -> FetchStateBatch:
@@ -33,7 +33,7 @@ def test_one_transaction_for_feeds_polled_together(store: Store) -> None:
         await asyncio.gather(
             *(
                 batch.record(
-                    UnchangedFetch(
+                    SuccessfulFetch(
                         feed_id,
                         now=NOW,
                         status=304,
@@ -70,7 +70,7 @@ def test_a_full_batch_is_written_without_waiting_for_the_window(store: Store) ->
         loop = asyncio.get_running_loop()
         start = loop.time()
         await asyncio.gather(
-            *(batch.record(UnchangedFetch(i, now=NOW, status=304, next_poll_at=NOW)) for i in ids)
+            *(batch.record(SuccessfulFetch(i, now=NOW, status=304, next_poll_at=NOW)) for i in ids)
         )
         return batch, loop.time() - start
 
@@ -83,13 +83,13 @@ def test_a_failed_write_reaches_every_poll_of_the_batch(store: Store) -> None:
     store.engine.dispose()
 
     class Broken(Store):
-        def record_unchanged_fetches(self, fetches: object) -> None:
+        def record_fetches(self, fetches: object) -> None:
             raise StoreError("database error: disk I/O error")
 
     async def run() -> list[BaseException | None]:
         batch = FetchStateBatch(Broken(store.engine), window=0.01)
         return await asyncio.gather(
-            *(batch.record(UnchangedFetch(i, now=NOW, status=304, next_poll_at=NOW)) for i in ids),
+            *(batch.record(SuccessfulFetch(i, now=NOW, status=304, next_poll_at=NOW)) for i in ids),
             return_exceptions=True,
         )
 
@@ -98,6 +98,26 @@ def test_a_failed_write_reaches_every_poll_of_the_batch(store: Store) -> None:
     with pytest.raises(StoreError):
         asyncio.run(
             FetchStateBatch(Broken(store.engine)).record(
-                UnchangedFetch(ids[0], now=NOW, status=304, next_poll_at=NOW)
+                SuccessfulFetch(ids[0], now=NOW, status=304, next_poll_at=NOW)
             )
         )
+
+
+def test_a_parsed_body_leaves_its_title_count_and_hash(store: Store) -> None:
+    ids = _claimed(store)
+    parsed = SuccessfulFetch(
+        ids[0],
+        now=NOW,
+        status=200,
+        next_poll_at=NOW,
+        title="Feed",
+        items_seen=50,
+        content_hash="ab" * 32,
+    )
+    store.record_fetches([parsed, SuccessfulFetch(ids[1], now=NOW, status=200, next_poll_at=NOW)])
+    store.record_fetches([SuccessfulFetch(ids[0], now=NOW, status=304, next_poll_at=NOW)])
+    store.record_fetches([parsed])
+    rows = {f.id: f for f in store.feeds()}
+    assert rows[ids[0]].title == "Feed" and rows[ids[0]].content_hash == "ab" * 32
+    assert rows[ids[0]].items_seen == 100  # counted per parse, not per 304
+    assert rows[ids[1]].title is None and rows[ids[1]].content_hash is None

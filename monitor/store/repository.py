@@ -82,8 +82,9 @@ class FeedRow:
 
 
 @dataclass(frozen=True)
-class UnchangedFetch:
-    """A successful fetch that brought nothing new (304, or the same bytes): its fetch state."""
+class SuccessfulFetch:
+    """The fetch state a successful fetch (200 or 304) leaves on its feed row, as
+    ``record_fetch`` writes it; ``title`` and ``content_hash`` only when the body was parsed."""
 
     feed_id: int
     now: datetime
@@ -93,6 +94,9 @@ class UnchangedFetch:
     last_modified: str | None = None
     redirect_seen: str | None = None
     moved_to: str | None = None
+    title: str | None = None
+    items_seen: int = 0
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,8 +322,8 @@ class Store:
         with self.session() as s:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
 
-    def record_unchanged_fetches(self, fetches: Sequence[UnchangedFetch]) -> None:
-        """``record_fetch`` for many feeds whose body did not change, in one transaction.
+    def record_fetches(self, fetches: Sequence[SuccessfulFetch]) -> None:
+        """``record_fetch`` for many feeds, in one transaction.
 
         One UPDATE statement executed for every row (``executemany``): an all-304 cycle of
         1,000 feeds costs a few transactions instead of 1,000 (see ``fetch_state_batch``).
@@ -343,6 +347,11 @@ class Store:
                 last_modified=bindparam("b_last_modified"),
                 redirect_seen=bindparam("b_redirect_seen"),
                 moved_to=func.coalesce(bindparam("b_moved_to", type_=String), t.Feed.moved_to),
+                title=func.coalesce(bindparam("b_title", type_=String), t.Feed.title),
+                items_seen=t.Feed.items_seen + bindparam("b_items_seen"),
+                content_hash=func.coalesce(
+                    bindparam("b_content_hash", type_=String), t.Feed.content_hash
+                ),
             )
         )
         rows = [
@@ -355,6 +364,9 @@ class Store:
                 "b_last_modified": f.last_modified,
                 "b_redirect_seen": _cap(f.redirect_seen, 2048),
                 "b_moved_to": f.moved_to[:2048] if f.moved_to else None,
+                "b_title": f.title[:512] if f.title else None,
+                "b_items_seen": f.items_seen,
+                "b_content_hash": f.content_hash or None,
             }
             for f in fetches
         ]
