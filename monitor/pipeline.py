@@ -28,7 +28,7 @@ from monitor.notifier import Message, Notifier
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
-from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit
+from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit, fingerprint
 from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
 
@@ -210,14 +210,11 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        known = await asyncio.to_thread(ctx.store.known_items, feed.id, items) if items else set()
-        unknown = [item for item in items if item.key not in known]
-        # matching runs in a thread so a long item never holds the event loop
-        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item in unknown])
+        analyses, prints = await asyncio.to_thread(_screen, ctx, feed.id, items, rules)
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
         if ctx.recent is not None:
-            ctx.recent.remember(feed.id, items)
+            ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
         redirect = _redirect(feed, result)
         await _record_success(
@@ -256,6 +253,18 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         report.error = FeedError(feed.url, "db_error", str(exc))
         await _record_failure(ctx, feed, report.error, interval)
         return report
+
+
+def _screen(
+    ctx: PollContext, feed_id: int, items: Sequence[Item], rules: Rules
+) -> tuple[list[Analysis], dict[str, str]]:
+    """In a worker thread, so a long item never holds the event loop: drop the items the
+    database knows, match and classify the others, and fingerprint them all for
+    ``RecentKeys`` (50 hashes of up to 8 KB would cost the loop a millisecond a feed)."""
+    known = ctx.store.known_items(feed_id, items) if items else set()
+    analyses = [analyse(item, rules) for item in items if item.key not in known]
+    prints = {item.key: fingerprint(item) for item in items} if ctx.recent is not None else {}
+    return analyses, prints
 
 
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
