@@ -112,6 +112,7 @@ class Daemon:
         self.notifier = Notifier.from_settings(settings)
         self.fetcher = Fetcher.from_settings(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
+        self._feed_urls: list[str] | None = None
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
         self._stop = asyncio.Event()
@@ -156,7 +157,10 @@ class Daemon:
         return max(0.5, min(POLL_TICK, shortest / 2))
 
     def feed_urls(self) -> list[str]:
-        return [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
+        """The configured feeds' URLs; asked at every poll tick, so kept until a reload."""
+        if self._feed_urls is None:
+            self._feed_urls = [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
+        return self._feed_urls
 
     async def prepare(self) -> None:
         self.lock.acquire()
@@ -476,6 +480,7 @@ class Daemon:
             return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
+        self._feed_urls = None
         self.notifier = Notifier.from_settings(settings)
         logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
         self._signature = watchlist_signature(settings.watchlist_paths)
