@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor import alerting, feed_state
 from monitor.errors import FeedError, StoreError
@@ -31,6 +32,11 @@ from monitor.store import Store
 from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit, fingerprint
 from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
+
+if TYPE_CHECKING:
+    from monitor.parser.clean import ParsedFeed
+
+    ParseInWorker = Callable[[str, bytes, Mapping[str, str]], Awaitable[ParsedFeed]]
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +193,25 @@ async def _record_success(ctx: PollContext, fetch: SuccessfulFetch) -> None:
         await asyncio.to_thread(ctx.store.record_fetches, [fetch])
 
 
+_PARSER: list[ParseInWorker] = []
+
+
+async def _parser() -> ParseInWorker:
+    """``parse_in_worker``, imported on the first changed body (an all-304 cycle never loads
+    the parser), in a thread: the import takes some 40 ms that would hold the event loop."""
+    if not _PARSER:
+
+        def load() -> ParseInWorker:
+            from monitor.parser.worker import parse_in_worker
+
+            return parse_in_worker
+
+        loaded = await asyncio.to_thread(load)
+        if not _PARSER:
+            _PARSER.append(loaded)
+    return _PARSER[0]
+
+
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
     report = PollReport(feed)
     interval = feed.interval_s or ctx.interval
@@ -198,9 +223,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             await _record_unchanged(ctx, feed, result, interval)
             return report
-        # imported on the first changed body: an all-304 cycle never loads the parser
-        from monitor.parser.worker import parse_in_worker
-
+        parse_in_worker = await _parser()
         parsed = await parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
             log.info(
