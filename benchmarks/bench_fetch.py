@@ -18,8 +18,14 @@ config, and stops it at the end. Each round, interleaved, measures:
                 must be parsed, and every item is known
   (e) rss2email `r2e run --no-send` on the first 50 feeds, against ours on the same 50
                 (only when rss2email is installed: pip install rss2email)
+  start-up      `monitor run --once` with no feeds: what every run above pays before its
+                cycle (each run also logs its cycle's own seconds, CPU and loop lag)
+  daemon        `monitor run` on the round's database (every feed polled, none due) with a
+                real NOTIFY_SOCKET: seconds to READY=1, then the main process's RSS when
+                idle; then with one feed due, so the parser workers start, RSS with them
 
-and prints the median of each figure with its ratio to the floors. Needs nginx (apt-get
+and prints the median of each figure with its ratio to the floors, and a verdict for each
+target of issue #3. Needs nginx (apt-get
 install nginx-light) and aiohttp and lxml (pip install -e '.[bench]'); says so and exits 0
 when one is missing. The daemon runs as it would for a user, with concurrency 100 and a
 per-host limit of 100, since one loopback host stands in for 1,000 servers here.
@@ -32,6 +38,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -286,6 +293,7 @@ def our_fetcher(urls: list[str], concurrency: int) -> Sample:
 
 
 def write_config(path: Path, database: Path, urls: list[str]) -> None:
+    """The bench's config: INFO, the default level, so each run logs its cycle's figures."""
     lines = [
         f"database = {json.dumps(f'sqlite:///{database}')}",
         f"watchlists = [{json.dumps(str(REPO / 'watchlists'))}]",
@@ -295,21 +303,35 @@ def write_config(path: Path, database: Path, urls: list[str]) -> None:
         "concurrency = 100",
         "per_host = 100",
         "[log]",
-        'level = "WARNING"',
+        'level = "INFO"',
     ]
     for url in urls:
         lines += ["[[feed]]", f"url = {json.dumps(url)}"]
+    if not urls:
+        lines.insert(0, "feed = []")
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_once(config: Path, log: Path) -> Sample:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+def monitor_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "NOTIFY_"))}
     env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+CYCLE = re.compile(
+    r"cycle done .*seconds=([\d.]+) cpu_seconds=([\d.]+) loop_lag_max_ms=([\d.]+)"
+    r" loop_held_max_ms=([\d.]+)"
+)
+
+
+def run_once(config: Path, log: Path) -> Sample:
+    """One `monitor run --once`; ``extra`` holds what the daemon logged of its cycle alone."""
+    mark = log.stat().st_size if log.exists() else 0
     cpu, start = children_cpu(), time.perf_counter()
     with log.open("ab") as out:
         proc = subprocess.run(
             [sys.executable, "-m", "monitor", "run", "--once", "--config", str(config)],
-            env=env,
+            env=monitor_env(),
             stdout=out,
             stderr=out,
             check=False,
@@ -317,7 +339,73 @@ def run_once(config: Path, log: Path) -> Sample:
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"monitor run --once exited {proc.returncode}; see {log}")
-    return Sample(wall, children_cpu() - cpu)
+    sample = Sample(wall, children_cpu() - cpu)
+    with log.open("rb") as read:
+        read.seek(mark)
+        found = CYCLE.findall(read.read().decode(errors="replace"))
+    if found:
+        seconds, cycle_cpu, lag_ms, held_ms = map(float, found[-1])
+        sample.extra.update(cycle=seconds, cycle_cpu=cycle_cpu, lag_ms=lag_ms, held_ms=held_ms)
+    return sample
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def daemon(config: Path, log: Path, tmp: Path, *, settle: float = 3.0) -> Sample:
+    """`monitor run` as systemd starts it: wall seconds to READY=1 on a real NOTIFY_SOCKET,
+    then, ``settle`` seconds later, the RSS of the main process and of its children."""
+    path = tmp / "notify.sock"
+    path.unlink(missing_ok=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(path))
+        listener.settimeout(30)
+        env = {**monitor_env(), "NOTIFY_SOCKET": str(path)}
+        start = time.perf_counter()
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+                env=env,
+                stdout=out,
+                stderr=out,
+            )
+        try:
+            while b"READY=1" not in listener.recv(4096):
+                pass
+            ready = time.perf_counter() - start
+            time.sleep(settle)
+            main_kb = rss_kb(proc.pid)
+            workers = [rss_kb(c) for c in children_of(proc.pid)]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    return Sample(
+        ready,
+        0.0,
+        {"rss_mb": main_kb / 1024, "workers": len(workers), "workers_mb": sum(workers) / 1024},
+    )
+
+
+def make_due(database: Path, feeds: int) -> None:
+    """The first ``feeds`` feeds due now and without validators: fetched whole and parsed."""
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "UPDATE feed SET next_poll_at = NULL, etag = NULL, last_modified = NULL, "
+            "content_hash = NULL WHERE id IN (SELECT id FROM feed ORDER BY id LIMIT ?)",
+            (feeds,),
+        )
 
 
 def stored_items(database: Path) -> int:
@@ -393,6 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         with nginx(tmp, root) as (port, set_mode):
             urls = [f"http://127.0.0.1:{port}/f{n:05d}.xml" for n in range(args.feeds)]
             log = tmp / "monitor.log"
+            empty = tmp / "empty.toml"
+            write_config(empty, tmp / "empty.db", [])
+            run_once(empty, log)  # migrates: the timed start-ups find the schema at head
             for rnd in range(args.rounds):
                 rewrite_feeds(root, bodies, None)
                 set_mode(True)
@@ -400,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
                 add("floor parse", floor_parse(bodies))
                 add("fetcher C=10", our_fetcher(urls, 10))
                 add("fetcher C=200", our_fetcher(urls, 200))
+                add("start-up", run_once(empty, log))
                 database = tmp / f"round{rnd}.db"
                 config = tmp / "monitor.toml"
                 write_config(config, database, urls)
@@ -411,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"failures: {failures(database)}"
                     )
                 add("(c) all 304", run_once(config, log))
+                add("daemon idle", daemon(config, log, tmp))
+                make_due(database, 1)
+                add("daemon + workers", daemon(config, log, tmp))
                 set_mode(False)
                 add("(d) all known", run_once(config, log))
                 if stored_items(database) != stored:
@@ -436,55 +531,113 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def extra(samples: list[Sample], key: str) -> float | None:
+    values = [s.extra[key] for s in samples if key in s.extra]
+    return statistics.median(values) if values else None
+
+
 def report(results: dict[str, list[Sample]], feeds: int, items: int) -> None:
+    """Every figure with its ratio to the floors, then a verdict for each target."""
     fetch = median(results["floor fetch"])
     parse = median(results["floor parse"])
-    rows = []
-    for name, samples in results.items():
-        wall, cpu = median(samples), median(samples, "cpu")
-        n_feeds = 50 if name.startswith("(e)") else feeds
-        per_feed_ms = cpu / n_feeds * 1000
-        rate = ""
-        if name.startswith("(b)") or name == "floor parse":
-            rate = f"{items / wall:,.0f} items/s"
-        ratio_fetch = f"{wall / fetch:.1f}x"
-        ratio_parse = f"{wall / parse:.1f}x"
+    head = ("figure", "wall s", "CPU s", "CPU ms/feed", "/ fetch", "/ parse", "rate")
+    rows: list[tuple[str, ...]] = []
+
+    def row(name: str, wall: float, cpu: float, n_feeds: int, rate: str = "") -> None:
+        per_feed = f"{cpu / n_feeds * 1000:.2f}" if n_feeds else ""
         rows.append(
             (
                 name,
                 f"{wall:.2f}",
                 f"{cpu:.2f}",
-                f"{per_feed_ms:.2f}",
-                ratio_fetch,
-                ratio_parse,
+                per_feed,
+                f"{wall / fetch:.1f}x",
+                f"{wall / parse:.1f}x",
                 rate,
             )
         )
-    extra = []
-    c10 = median(results["fetcher C=10"], "cpu")
-    c200 = median(results["fetcher C=200"], "cpu")
-    extra.append(("fetcher CPU C=200 / C=10", f"{c200 / c10:.2f}x"))
-    if "(e) rss2email 50" in results:
-        extra.append(
-            (
-                "rss2email / ours (50 feeds)",
-                f"{median(results['(e) rss2email 50']) / median(results['(e) ours 50']):.1f}x",
-            )
-        )
-    extra.append(("(b) / floor parse", f"{median(results['(b) first poll']) / parse:.1f}x"))
-    extra.append(("(c) / floor fetch", f"{median(results['(c) all 304']) / fetch:.2f}x"))
-    extra.append(("(d) / floor fetch", f"{median(results['(d) all known']) / fetch:.1f}x"))
-    extra.append(
-        ("(d) new bytes / floor fetch", f"{median(results['(d) new bytes']) / fetch:.1f}x")
-    )
-    head = ("figure", "wall s", "CPU s", "CPU ms/feed", "/ fetch", "/ parse", "rate")
+
+    for name, samples in results.items():
+        if name.startswith("daemon"):
+            continue
+        wall, cpu = median(samples), median(samples, "cpu")
+        n_feeds = 0 if name == "start-up" else 50 if name.startswith("(e)") else feeds
+        rate = ""
+        if name.startswith("(b)") or name == "floor parse":
+            rate = f"{items / wall:,.0f} items/s"
+        row(name, wall, cpu, n_feeds, rate)
+        cycle, cycle_cpu = extra(samples, "cycle"), extra(samples, "cycle_cpu")
+        if name[:3] in ("(b)", "(c)", "(d)") and cycle is not None and cycle_cpu is not None:
+            cycle_rate = f"{items / cycle:,.0f} items/s" if name.startswith("(b)") else ""
+            row(f"  {name[:3]} cycle alone", cycle, cycle_cpu, feeds, cycle_rate)
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     print()
-    for row in [head, *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    for r in [head, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    print(
+        "\n'cycle alone': seconds and CPU the daemon logs from its first claim to its last "
+        "delivery\n(the main process and its threads; parser workers' CPU is in the rows above)"
+    )
+
+    idle, busy = results["daemon idle"], results["daemon + workers"]
+    ready = median(idle)
+    idle_mb = extra(idle, "rss_mb") or 0.0
+    main_mb, workers_mb = extra(busy, "rss_mb") or 0.0, extra(busy, "workers_mb") or 0.0
+    workers = int(extra(busy, "workers") or 0)
     print()
-    for name, value in extra:
-        print(f"{name:<30} {value}")
+    print(f"daemon ready (READY=1)        {ready:.2f} s")
+    print(f"daemon idle RSS, main process {idle_mb:.1f} MB")
+    print(
+        f"after one parse               main {main_mb:.1f} MB + {workers} workers "
+        f"{workers_mb:.1f} MB = {main_mb + workers_mb:.1f} MB"
+    )
+    c10 = median(results["fetcher C=10"], "cpu")
+    c200 = median(results["fetcher C=200"], "cpu")
+    print(f"fetcher CPU C=200 / C=10      {c200 / c10:.2f}x")
+
+    b, c, d = results["(b) first poll"], results["(c) all 304"], results["(d) all known"]
+    lag, held = extra(b, "lag_ms"), extra(b, "held_ms")
+    verdicts: list[tuple[str, str, bool | None]] = [
+        ("(b) >= 2,000 items/s", f"{items / median(b):,.0f} items/s", items / median(b) >= 2000),
+    ]
+    for label, samples in (("whole process", c), ("cycle alone", c)):
+        wall = median(samples) if label == "whole process" else extra(samples, "cycle")
+        cpu = median(samples, "cpu") if label == "whole process" else extra(samples, "cycle_cpu")
+        if wall is None or cpu is None:
+            continue
+        verdicts.append(
+            (f"(c) {label}: wall <= floor fetch", f"{wall / fetch:.2f}x", wall <= fetch)
+        )
+        verdicts.append(
+            (f"(c) {label}: < 1 ms CPU/feed", f"{cpu / feeds * 1000:.2f} ms", cpu / feeds < 0.001)
+        )
+    for label, value in (("whole process", median(d)), ("cycle alone", extra(d, "cycle"))):
+        if value is not None:
+            verdicts.append(
+                (f"(d) {label}: <= 3x floor fetch", f"{value / fetch:.1f}x", value <= 3 * fetch)
+            )
+    if "(e) rss2email 50" in results:
+        ratio = median(results["(e) rss2email 50"]) / median(results["(e) ours 50"])
+        verdicts.append(("(e) >= 5x faster than rss2email", f"{ratio:.1f}x", ratio >= 5))
+    verdicts += [
+        ("idle RSS (main) < 80 MB", f"{idle_mb:.1f} MB", idle_mb < 80),
+        ("ready < 1.5 s", f"{ready:.2f} s", ready < 1.5),
+        (
+            "loop held < 5 ms during (b) (CPU)",
+            "n/a" if held is None else f"{held:.1f} ms max",
+            None if held is None else held < 5,
+        ),
+        (
+            "loop lag < 5 ms during (b) (wall)",
+            "n/a" if lag is None else f"{lag:.1f} ms max",
+            None if lag is None else lag < 5,
+        ),
+    ]
+    print()
+    width = max(len(v[0]) for v in verdicts)
+    for name, value, ok in verdicts:
+        verdict = "?" if ok is None else "met" if ok else "NOT MET"
+        print(f"{name:<{width}}  {value:>14}  {verdict}")
 
 
 def _importable(module: str) -> bool:

@@ -28,6 +28,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._max_lag = 0.0
         self.fetches = Counter(
             "monitor_fetches", "Feed fetches by outcome", ["outcome"], registry=self.registry
         )
@@ -51,11 +52,29 @@ class Metrics:
         self.feeds_failing = Gauge(
             "monitor_feeds_failing", "Feeds whose last fetch failed", registry=self.registry
         )
+        self.loop_lag = Histogram(
+            "monitor_event_loop_lag_seconds",
+            "How late the event loop ran a timer: how long something held it",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+            registry=self.registry,
+        )
+        self.loop_lag_max = Gauge(
+            "monitor_event_loop_lag_max_seconds",
+            "The longest the event loop was held since the daemon started",
+            registry=self.registry,
+        )
         self.last_tick = Gauge(
             "monitor_last_tick_timestamp_seconds",
             "When the scheduler loop last ran",
             registry=self.registry,
         )
+
+    def observe_lag(self, lag: float) -> None:
+        """One event-loop lateness sample (``loop_lag.LoopLagProbe``)."""
+        self.loop_lag.observe(lag)
+        if lag > self._max_lag:
+            self._max_lag = lag
+            self.loop_lag_max.set(lag)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

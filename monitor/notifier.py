@@ -4,6 +4,9 @@ Apprise 2.x ``notify()`` returns a result whose truth is success, never raises, 
 retry, and waits up to 60 s by default; so each call runs in a worker thread with short
 connect/read timeouts, and retries are ours (the delivery outbox, see ``delivery.py``).
 Target URLs carry secrets: they are only ever shown through ``redact``.
+
+Apprise (about 15 MB and 40 ms to import, with its plugins) is imported on first use: a
+send, a validation, or a target's default format; a daemon with no targets never loads it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
-
-import apprise
 
 from monitor.digest import INSTANT, TargetPolicy
 from monitor.errors import NotifyError
@@ -28,6 +30,9 @@ from monitor.messages import (
     safe_text,
 )
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    import apprise
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +80,14 @@ class Notifier:
         self.timeout = timeout
         self.policies = dict(policies or {})
         self._styles = dict(styles or {})
+        # targets whose format their Apprise plugin decides: (email, templates), resolved
+        # by ``style`` on first use
+        self._plugin_styles: dict[str, tuple[bool, dict[str, str]]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Notifier:
         """Targets of the config with their policies and styles (format, templates)."""
-        policies, styles = {}, {}
+        policies, styles, plugin_styles = {}, {}, {}
         for t in settings.targets:
             policies[t.name] = TargetPolicy.of(t)
             email = _scheme(t.url) in EMAIL_SCHEMES
@@ -88,15 +96,18 @@ class Notifier:
                 templates["email_subject" if email else "chat_title"] = t.title
             if t.template:
                 templates["email" if email else "chat"] = t.template
-            styles[t.name] = Style(
-                format=t.format or _plugin_format(t.url), email=email, templates=templates
-            )
-        return cls(
+            if t.format:
+                styles[t.name] = Style(format=t.format, email=email, templates=templates)
+            else:
+                plugin_styles[t.name] = (email, templates)
+        notifier = cls(
             {t.name: t.url for t in settings.targets},
             timeout=settings.delivery_timeout,
             policies=policies,
             styles=styles,
         )
+        notifier._plugin_styles = plugin_styles
+        return notifier
 
     def is_email(self, target: str) -> bool:
         return _scheme(self.targets.get(target, "")) in EMAIL_SCHEMES
@@ -109,8 +120,8 @@ class Notifier:
         found = self._styles.get(target)
         if found is None:
             url = self.targets.get(target, "")
-            email = _scheme(url) in EMAIL_SCHEMES
-            found = Style(format=TEXT if email else _plugin_format(url), email=email)
+            email, templates = self._plugin_styles.get(target, (_scheme(url) in EMAIL_SCHEMES, {}))
+            found = Style(format=_plugin_format(url), email=email, templates=templates)
             self._styles[target] = found
         return found
 
@@ -121,6 +132,8 @@ class Notifier:
         url = self.targets.get(target)
         if url is None:
             raise NotifyError(f"unknown target {target!r}")
+        import apprise
+
         client = apprise.Apprise()
         if not client.add(_with_timeouts(url, self.timeout)):
             raise NotifyError(f"target {target!r}: not a valid Apprise URL ({redact(url)})")
@@ -178,6 +191,8 @@ def _plugin_format(url: str) -> str:
         return MARKDOWN
     if _scheme(url) in EMAIL_SCHEMES:
         return TEXT
+    import apprise
+
     plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if not plugin:
         return TEXT

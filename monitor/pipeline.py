@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from monitor import alerting, feed_state, parser, signals
+from monitor import alerting, feed_state
 from monitor.errors import FeedError, StoreError
+from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
 from monitor.matcher import Matcher
@@ -27,9 +29,14 @@ from monitor.notifier import Message, Notifier
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
-from monitor.store.repository import FeedRow, NewItem, Unit
+from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit, fingerprint
 from monitor.stories import Signature
 from monitor.watchlist import Watch, Watchlists, load_watchlists
+
+if TYPE_CHECKING:
+    from monitor.parser.clean import ParsedFeed
+
+    ParseInWorker = Callable[[str, bytes, Mapping[str, str]], Awaitable[ParsedFeed]]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +94,8 @@ class Analysis:
         return list(seen.values())
 
     def strongest(self) -> Classification | None:
+        from monitor import signals
+
         return signals.strongest(self.classifications)
 
     def alerting_watches(self, watches: Mapping[str, Watch]) -> list[str]:
@@ -102,6 +111,10 @@ def analyse(item: Item, rules: Rules) -> Analysis:
     matches = tuple(rules.matcher.match(text, language=item.language))
     if not matches:
         return Analysis(item, text, ())
+    # imported on the first match: its cue tables take a tenth of a second to compile,
+    # which a daemon whose feeds are unchanged never needs to pay
+    from monitor import signals
+
     return Analysis(item, text, matches, signals.classify(text, matches, item.published))
 
 
@@ -128,6 +141,8 @@ class PollContext:
     failing_alert_after: float = feed_state.DEFAULT_FAILING_ALERT_AFTER
     # Where the one notice about a feed failing for too long goes (every target); None: log only.
     notifier: Notifier | None = None
+    # Where feeds' fetch state goes, a batch per transaction; None: one by one.
+    fetch_states: FetchStateBatch | None = None
 
     @property
     def policy(self) -> feed_state.FetchPolicy:
@@ -154,19 +169,47 @@ async def _record_unchanged(
     """A 304, or a body identical to the last one: only the fetch state changes."""
     redirect = _redirect(feed, result)
     now = ctx.now()
-    await asyncio.to_thread(
-        ctx.store.record_fetch,
+    fetch = SuccessfulFetch(
         feed.id,
         now=now,
         status=result.status,
-        etag=result.cache.etag,
-        last_modified=result.cache.last_modified,
         next_poll_at=feed_state.next_poll_after_success(
             now, interval, result.retry_after, ctx.policy
         ),
+        etag=result.cache.etag,
+        last_modified=result.cache.last_modified,
         redirect_seen=redirect.seen,
         moved_to=redirect.move_to,
     )
+    await _record_success(ctx, fetch)
+
+
+async def _record_success(ctx: PollContext, fetch: SuccessfulFetch) -> None:
+    """The feed's fetch state, with other feeds' in one transaction when the daemon batches
+    them (``fetch_state_batch`` says why that is safe)."""
+    if ctx.fetch_states is not None:
+        await ctx.fetch_states.record(fetch)
+    else:
+        await asyncio.to_thread(ctx.store.record_fetches, [fetch])
+
+
+_PARSER: list[ParseInWorker] = []
+
+
+async def _parser() -> ParseInWorker:
+    """``parse_in_worker``, imported on the first changed body (an all-304 cycle never loads
+    the parser), in a thread: the import takes some 40 ms that would hold the event loop."""
+    if not _PARSER:
+
+        def load() -> ParseInWorker:
+            from monitor.parser.worker import parse_in_worker
+
+            return parse_in_worker
+
+        loaded = await asyncio.to_thread(load)
+        if not _PARSER:
+            _PARSER.append(loaded)
+    return _PARSER[0]
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
@@ -180,7 +223,8 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             await _record_unchanged(ctx, feed, result, interval)
             return report
-        parsed = await parser.parse_in_worker(result.url, result.content, result.headers)
+        parse_in_worker = await _parser()
+        parsed = await parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
             log.info(
                 "feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url}
@@ -189,30 +233,29 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        known = await asyncio.to_thread(ctx.store.known_items, feed.id, items) if items else set()
-        unknown = [item for item in items if item.key not in known]
-        # matching runs in a thread so a long item never holds the event loop
-        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item in unknown])
+        analyses, prints = await asyncio.to_thread(_screen, ctx, feed.id, items, rules)
         now = ctx.now()
         alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
         if ctx.recent is not None:
-            ctx.recent.remember(feed.id, items)
+            ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
         redirect = _redirect(feed, result)
-        await asyncio.to_thread(
-            ctx.store.record_fetch,
-            feed.id,
-            now=now,
-            status=result.status,
-            etag=result.cache.etag,
-            last_modified=result.cache.last_modified,
-            title=parsed.title,
-            items_seen=len(parsed.items),
-            redirect_seen=redirect.seen,
-            moved_to=redirect.move_to,
-            content_hash=digest,
-            next_poll_at=feed_state.next_poll_after_success(
-                now, interval, result.retry_after, ctx.policy
+        await _record_success(
+            ctx,
+            SuccessfulFetch(
+                feed.id,
+                now=now,
+                status=result.status,
+                next_poll_at=feed_state.next_poll_after_success(
+                    now, interval, result.retry_after, ctx.policy
+                ),
+                etag=result.cache.etag,
+                last_modified=result.cache.last_modified,
+                redirect_seen=redirect.seen,
+                moved_to=redirect.move_to,
+                title=parsed.title,
+                items_seen=len(parsed.items),
+                content_hash=digest,
             ),
         )
         log.info(
@@ -233,6 +276,18 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         report.error = FeedError(feed.url, "db_error", str(exc))
         await _record_failure(ctx, feed, report.error, interval)
         return report
+
+
+def _screen(
+    ctx: PollContext, feed_id: int, items: Sequence[Item], rules: Rules
+) -> tuple[list[Analysis], dict[str, str]]:
+    """In a worker thread, so a long item never holds the event loop: drop the items the
+    database knows, match and classify the others, and fingerprint them all for
+    ``RecentKeys`` (50 hashes of up to 8 KB would cost the loop a millisecond a feed)."""
+    known = ctx.store.known_items(feed_id, items) if items else set()
+    analyses = [analyse(item, rules) for item in items if item.key not in known]
+    prints = {item.key: fingerprint(item) for item in items} if ctx.recent is not None else {}
+    return analyses, prints
 
 
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:

@@ -10,7 +10,7 @@ an evicted key) only costs the slower path, which dedupes in the database.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from monitor.model import Item
 from monitor.store.repository import fingerprint
@@ -45,8 +45,13 @@ class RecentKeys:
             fresh.append(item)
         return fresh
 
-    def remember(self, feed_id: int, items: Iterable[Item]) -> None:
-        """Record items the store now has (call after their transaction committed)."""
+    def remember(
+        self, feed_id: int, items: Iterable[Item], prints: Mapping[str, str] | None = None
+    ) -> None:
+        """Record items the store now has (call after their transaction committed).
+
+        ``prints``: the items' fingerprints by key, when the caller has them already
+        (computed off the event loop); the others are computed here."""
         seen = self._feeds.get(feed_id)
         if seen is None:
             seen = self._feeds[feed_id] = OrderedDict()
@@ -56,7 +61,8 @@ class RecentKeys:
             self._feeds.move_to_end(feed_id)
         for item in items:
             seen[f"k:{item.key}"] = None
-            seen[f"f:{fingerprint(item)}"] = None
+            known = prints.get(item.key) if prints else None
+            seen[f"f:{known or fingerprint(item)}"] = None
         while len(seen) > 2 * self.per_feed:
             seen.popitem(last=False)
 

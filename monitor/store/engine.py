@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import fcntl
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from alembic import command
 from monitor.errors import StoreError
+from monitor.store.schema_version import at_head
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # A source checkout has alembic/ beside the package; an installed wheel has monitor/migrations.
 _ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +110,8 @@ class InstanceLock:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(ALEMBIC_DIR))
     config.attributes["engine"] = engine
@@ -115,5 +119,12 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; what ``monitor db upgrade`` and ``monitor run`` do."""
+    """Bring the schema to ``revision``; what ``monitor db upgrade`` and ``monitor run`` do.
+
+    Alembic is only imported when there is something to do: a schema already at head (every
+    start but the first after an upgrade) is recognised with one SELECT."""
+    if revision == "head" and at_head(engine, ALEMBIC_DIR / "versions"):
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)

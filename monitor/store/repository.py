@@ -82,6 +82,24 @@ class FeedRow:
 
 
 @dataclass(frozen=True)
+class SuccessfulFetch:
+    """The fetch state a successful fetch (200 or 304) leaves on its feed row, as
+    ``record_fetch`` writes it; ``title`` and ``content_hash`` only when the body was parsed."""
+
+    feed_id: int
+    now: datetime
+    status: int | None
+    next_poll_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    redirect_seen: str | None = None
+    moved_to: str | None = None
+    title: str | None = None
+    items_seen: int = 0
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
 class NewItem:
     """An item just inserted, with the story it joined."""
 
@@ -167,27 +185,55 @@ class Store:
     # -- feeds ---------------------------------------------------------------------------
 
     def sync_feeds(self, feeds: Sequence[tuple[str, str | None, float | None, bool]]) -> None:
-        """Make sure a row exists for each configured (url, name, interval, official)."""
+        """Make sure a row exists for each configured (url, name, interval, official).
+
+        Run at every start and reload: one SELECT, then one executemany INSERT for the new
+        feeds and one UPDATE for the changed ones (a statement per feed took a third of a
+        second for 1,000 feeds). The INSERT still ignores a row another instance just added.
+        """
+        wanted = {url: (name, interval, official) for url, name, interval, official in feeds}
+        if not wanted:
+            return
         with self.session() as s:
-            for url, name, interval, official in feeds:
-                s.execute(
+            rows = s.execute(
+                select(t.Feed.url, t.Feed.name, t.Feed.interval_s, t.Feed.official)
+            ).all()
+            known = {url: (name, interval, official) for url, name, interval, official in rows}
+            now = t.utcnow()
+            new = [
+                {"b_url": u, "b_name": n, "b_interval": i, "b_official": o}
+                for u, (n, i, o) in wanted.items()
+                if u not in known
+            ]
+            changed = [
+                {"b_url": u, "b_name": n, "b_interval": i, "b_official": o}
+                for u, (n, i, o) in wanted.items()
+                if u in known and known[u] != (n, i, o)
+            ]
+            columns = {
+                "name": bindparam("b_name", type_=t.Feed.name.type),
+                "interval_s": bindparam("b_interval", type_=t.Feed.interval_s.type),
+                "official": bindparam("b_official", type_=t.Feed.official.type),
+            }
+            connection = s.connection()
+            if new:
+                connection.execute(
                     self._insert(t.Feed.__table__)
                     .values(
-                        url=url,
-                        name=name,
-                        interval_s=interval,
-                        official=official,
+                        url=bindparam("b_url", type_=t.Feed.url.type),
+                        **columns,
                         error_count=0,
                         items_seen=0,
                         disabled=False,
-                        created_at=t.utcnow(),
+                        created_at=now,
                     )
-                    .on_conflict_do_nothing(index_elements=["url"])
+                    .on_conflict_do_nothing(index_elements=["url"]),
+                    new,
                 )
-                s.execute(
-                    update(t.Feed)
-                    .where(t.Feed.url == url)
-                    .values(name=name, interval_s=interval, official=official)
+            if changed:
+                connection.execute(
+                    update(t.Feed).where(t.Feed.url == bindparam("b_url")).values(**columns),
+                    changed,
                 )
 
     def claim_due_feeds(
@@ -275,6 +321,57 @@ class Store:
             values["content_hash"] = content_hash
         with self.session() as s:
             s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(**values))
+
+    def record_fetches(self, fetches: Sequence[SuccessfulFetch]) -> None:
+        """``record_fetch`` for many feeds, in one transaction.
+
+        One UPDATE statement executed for every row (``executemany``): an all-304 cycle of
+        1,000 feeds costs a few transactions instead of 1,000 (see ``fetch_state_batch``).
+        """
+        if not fetches:
+            return
+        statement = (
+            update(t.Feed)
+            .where(t.Feed.id == bindparam("b_id"))
+            .values(
+                last_fetch_at=bindparam("b_now"),
+                last_success_at=bindparam("b_now"),
+                last_status=bindparam("b_status"),
+                last_error=None,
+                error_kind=None,
+                error_count=0,
+                failing_since=None,
+                next_poll_at=bindparam("b_next"),
+                lease_until=None,
+                etag=bindparam("b_etag"),
+                last_modified=bindparam("b_last_modified"),
+                redirect_seen=bindparam("b_redirect_seen"),
+                moved_to=func.coalesce(bindparam("b_moved_to", type_=String), t.Feed.moved_to),
+                title=func.coalesce(bindparam("b_title", type_=String), t.Feed.title),
+                items_seen=t.Feed.items_seen + bindparam("b_items_seen"),
+                content_hash=func.coalesce(
+                    bindparam("b_content_hash", type_=String), t.Feed.content_hash
+                ),
+            )
+        )
+        rows = [
+            {
+                "b_id": f.feed_id,
+                "b_now": f.now,
+                "b_status": f.status,
+                "b_next": f.next_poll_at,
+                "b_etag": f.etag,
+                "b_last_modified": f.last_modified,
+                "b_redirect_seen": _cap(f.redirect_seen, 2048),
+                "b_moved_to": f.moved_to[:2048] if f.moved_to else None,
+                "b_title": f.title[:512] if f.title else None,
+                "b_items_seen": f.items_seen,
+                "b_content_hash": f.content_hash or None,
+            }
+            for f in fetches
+        ]
+        with self.session() as s:
+            s.connection().execute(statement, rows)
 
     def record_failure(
         self,
