@@ -336,11 +336,13 @@ def _persist(
         return 0, []
     by_key = {a.item.key: a for a in analyses}
     pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
-    # Tokenised here, before the transaction, which then holds the write lock for less time.
+    # Tokenised and looked up here, before the transaction, which then holds the write lock
+    # for less time.
     signatures = [Signature.of(a.item.title, a.item.summary) for a in analyses]
+    plan = ctx.store.plan_stories([a.item for a in analyses], signatures, now, STORY_WINDOW)
     alert_ids: list[int] = []
     with ctx.store.unit() as unit:
-        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures)
+        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures, plan=plan)
         for n in new:
             analysis = by_key[n.item.key]
             alert_ids += _alerts_for(unit, feed, n, analysis, rules, ctx.alert_max_age, now)

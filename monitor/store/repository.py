@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StoreError
 from monitor.model import Item
 from monitor.store import tables as t
-from monitor.stories import Signature, StoryIndex
+from monitor.stories import Signature, StoryIndex, assign_stories
 
 # Stories committed by other instances show up in this process's story index when it next
 # syncs; a story is looked for as far back as this before the last sync (covers the time
@@ -110,6 +110,32 @@ class _Known:
     prints: set[str] = field(default_factory=set)
     links: set[str | None] = field(default_factory=set)
     stories: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryPlan:
+    """The stories of a batch, looked up before its transaction (``Store.plan_stories``).
+
+    The unit takes them as they are when nothing they depend on changed in between: the same
+    story index at the same version (no story added, dropped or expired), the same clock,
+    the same items all new, none of them with a link already in a story. Otherwise it looks
+    them up again, so a plan saves time in the transaction and never changes an answer.
+    """
+
+    index: StoryIndex
+    version: int
+    now: datetime
+    items: tuple[Item, ...]
+    chosen: tuple[int, ...]  # as assign_stories returns them
+
+    def holds(self, index: StoryIndex, now: datetime, fresh: Sequence[_Fresh]) -> bool:
+        return (
+            index is self.index
+            and index.version == self.version
+            and now == self.now
+            and len(fresh) == len(self.items)
+            and all(f.item is item for f, item in zip(fresh, self.items, strict=True))
+        )
 
 
 @dataclass(frozen=True)
@@ -396,6 +422,29 @@ class Store:
         self.stories.expire(now)
         self._stories_synced = max(now, self._stories_synced or now)
         return self.stories
+
+    def plan_stories(
+        self,
+        items: Sequence[Item],
+        signatures: Sequence[Signature],
+        now: datetime,
+        window: timedelta,
+    ) -> StoryPlan:
+        """Look up the stories of a batch before its transaction, which then holds the write
+        lock (SQLite) or the advisory lock (PostgreSQL) for less time.
+
+        Reads the database only to load the story index the first time; the transaction
+        still syncs it, and looks up again when that or anything else changed it meanwhile.
+        """
+        with self.stories_lock:
+            if self.stories is None or self.stories.window != window:
+                with self.session() as s:
+                    self.sync_stories(s, now, window)
+            index = self.stories
+            assert index is not None
+            index.expire(now)
+            chosen = assign_stories(signatures, [None] * len(signatures), index, now)
+            return StoryPlan(index, index.version, now, tuple(items), tuple(chosen))
 
     # -- retention ------------------------------------------------------------------------
 
@@ -771,6 +820,7 @@ class Unit:
         story_window: timedelta,
         *,
         signatures: Sequence[Signature] | None = None,
+        plan: StoryPlan | None = None,
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
 
@@ -782,6 +832,7 @@ class Unit:
 
         ``signatures``, one per item, saves tokenising in the transaction (the caller
         computes them beforehand with ``Signature.of``); missing ones are computed here.
+        ``plan`` (``Store.plan_stories``) saves the story look-ups when it still holds.
 
         Statements: one look-up of known keys, fingerprints and links (each on its own
         index), the story index sync, the new stories, then the items with their story in
@@ -809,7 +860,7 @@ class Unit:
             )
         if not fresh:
             return []
-        stories = self._assign_stories(fresh, known.stories, now, story_window)
+        stories = self._assign_stories(fresh, known.stories, now, story_window, plan)
         rows = [
             {
                 "feed_id": feed_id,
@@ -872,26 +923,23 @@ class Unit:
         return known
 
     def _assign_stories(
-        self, fresh: Sequence[_Fresh], by_link: dict[str, int], now: datetime, window: timedelta
+        self,
+        fresh: Sequence[_Fresh],
+        by_link: dict[str, int],
+        now: datetime,
+        window: timedelta,
+        plan: StoryPlan | None,
     ) -> list[int]:
         """The story of each item about to be inserted; creates the stories they start.
         ``by_link``: canonical link → story of a stored item with that link."""
         with self.store.stories_lock:
             index = self.store.sync_stories(self.s, now, window)
-            batch = StoryIndex(window)  # stories this batch starts, by provisional id -1, -2 …
-            starts: list[_Fresh] = []
-            chosen: list[int] = []
-            for f in fresh:
-                story_id = by_link.get(f.link) if f.link else None
-                if story_id is None:
-                    story_id = batch.find(f.signature, now) or index.find(f.signature, now)
-                if story_id is None:
-                    starts.append(f)
-                    story_id = -len(starts)
-                    batch.add(story_id, f.signature, now)
-                    if f.link:
-                        by_link[f.link] = story_id
-                chosen.append(story_id)
+            linked = [by_link.get(f.link) if f.link else None for f in fresh]
+            if plan is not None and not any(linked) and plan.holds(index, now, fresh):
+                chosen = list(plan.chosen)
+            else:
+                chosen = assign_stories([f.signature for f in fresh], linked, index, now)
+            starts = [f for f, story_id in zip(fresh, chosen, strict=True) if story_id < 0]
             if not starts:
                 return chosen
             story: Any = t.Story.__table__
