@@ -835,8 +835,8 @@ class Unit:
         ``plan`` (``Store.plan_stories``) saves the story look-ups when it still holds.
 
         Statements: one look-up of known keys, fingerprints and links (each on its own
-        index), the story index sync, the new stories, then the items with their story in
-        one ``INSERT … ON CONFLICT DO NOTHING``.
+        index), the story index sync, the new stories, the items with their story in one
+        ``INSERT … ON CONFLICT DO NOTHING`` (executemany), then their ids by key.
         """
         if not items:
             return []
@@ -878,19 +878,21 @@ class Unit:
             }
             for f, story_id in zip(fresh, stories, strict=True)
         ]
-        stmt = (
-            self.store._insert(t.Item.__table__)
-            .on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
-            .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
-        )
+        # executemany without RETURNING (on SQLite, RETURNING makes one multi-row statement
+        # that costs more than the rows themselves), then the ids by key, on hot pages.
         # Nothing conflicts here: units run one at a time and the keys were looked up above.
-        # Should a row be skipped anyway, it is simply not new; a story started for it alone
-        # stays empty and retention removes it.
-        inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
+        # Were a row skipped anyway, the row under its key would not have its content and
+        # story, so it is not new; a story started for it alone stays empty and retention
+        # removes it.
+        self.s.execute(_insert_items(self.store.dialect), rows)
+        ours = {row["item_key"]: (row["fingerprint"], row["story_id"]) for row in rows}
+        keys = list(ours)
+        stored = self.s.execute(_inserted_ids(), {"feed_id": feed_id, "keys": keys})
+        inserted = {key: i for i, key, fp, story_id in stored if ours[key] == (fp, story_id)}
         return [
-            NewItem(inserted[f.fingerprint], story_id, f.item, f.link)
-            for f, story_id in zip(fresh, stories, strict=True)
-            if f.fingerprint in inserted
+            NewItem(inserted[key], story_id, f.item, f.link)
+            for f, story_id, key in zip(fresh, stories, keys, strict=True)
+            if key in inserted
         ]
 
     def _known(
@@ -942,7 +944,6 @@ class Unit:
             starts = [f for f, story_id in zip(fresh, chosen, strict=True) if story_id < 0]
             if not starts:
                 return chosen
-            story: Any = t.Story.__table__
             values = [(f.item.title[:512], _cap(f.link, 2048), f.signature.dump()) for f in starts]
             # One multi-row INSERT … RETURNING: its rows come back in no set order (SQLAlchemy
             # would insert row by row on SQLite to keep the order), so each id is matched to
@@ -952,9 +953,7 @@ class Unit:
                 slots.setdefault(row, []).append(n)
             ids = [0] * len(values)
             returned = self.s.execute(
-                self.store._insert(story).returning(
-                    story.c.id, story.c.title, story.c.canonical_link, story.c.signature
-                ),
+                _insert_stories(self.store.dialect),
                 [
                     {"title": title, "canonical_link": link, "signature": sig, "created_at": now}
                     for title, link, sig in values
@@ -1042,6 +1041,33 @@ def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
     if by_id:
         query = query.where(story.c.id.in_(bindparam("ids", expanding=True)))
     return query.order_by(story.c.created_at, story.c.id)
+
+
+@cache
+def _insert_items(dialect: str) -> Any:
+    """The item insert of Unit.insert_items, built once per dialect."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(t.Item.__table__).on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
+
+
+@cache
+def _inserted_ids() -> Any:
+    """Ids, keys, fingerprints and stories of a feed's items by key (bound: feed_id, keys)."""
+    items: Any = t.Item.__table__
+    return select(items.c.id, items.c.item_key, items.c.fingerprint, items.c.story_id).where(
+        items.c.feed_id == bindparam("feed_id"),
+        items.c.item_key.in_(bindparam("keys", expanding=True)),
+    )
+
+
+@cache
+def _insert_stories(dialect: str) -> Any:
+    """The story insert of Unit._assign_stories, built once per dialect."""
+    story: Any = t.Story.__table__
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(story).returning(
+        story.c.id, story.c.title, story.c.canonical_link, story.c.signature
+    )
 
 
 @cache
