@@ -168,6 +168,9 @@ class Store:
         self.stories: StoryIndex | None = None
         self.stories_lock = threading.Lock()
         self._stories_synced: datetime | None = None
+        # Stories started by this process's committed units, not yet in the index: they are
+        # added at the next sync or plan, outside the transaction that started them.
+        self._committed: list[tuple[int, Signature, datetime]] = []
 
     @property
     def dialect(self) -> str:
@@ -388,18 +391,29 @@ class Store:
             if unit is not None:
                 self._forget_stories(unit)  # the commit failed
             raise
+        if unit.created_stories:
+            with self.stories_lock:
+                self._committed += unit.created_stories
 
     def _forget_stories(self, unit: Unit) -> None:
-        """Stories created by a unit that rolled back must not be offered to other items."""
+        """Stories created by a unit that rolled back must not be offered to other items (a
+        later sync in the same unit may have indexed them)."""
         if unit.created_stories and self.stories is not None:
             with self.stories_lock:
-                self.stories.discard(unit.created_stories)
+                self.stories.discard(story_id for story_id, _, _ in unit.created_stories)
+
+    def _index_committed(self, index: StoryIndex) -> None:
+        """Add the stories of this process's committed units. Call with ``stories_lock``."""
+        for story_id, signature, created_at in self._committed:
+            index.add(story_id, signature, created_at)
+        self._committed.clear()
 
     def sync_stories(self, session: Session, now: datetime, window: timedelta) -> StoryIndex:
         """The story index, brought up to date with stories committed since the last sync.
         Call with ``stories_lock`` held."""
         if self.stories is None or self.stories.window != window:
             self.stories, self._stories_synced = StoryIndex(window), None
+        self._index_committed(self.stories)
         since = now - window
         if self._stories_synced is not None:
             since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
@@ -442,6 +456,7 @@ class Store:
                     self.sync_stories(s, now, window)
             index = self.stories
             assert index is not None
+            self._index_committed(index)
             index.expire(now)
             chosen = assign_stories(signatures, [None] * len(signatures), index, now)
             return StoryPlan(index, index.version, now, tuple(items), tuple(chosen))
@@ -810,7 +825,8 @@ class Unit:
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
         self.s = session
-        self.created_stories: list[int] = []
+        # (id, signature, created at) of the stories this unit started
+        self.created_stories: list[tuple[int, Signature, datetime]] = []
 
     def insert_items(
         self,
@@ -961,9 +977,10 @@ class Unit:
             )
             for story_id, title, link, signature in returned:
                 ids[slots[title, link, signature].pop(0)] = story_id
-            for story_id, f in zip(ids, starts, strict=True):
-                index.add(story_id, f.signature, now)
-            self.created_stories += ids
+            # Indexed once committed (Store.unit), or by a later sync of this unit.
+            self.created_stories += [
+                (story_id, f.signature, now) for story_id, f in zip(ids, starts, strict=True)
+            ]
         return [ids[-s - 1] if s < 0 else s for s in chosen]
 
     def add_match(
