@@ -189,12 +189,19 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        known = await asyncio.to_thread(ctx.store.known_items, feed.id, items) if items else set()
-        unknown = [item for item in items if item.key not in known]
+        links = [canonical_url(item.link) if item.link else None for item in items]
+        known = (
+            await asyncio.to_thread(ctx.store.known_items, feed.id, items, links)
+            if items
+            else set()
+        )
+        unknown = [(i, link) for i, link in zip(items, links, strict=True) if i.key not in known]
         # matching runs in a thread so a long item never holds the event loop
-        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item in unknown])
+        analyses = await asyncio.to_thread(lambda: [analyse(item, rules) for item, _ in unknown])
         now = ctx.now()
-        alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
+        alerts = await asyncio.to_thread(
+            _persist, ctx, feed, analyses, rules, now, [link for _, link in unknown]
+        )
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
@@ -329,13 +336,21 @@ async def _notify_operator(
 
 
 def _persist(
-    ctx: PollContext, feed: FeedRow, analyses: Sequence[Analysis], rules: Rules, now: datetime
+    ctx: PollContext,
+    feed: FeedRow,
+    analyses: Sequence[Analysis],
+    rules: Rules,
+    now: datetime,
+    links: Sequence[str | None] | None = None,
 ) -> tuple[int, list[int]]:
-    """Store new items, their matches, and the alerts they raise, in one transaction."""
+    """Store new items, their matches, and the alerts they raise, in one transaction.
+    ``links``: the canonical link of each item, when the caller has them already."""
     if not analyses:
         return 0, []
     by_key = {a.item.key: a for a in analyses}
-    pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
+    if links is None:
+        links = [canonical_url(a.item.link) if a.item.link else None for a in analyses]
+    pairs = [(a.item, link) for a, link in zip(analyses, links, strict=True)]
     # Tokenised and looked up here, before the transaction, which then holds the write lock
     # for less time.
     signatures = [Signature.of(a.item.title, a.item.summary) for a in analyses]

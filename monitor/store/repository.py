@@ -39,6 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
+from monitor.links import canonical_url
 from monitor.model import Item
 from monitor.store import tables as t
 from monitor.stories import Signature, StoryIndex, assign_stories
@@ -333,26 +334,49 @@ class Store:
                 )
             )
 
-    def known_items(self, feed_id: int, items: Sequence[Item]) -> set[str]:
-        """Keys of ``items`` this feed already has, by key or by content fingerprint.
+    def known_items(
+        self,
+        feed_id: int,
+        items: Sequence[Item],
+        links: Sequence[str | None] | None = None,
+    ) -> set[str]:
+        """Keys of ``items`` this feed already has, by key, content fingerprint or canonical
+        link (``links``, one per item; computed when not given): what ``Unit.insert_items``
+        would find not new.
 
         Lets a re-poll drop known items before matching; ``Unit.insert_items`` stays the
-        authority on what is new.
+        authority on what is new. The same statement as the unit's look-up, each branch on
+        its own index (by feed and fingerprint, SQLite would walk the feed's every row).
         """
         if not items:
             return set()
-        by_key = {item.key[:128]: item.key for item in items}
-        by_print = {fingerprint(item): item.key for item in items}
+        if links is None:
+            links = [canonical_url(item.link) if item.link else None for item in items]
         known: set[str] = set()
         with self.session() as s:
-            for column, lookup in ((t.Item.item_key, by_key), (t.Item.fingerprint, by_print)):
-                names = list(lookup)
-                for start in range(0, len(names), 500):  # stay under bound-parameter limits
-                    chunk = names[start : start + 500]
-                    found = s.scalars(
-                        select(column).where(t.Item.feed_id == feed_id, column.in_(chunk))
-                    )
-                    known.update(lookup[value] for value in found)
+            for start in range(0, len(items), 500):  # stay under bound-parameter limits
+                chunk = items[start : start + 500]
+                by_key = {item.key[:128]: item.key for item in chunk}
+                by_print = {fingerprint(item): item.key for item in chunk}
+                by_link = {
+                    link: item.key
+                    for item, link in zip(chunk, links[start : start + 500], strict=True)
+                    if link
+                }
+                params = {
+                    "feed_id": feed_id,
+                    "keys": list(by_key),
+                    "prints": list(by_print),
+                    "links": list(by_link),
+                }
+                for feed, key, fp, link, _, _ in s.execute(
+                    _known_items(with_links=bool(by_link)), params
+                ):
+                    if feed != feed_id:
+                        continue
+                    for found in (by_key.get(key), by_print.get(fp), by_link.get(link)):
+                        if found is not None:
+                            known.add(found)
         return known
 
     def mark_operator_notified(self, feed_id: int, now: datetime) -> None:
