@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     String,
     bindparam,
@@ -432,7 +433,7 @@ class Store:
             index.add(story_id, signature, created_at)
         self._committed.clear()
 
-    def sync_stories(self, session: Session, now: datetime, window: timedelta) -> StoryIndex:
+    def sync_stories(self, conn: Connection, now: datetime, window: timedelta) -> StoryIndex:
         """The story index, brought up to date with stories committed since the last sync.
         Call with ``stories_lock`` held."""
         if self.stories is None or self.stories.window != window:
@@ -447,14 +448,14 @@ class Store:
         if self._stories_synced is not None:
             # The stories of the margin are mostly this process's own, already indexed: list
             # their ids first, then read only the others (by time when there are many).
-            ids = session.scalars(_window_stories(by_id=False, ids_only=True), params)
+            ids = conn.scalars(_window_stories(by_id=False, ids_only=True), params)
             params["ids"] = [i for i in ids if i not in index]
             if not params["ids"]:
                 query = None
             elif len(params["ids"]) <= STORY_SYNC_IDS:
                 query = _window_stories(by_id=True)
         if query is not None:
-            for story_id, signature, created_at in session.execute(query, params):
+            for story_id, signature, created_at in conn.execute(query, params):
                 if story_id not in index:
                     index.add(story_id, Signature.parse(signature or ""), created_at)
         self.stories.expire(now)
@@ -477,7 +478,7 @@ class Store:
         with self.stories_lock:
             if self.stories is None or self.stories.window != window:
                 with self.session() as s:
-                    self.sync_stories(s, now, window)
+                    self.sync_stories(s.connection(), now, window)
             index = self.stories
             assert index is not None
             self._index_committed(index)
@@ -849,6 +850,9 @@ class Unit:
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
         self.s = session
+        # Core statements go straight to the connection: the ORM session adds nothing to them
+        # but time.
+        self.c = session.connection()
         # (id, signature, created at) of the stories this unit started
         self.created_stories: list[tuple[int, Signature, datetime]] = []
 
@@ -924,10 +928,10 @@ class Unit:
         # Were a row skipped anyway, the row under its key would not have its content and
         # story, so it is not new; a story started for it alone stays empty and retention
         # removes it.
-        self.s.execute(_insert_items(self.store.dialect), rows)
+        self.c.execute(_insert_items(self.store.dialect), rows)
         ours = {row["item_key"]: (row["fingerprint"], row["story_id"]) for row in rows}
         keys = list(ours)
-        stored = self.s.execute(_inserted_ids(), {"feed_id": feed_id, "keys": keys})
+        stored = self.c.execute(_inserted_ids(), {"feed_id": feed_id, "keys": keys})
         inserted = {key: i for i, key, fp, story_id in stored if ours[key] == (fp, story_id)}
         return [
             NewItem(inserted[key], story_id, f.item, f.link)
@@ -950,7 +954,7 @@ class Unit:
         keys = {item.key[:128] for item, _, _ in prints.values()}
         links = {link for _, link, _ in prints.values() if link}
         known = _Known()
-        rows = self.s.execute(
+        rows = self.c.execute(
             _known_items(with_links=bool(links)),
             {"feed_id": feed_id, "keys": list(keys), "prints": list(prints), "links": list(links)},
         )
@@ -975,7 +979,7 @@ class Unit:
         """The story of each item about to be inserted; creates the stories they start.
         ``by_link``: canonical link → story of a stored item with that link."""
         with self.store.stories_lock:
-            index = self.store.sync_stories(self.s, now, window)
+            index = self.store.sync_stories(self.c, now, window)
             linked = [by_link.get(f.link) if f.link else None for f in fresh]
             if plan is not None and not any(linked) and plan.holds(index, now, fresh):
                 chosen = list(plan.chosen)
@@ -992,7 +996,7 @@ class Unit:
             for n, row in enumerate(values):
                 slots.setdefault(row, []).append(n)
             ids = [0] * len(values)
-            returned = self.s.execute(
+            returned = self.c.execute(
                 _insert_stories(self.store.dialect),
                 [
                     {"title": title, "canonical_link": link, "signature": sig, "created_at": now}
@@ -1018,7 +1022,7 @@ class Unit:
         dates: Sequence[str],
         evidence: str,
     ) -> None:
-        self.s.execute(
+        self.c.execute(
             self.store._insert(t.WatchMatch.__table__)
             .values(
                 item_id=item_id,
@@ -1036,7 +1040,7 @@ class Unit:
         )
 
     def prior_alerts(self, watch: str, story_id: int) -> list[PriorAlert]:
-        rows = self.s.execute(
+        rows = self.c.execute(
             select(t.Alert.signal, t.Alert.dates, t.Alert.created_at)
             .where(t.Alert.watch == watch, t.Alert.story_id == story_id)
             .order_by(t.Alert.id)
@@ -1051,11 +1055,11 @@ class Unit:
             .on_conflict_do_nothing(index_elements=["watch", "story_id", "change_key"])
             .returning(t.Alert.__table__.c.id)
         )
-        alert_id = self.s.scalar(stmt)
+        alert_id = self.c.scalar(stmt)
         if alert_id is None:
             return None
         for target in targets:
-            self.s.execute(
+            self.c.execute(
                 self.store._insert(t.Delivery.__table__)
                 .values(
                     alert_id=alert_id,
