@@ -256,6 +256,7 @@ def test_planned_batches_get_the_stories_of_unplanned_ones(store: Store, tmp_pat
     assert [n.item.key for n in planned_new] == [n.item.key for n in unplanned_new]
     assert _grouping(planned_new) == _grouping(unplanned_new)
     assert len(_grouping(planned_new)) < len(planned_new)  # some headlines did join a story
+    assert _count(store, t.Story) == len(_grouping(planned_new))  # and no story is empty
 
 
 def test_a_plan_made_before_another_unit_started_a_similar_story_is_redone(store: Store) -> None:

@@ -985,7 +985,10 @@ class Unit:
                 chosen = list(plan.chosen)
             else:
                 chosen = assign_stories([f.signature for f in fresh], linked, index, now)
-            starts = [f for f, story_id in zip(fresh, chosen, strict=True) if story_id < 0]
+            starts: list[_Fresh] = []  # the items that start a story: provisional id -1, -2 …
+            for f, story_id in zip(fresh, chosen, strict=True):
+                if story_id == -len(starts) - 1:
+                    starts.append(f)
             if not starts:
                 return chosen
             values = [(f.item.title[:512], _cap(f.link, 2048), f.signature.dump()) for f in starts]
