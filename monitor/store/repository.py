@@ -1,8 +1,8 @@
 """The Store: every read and write the daemon makes, in short transactions.
 
 Rules:
-- Items are inserted in batches with ``INSERT … ON CONFLICT DO NOTHING … RETURNING``, so only
-  rows actually inserted go on to alerting; no check-then-insert races.
+- Items are inserted in batches with ``INSERT … ON CONFLICT DO NOTHING``, then read back by
+  key, so only rows actually inserted go on to alerting; no check-then-insert races.
 - An alert and its delivery rows are written in the same transaction as the item that
   raised them (a transactional outbox): a crash loses neither, and delivery happens later.
 - Feeds and deliveries are *claimed* with a lease (``lease_until``), with
@@ -849,9 +849,8 @@ class Unit:
 
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
-        self.s = session
-        # Core statements go straight to the connection: the ORM session adds nothing to them
-        # but time.
+        # Core statements go straight to the session's connection: the ORM layer adds
+        # nothing to them but time.
         self.c = session.connection()
         # (id, signature, created at) of the stories this unit started
         self.created_stories: list[tuple[int, Signature, datetime]] = []
