@@ -475,10 +475,11 @@ class Store:
         Reads the database only to load the story index the first time; the transaction
         still syncs it, and looks up again when that or anything else changed it meanwhile.
         """
+        if self.stories is None or self.stories.window != window:
+            # The database first, then the index lock, in the order a unit takes them.
+            with self.session() as s, self.stories_lock:
+                self.sync_stories(s.connection(), now, window)
         with self.stories_lock:
-            if self.stories is None or self.stories.window != window:
-                with self.session() as s:
-                    self.sync_stories(s.connection(), now, window)
             index = self.stories
             assert index is not None
             self._index_committed(index)
