@@ -233,9 +233,9 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        analyses, prints = await asyncio.to_thread(_screen, ctx, feed.id, items, rules)
+        analyses, links, prints = await asyncio.to_thread(_screen, ctx, feed.id, items, rules)
         now = ctx.now()
-        alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now)
+        alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now, links)
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
@@ -280,14 +280,22 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
 
 def _screen(
     ctx: PollContext, feed_id: int, items: Sequence[Item], rules: Rules
-) -> tuple[list[Analysis], dict[str, str]]:
+) -> tuple[list[Analysis], list[str | None], dict[str, str]]:
     """In a worker thread, so a long item never holds the event loop: drop the items the
     database knows, match and classify the others, and fingerprint them all for
-    ``RecentKeys`` (50 hashes of up to 8 KB would cost the loop a millisecond a feed)."""
-    known = ctx.store.known_items(feed_id, items) if items else set()
-    analyses = [analyse(item, rules) for item in items if item.key not in known]
+    ``RecentKeys`` (50 hashes of up to 8 KB would cost the loop a millisecond a feed).
+
+    Returns the analyses of the unknown items with their canonical links (computed once,
+    for the known-item look-up and the insert), and the fingerprints.
+    """
+    links = [canonical_url(item.link) if item.link else None for item in items]
+    known = ctx.store.known_items(feed_id, items, links) if items else set()
+    unknown = [
+        (item, link) for item, link in zip(items, links, strict=True) if item.key not in known
+    ]
+    analyses = [analyse(item, rules) for item, _ in unknown]
     prints = {item.key: fingerprint(item) for item in items} if ctx.recent is not None else {}
-    return analyses, prints
+    return analyses, [link for _, link in unknown], prints
 
 
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
@@ -384,18 +392,28 @@ async def _notify_operator(
 
 
 def _persist(
-    ctx: PollContext, feed: FeedRow, analyses: Sequence[Analysis], rules: Rules, now: datetime
+    ctx: PollContext,
+    feed: FeedRow,
+    analyses: Sequence[Analysis],
+    rules: Rules,
+    now: datetime,
+    links: Sequence[str | None] | None = None,
 ) -> tuple[int, list[int]]:
-    """Store new items, their matches, and the alerts they raise, in one transaction."""
+    """Store new items, their matches, and the alerts they raise, in one transaction.
+    ``links``: the canonical link of each item, when the caller has them already."""
     if not analyses:
         return 0, []
     by_key = {a.item.key: a for a in analyses}
-    pairs = [(a.item, canonical_url(a.item.link) if a.item.link else None) for a in analyses]
-    # Tokenised here, before the transaction, which then holds the write lock for less time.
+    if links is None:
+        links = [canonical_url(a.item.link) if a.item.link else None for a in analyses]
+    pairs = [(a.item, link) for a, link in zip(analyses, links, strict=True)]
+    # Tokenised and looked up here, before the transaction, which then holds the write lock
+    # for less time.
     signatures = [Signature.of(a.item.title, a.item.summary) for a in analyses]
+    plan = ctx.store.plan_stories([a.item for a in analyses], signatures, now, STORY_WINDOW)
     alert_ids: list[int] = []
     with ctx.store.unit() as unit:
-        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures)
+        new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures, plan=plan)
         for n in new:
             analysis = by_key[n.item.key]
             alert_ids += _alerts_for(unit, feed, n, analysis, rules, ctx.alert_max_age, now)

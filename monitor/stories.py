@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -311,6 +311,9 @@ class StoryIndex:
         self.max_stories = max_stories
         self._stories: OrderedDict[int, _Entry] = OrderedDict()  # oldest first
         self._postings: dict[str, set[int]] = {}
+        # Bumped by every change, so that look-ups made earlier can tell whether they still
+        # hold (see assign_stories and monitor.store.repository.StoryPlan).
+        self.version = 0
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -321,6 +324,7 @@ class StoryIndex:
     def add(self, story_id: int, signature: Signature, created_at: datetime) -> None:
         if story_id in self._stories:
             return
+        self.version += 1
         self._stories[story_id] = _Entry(signature, created_at)
         postings = self._postings
         for key in signature.keys:
@@ -347,6 +351,7 @@ class StoryIndex:
             self._drop(oldest)
 
     def _drop(self, story_id: int) -> None:
+        self.version += 1
         entry = self._stories.pop(story_id)
         for key in entry.signature.keys:
             posting = self._postings.get(key)
@@ -388,10 +393,34 @@ class StoryIndex:
         return best[1] if best else None
 
 
+def assign_stories(
+    signatures: Sequence[Signature],
+    linked: Sequence[int | None],
+    index: StoryIndex,
+    now: datetime,
+) -> list[int]:
+    """The story of each item of a batch, in order: ``linked[n]`` when given (the story of
+    an item with the same link), else the most similar of the stories that earlier items of
+    the batch start and those of ``index``; else the item starts one. Started stories get
+    provisional ids -1, -2, … in order. Reads ``index``, never changes it, so the answer
+    holds as long as ``index.version`` does."""
+    batch = StoryIndex(index.window)
+    chosen: list[int] = []
+    for signature, story_id in zip(signatures, linked, strict=True):
+        if story_id is None:
+            story_id = batch.find(signature, now) or index.find(signature, now)
+        if story_id is None:
+            story_id = -len(batch) - 1
+            batch.add(story_id, signature, now)
+        chosen.append(story_id)
+    return chosen
+
+
 __all__ = [
     "THRESHOLD",
     "Signature",
     "StoryIndex",
+    "assign_stories",
     "conflict",
     "same_story",
     "similarity",

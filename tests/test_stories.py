@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from monitor.links import canonical_url
 from monitor.model import Item
 from monitor.recent import RecentKeys
-from monitor.store import Store
+from monitor.store import Store, make_engine, upgrade
 from monitor.store import tables as t
 from monitor.stories import THRESHOLD, Signature, StoryIndex, conflict, same_story, tokens
 
@@ -216,6 +216,83 @@ def test_a_rolled_back_story_is_not_offered_to_later_items(store: Store) -> None
     [new] = _insert(store, b, [_item("b", "OpenAI launches GPT-5 for ChatGPT users")])
     with store.session() as s:
         assert s.get(t.Story, new.story_id) is not None
+
+
+def _planned(store: Store, feed: int, items: list[Item], now: datetime = NOW) -> list[Any]:
+    """Items inserted as the pipeline does: story look-ups planned before the unit."""
+    pairs = [(i, canonical_url(i.link) if i.link else None) for i in items]
+    signatures = [Signature.of(i.title, i.summary) for i in items]
+    plan = store.plan_stories(items, signatures, now, WINDOW)
+    with store.unit() as unit:
+        return unit.insert_items(feed, pairs, now, WINDOW, signatures=signatures, plan=plan)
+
+
+def _grouping(new_items: list[Any]) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for n in new_items:
+        groups.setdefault(n.story_id, set()).add(n.item.key)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_planned_batches_get_the_stories_of_unplanned_ones(store: Store, tmp_path: Path) -> None:
+    """The labelled headlines in batches of 6 on 3 feeds, with plans, group into stories
+    exactly as the same batches without plans, on another database."""
+    unplanned = Store(make_engine(f"sqlite:///{tmp_path / 'unplanned.db'}"))
+    upgrade(unplanned.engine)
+    data = yaml.safe_load(PAIRS.read_text(encoding="utf-8"))
+    heads = [h for e in data["events"] for h in e["headlines"]]
+    random.Random(3).shuffle(heads)
+    planned_new, unplanned_new = [], []
+    for n in range(0, len(heads), 6):
+        batch = [
+            _item(f"{n + k}", h["title"], h["url"], h["lede"])
+            for k, h in enumerate(heads[n : n + 6])
+        ]
+        now = NOW + timedelta(minutes=n)
+        feed = f"http://127.0.0.1/f{n % 3}"
+        planned_new += _planned(store, _feed(store, feed), batch, now)
+        unplanned_new += _insert(unplanned, _feed(unplanned, feed), batch, now)
+    unplanned.engine.dispose()
+    assert [n.item.key for n in planned_new] == [n.item.key for n in unplanned_new]
+    assert _grouping(planned_new) == _grouping(unplanned_new)
+    assert len(_grouping(planned_new)) < len(planned_new)  # some headlines did join a story
+    assert _count(store, t.Story) == len(_grouping(planned_new))  # and no story is empty
+
+
+def test_a_plan_made_before_another_unit_started_a_similar_story_is_redone(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    [seed] = _insert(store, a, [_item("seed", "Unrelated story about a datacenter in Europe")])
+    late = [_item("b", "OpenAI launches GPT-5 for ChatGPT users")]
+    signatures = [Signature.of(i.title, i.summary) for i in late]
+    plan = store.plan_stories(late, signatures, NOW, WINDOW)
+    assert list(plan.chosen) == [-1]  # nothing similar yet: it would start a story
+    [first] = _insert(store, a, [_item("a", "OpenAI launches GPT-5 for all ChatGPT users")])
+    with store.unit() as unit:
+        [new] = unit.insert_items(
+            b, [(late[0], None)], NOW, WINDOW, signatures=signatures, plan=plan
+        )
+    assert new.story_id == first.story_id != seed.story_id
+
+
+def test_a_plan_gives_way_to_the_story_of_the_same_link(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    link = "https://www.example.org/tech/gpt-5-launch"
+    [first] = _insert(store, a, [_item("a", "OpenAI launches GPT-5", link + "?utm_source=rss")])
+    [other] = _insert(store, a, [_item("o", "Meta buys a chip startup for its datacenters")])
+    # the same article under an unrelated headline: the plan finds no similar story ...
+    [new] = _planned(store, b, [_item("b", "Meta buys a chip startup for datacenters", link)])
+    # ... and the link decides
+    assert new.story_id == first.story_id != other.story_id
+
+
+def test_known_items_are_found_by_canonical_link_in_the_feed(store: Store) -> None:
+    a, b = _feed(store, "http://127.0.0.1/a"), _feed(store, "http://127.0.0.1/b")
+    link = "https://www.example.org/tech/gpt-5-launch"
+    _insert(store, a, [_item("a", "OpenAI launches GPT-5", link + "?utm_source=rss")])
+    moved = _item("a-new-guid", "GPT-5 is out (updated)", link + "?utm_medium=social")
+    assert store.known_items(a, [moved]) == {"a-new-guid"}
+    assert store.known_items(b, [moved]) == set()
+    assert _insert(store, a, [moved]) == []  # what the unit decides too
 
 
 def test_retention_keeps_the_database_bounded_over_a_simulated_year(store: Store) -> None:

@@ -1,8 +1,8 @@
 """The Store: every read and write the daemon makes, in short transactions.
 
 Rules:
-- Items are inserted in batches with ``INSERT … ON CONFLICT DO NOTHING … RETURNING``, so only
-  rows actually inserted go on to alerting; no check-then-insert races.
+- Items are inserted in batches with ``INSERT … ON CONFLICT DO NOTHING``, then read back by
+  key, so only rows actually inserted go on to alerting; no check-then-insert races.
 - An alert and its delivery rows are written in the same transaction as the item that
   raised them (a transactional outbox): a crash loses neither, and delivery happens later.
 - Feeds and deliveries are *claimed* with a lease (``lease_until``), with
@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     String,
     bindparam,
@@ -39,9 +40,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
+from monitor.links import canonical_url
 from monitor.model import Item
 from monitor.store import tables as t
-from monitor.stories import Signature, StoryIndex
+from monitor.stories import Signature, StoryIndex, assign_stories
 
 # Stories committed by other instances show up in this process's story index when it next
 # syncs; a story is looked for as far back as this before the last sync (covers the time
@@ -131,6 +133,32 @@ class _Known:
 
 
 @dataclass(frozen=True)
+class StoryPlan:
+    """The stories of a batch, looked up before its transaction (``Store.plan_stories``).
+
+    The unit takes them as they are when nothing they depend on changed in between: the same
+    story index at the same version (no story added, dropped or expired), the same clock,
+    the same items all new, none of them with a link already in a story. Otherwise it looks
+    them up again, so a plan saves time in the transaction and never changes an answer.
+    """
+
+    index: StoryIndex
+    version: int
+    now: datetime
+    items: tuple[Item, ...]
+    chosen: tuple[int, ...]  # as assign_stories returns them
+
+    def holds(self, index: StoryIndex, now: datetime, fresh: Sequence[_Fresh]) -> bool:
+        return (
+            index is self.index
+            and index.version == self.version
+            and now == self.now
+            and len(fresh) == len(self.items)
+            and all(f.item is item for f, item in zip(fresh, self.items, strict=True))
+        )
+
+
+@dataclass(frozen=True)
 class PriorAlert:
     signal: str
     dates: tuple[str, ...]
@@ -160,6 +188,9 @@ class Store:
         self.stories: StoryIndex | None = None
         self.stories_lock = threading.Lock()
         self._stories_synced: datetime | None = None
+        # Stories started by this process's committed units, not yet in the index: they are
+        # added at the next sync or plan, outside the transaction that started them.
+        self._committed: list[tuple[int, Signature, datetime]] = []
 
     @property
     def dialect(self) -> str:
@@ -401,26 +432,49 @@ class Store:
                 )
             )
 
-    def known_items(self, feed_id: int, items: Sequence[Item]) -> set[str]:
-        """Keys of ``items`` this feed already has, by key or by content fingerprint.
+    def known_items(
+        self,
+        feed_id: int,
+        items: Sequence[Item],
+        links: Sequence[str | None] | None = None,
+    ) -> set[str]:
+        """Keys of ``items`` this feed already has, by key, content fingerprint or canonical
+        link (``links``, one per item; computed when not given): what ``Unit.insert_items``
+        would find not new.
 
         Lets a re-poll drop known items before matching; ``Unit.insert_items`` stays the
-        authority on what is new.
+        authority on what is new. The same statement as the unit's look-up, each branch on
+        its own index (by feed and fingerprint, SQLite would walk the feed's every row).
         """
         if not items:
             return set()
-        by_key = {item.key[:128]: item.key for item in items}
-        by_print = {fingerprint(item): item.key for item in items}
+        if links is None:
+            links = [canonical_url(item.link) if item.link else None for item in items]
         known: set[str] = set()
         with self.session() as s:
-            for column, lookup in ((t.Item.item_key, by_key), (t.Item.fingerprint, by_print)):
-                names = list(lookup)
-                for start in range(0, len(names), 500):  # stay under bound-parameter limits
-                    chunk = names[start : start + 500]
-                    found = s.scalars(
-                        select(column).where(t.Item.feed_id == feed_id, column.in_(chunk))
-                    )
-                    known.update(lookup[value] for value in found)
+            for start in range(0, len(items), 500):  # stay under bound-parameter limits
+                chunk = items[start : start + 500]
+                by_key = {item.key[:128]: item.key for item in chunk}
+                by_print = {fingerprint(item): item.key for item in chunk}
+                by_link = {
+                    link: item.key
+                    for item, link in zip(chunk, links[start : start + 500], strict=True)
+                    if link
+                }
+                params = {
+                    "feed_id": feed_id,
+                    "keys": list(by_key),
+                    "prints": list(by_print),
+                    "links": list(by_link),
+                }
+                for feed, key, fp, link, _, _ in s.execute(
+                    _known_items(with_links=bool(by_link)), params
+                ):
+                    if feed != feed_id:
+                        continue
+                    for found in (by_key.get(key), by_print.get(fp), by_link.get(link)):
+                        if found is not None:
+                            known.add(found)
         return known
 
     def mark_operator_notified(self, feed_id: int, now: datetime) -> None:
@@ -459,18 +513,29 @@ class Store:
             if unit is not None:
                 self._forget_stories(unit)  # the commit failed
             raise
+        if unit.created_stories:
+            with self.stories_lock:
+                self._committed += unit.created_stories
 
     def _forget_stories(self, unit: Unit) -> None:
-        """Stories created by a unit that rolled back must not be offered to other items."""
+        """Stories created by a unit that rolled back must not be offered to other items (a
+        later sync in the same unit may have indexed them)."""
         if unit.created_stories and self.stories is not None:
             with self.stories_lock:
-                self.stories.discard(unit.created_stories)
+                self.stories.discard(story_id for story_id, _, _ in unit.created_stories)
 
-    def sync_stories(self, session: Session, now: datetime, window: timedelta) -> StoryIndex:
+    def _index_committed(self, index: StoryIndex) -> None:
+        """Add the stories of this process's committed units. Call with ``stories_lock``."""
+        for story_id, signature, created_at in self._committed:
+            index.add(story_id, signature, created_at)
+        self._committed.clear()
+
+    def sync_stories(self, conn: Connection, now: datetime, window: timedelta) -> StoryIndex:
         """The story index, brought up to date with stories committed since the last sync.
         Call with ``stories_lock`` held."""
         if self.stories is None or self.stories.window != window:
             self.stories, self._stories_synced = StoryIndex(window), None
+        self._index_committed(self.stories)
         since = now - window
         if self._stories_synced is not None:
             since = max(since, self._stories_synced - STORY_SYNC_MARGIN)
@@ -480,19 +545,44 @@ class Store:
         if self._stories_synced is not None:
             # The stories of the margin are mostly this process's own, already indexed: list
             # their ids first, then read only the others (by time when there are many).
-            ids = session.scalars(_window_stories(by_id=False, ids_only=True), params)
+            ids = conn.scalars(_window_stories(by_id=False, ids_only=True), params)
             params["ids"] = [i for i in ids if i not in index]
             if not params["ids"]:
                 query = None
             elif len(params["ids"]) <= STORY_SYNC_IDS:
                 query = _window_stories(by_id=True)
         if query is not None:
-            for story_id, signature, created_at in session.execute(query, params):
+            for story_id, signature, created_at in conn.execute(query, params):
                 if story_id not in index:
                     index.add(story_id, Signature.parse(signature or ""), created_at)
         self.stories.expire(now)
         self._stories_synced = max(now, self._stories_synced or now)
         return self.stories
+
+    def plan_stories(
+        self,
+        items: Sequence[Item],
+        signatures: Sequence[Signature],
+        now: datetime,
+        window: timedelta,
+    ) -> StoryPlan:
+        """Look up the stories of a batch before its transaction, which then holds the write
+        lock (SQLite) or the advisory lock (PostgreSQL) for less time.
+
+        Reads the database only to load the story index the first time; the transaction
+        still syncs it, and looks up again when that or anything else changed it meanwhile.
+        """
+        if self.stories is None or self.stories.window != window:
+            # The database first, then the index lock, in the order a unit takes them.
+            with self.session() as s, self.stories_lock:
+                self.sync_stories(s.connection(), now, window)
+        with self.stories_lock:
+            index = self.stories
+            assert index is not None
+            self._index_committed(index)
+            index.expire(now)
+            chosen = assign_stories(signatures, [None] * len(signatures), index, now)
+            return StoryPlan(index, index.version, now, tuple(items), tuple(chosen))
 
     # -- retention ------------------------------------------------------------------------
 
@@ -857,8 +947,11 @@ class Unit:
 
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
-        self.s = session
-        self.created_stories: list[int] = []
+        # Core statements go straight to the session's connection: the ORM layer adds
+        # nothing to them but time.
+        self.c = session.connection()
+        # (id, signature, created at) of the stories this unit started
+        self.created_stories: list[tuple[int, Signature, datetime]] = []
 
     def insert_items(
         self,
@@ -868,6 +961,7 @@ class Unit:
         story_window: timedelta,
         *,
         signatures: Sequence[Signature] | None = None,
+        plan: StoryPlan | None = None,
     ) -> list[NewItem]:
         """Insert (item, canonical link) pairs; return only the new ones, each with its story.
 
@@ -879,10 +973,11 @@ class Unit:
 
         ``signatures``, one per item, saves tokenising in the transaction (the caller
         computes them beforehand with ``Signature.of``); missing ones are computed here.
+        ``plan`` (``Store.plan_stories``) saves the story look-ups when it still holds.
 
         Statements: one look-up of known keys, fingerprints and links (each on its own
-        index), the story index sync, the new stories, then the items with their story in
-        one ``INSERT … ON CONFLICT DO NOTHING``.
+        index), the story index sync, the new stories, the items with their story in one
+        ``INSERT … ON CONFLICT DO NOTHING`` (executemany), then their ids by key.
         """
         if not items:
             return []
@@ -906,7 +1001,7 @@ class Unit:
             )
         if not fresh:
             return []
-        stories = self._assign_stories(fresh, known.stories, now, story_window)
+        stories = self._assign_stories(fresh, known.stories, now, story_window, plan)
         rows = [
             {
                 "feed_id": feed_id,
@@ -924,19 +1019,21 @@ class Unit:
             }
             for f, story_id in zip(fresh, stories, strict=True)
         ]
-        stmt = (
-            self.store._insert(t.Item.__table__)
-            .on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
-            .returning(t.Item.__table__.c.id, t.Item.__table__.c.fingerprint)
-        )
+        # executemany without RETURNING (on SQLite, RETURNING makes one multi-row statement
+        # that costs more than the rows themselves), then the ids by key, on hot pages.
         # Nothing conflicts here: units run one at a time and the keys were looked up above.
-        # Should a row be skipped anyway, it is simply not new; a story started for it alone
-        # stays empty and retention removes it.
-        inserted = {fp: item_id for item_id, fp in self.s.execute(stmt, rows).all()}
+        # Were a row skipped anyway, the row under its key would not have its content and
+        # story, so it is not new; a story started for it alone stays empty and retention
+        # removes it.
+        self.c.execute(_insert_items(self.store.dialect), rows)
+        ours = {row["item_key"]: (row["fingerprint"], row["story_id"]) for row in rows}
+        keys = list(ours)
+        stored = self.c.execute(_inserted_ids(), {"feed_id": feed_id, "keys": keys})
+        inserted = {key: i for i, key, fp, story_id in stored if ours[key] == (fp, story_id)}
         return [
-            NewItem(inserted[f.fingerprint], story_id, f.item, f.link)
-            for f, story_id in zip(fresh, stories, strict=True)
-            if f.fingerprint in inserted
+            NewItem(inserted[key], story_id, f.item, f.link)
+            for f, story_id, key in zip(fresh, stories, keys, strict=True)
+            if key in inserted
         ]
 
     def _known(
@@ -954,7 +1051,7 @@ class Unit:
         keys = {item.key[:128] for item, _, _ in prints.values()}
         links = {link for _, link, _ in prints.values() if link}
         known = _Known()
-        rows = self.s.execute(
+        rows = self.c.execute(
             _known_items(with_links=bool(links)),
             {"feed_id": feed_id, "keys": list(keys), "prints": list(prints), "links": list(links)},
         )
@@ -969,29 +1066,28 @@ class Unit:
         return known
 
     def _assign_stories(
-        self, fresh: Sequence[_Fresh], by_link: dict[str, int], now: datetime, window: timedelta
+        self,
+        fresh: Sequence[_Fresh],
+        by_link: dict[str, int],
+        now: datetime,
+        window: timedelta,
+        plan: StoryPlan | None,
     ) -> list[int]:
         """The story of each item about to be inserted; creates the stories they start.
         ``by_link``: canonical link → story of a stored item with that link."""
         with self.store.stories_lock:
-            index = self.store.sync_stories(self.s, now, window)
-            batch = StoryIndex(window)  # stories this batch starts, by provisional id -1, -2 …
-            starts: list[_Fresh] = []
-            chosen: list[int] = []
-            for f in fresh:
-                story_id = by_link.get(f.link) if f.link else None
-                if story_id is None:
-                    story_id = batch.find(f.signature, now) or index.find(f.signature, now)
-                if story_id is None:
+            index = self.store.sync_stories(self.c, now, window)
+            linked = [by_link.get(f.link) if f.link else None for f in fresh]
+            if plan is not None and not any(linked) and plan.holds(index, now, fresh):
+                chosen = list(plan.chosen)
+            else:
+                chosen = assign_stories([f.signature for f in fresh], linked, index, now)
+            starts: list[_Fresh] = []  # the items that start a story: provisional id -1, -2 …
+            for f, story_id in zip(fresh, chosen, strict=True):
+                if story_id == -len(starts) - 1:
                     starts.append(f)
-                    story_id = -len(starts)
-                    batch.add(story_id, f.signature, now)
-                    if f.link:
-                        by_link[f.link] = story_id
-                chosen.append(story_id)
             if not starts:
                 return chosen
-            story: Any = t.Story.__table__
             values = [(f.item.title[:512], _cap(f.link, 2048), f.signature.dump()) for f in starts]
             # One multi-row INSERT … RETURNING: its rows come back in no set order (SQLAlchemy
             # would insert row by row on SQLite to keep the order), so each id is matched to
@@ -1000,10 +1096,8 @@ class Unit:
             for n, row in enumerate(values):
                 slots.setdefault(row, []).append(n)
             ids = [0] * len(values)
-            returned = self.s.execute(
-                self.store._insert(story).returning(
-                    story.c.id, story.c.title, story.c.canonical_link, story.c.signature
-                ),
+            returned = self.c.execute(
+                _insert_stories(self.store.dialect),
                 [
                     {"title": title, "canonical_link": link, "signature": sig, "created_at": now}
                     for title, link, sig in values
@@ -1011,9 +1105,10 @@ class Unit:
             )
             for story_id, title, link, signature in returned:
                 ids[slots[title, link, signature].pop(0)] = story_id
-            for story_id, f in zip(ids, starts, strict=True):
-                index.add(story_id, f.signature, now)
-            self.created_stories += ids
+            # Indexed once committed (Store.unit), or by a later sync of this unit.
+            self.created_stories += [
+                (story_id, f.signature, now) for story_id, f in zip(ids, starts, strict=True)
+            ]
         return [ids[-s - 1] if s < 0 else s for s in chosen]
 
     def add_match(
@@ -1027,7 +1122,7 @@ class Unit:
         dates: Sequence[str],
         evidence: str,
     ) -> None:
-        self.s.execute(
+        self.c.execute(
             self.store._insert(t.WatchMatch.__table__)
             .values(
                 item_id=item_id,
@@ -1045,7 +1140,7 @@ class Unit:
         )
 
     def prior_alerts(self, watch: str, story_id: int) -> list[PriorAlert]:
-        rows = self.s.execute(
+        rows = self.c.execute(
             select(t.Alert.signal, t.Alert.dates, t.Alert.created_at)
             .where(t.Alert.watch == watch, t.Alert.story_id == story_id)
             .order_by(t.Alert.id)
@@ -1060,11 +1155,11 @@ class Unit:
             .on_conflict_do_nothing(index_elements=["watch", "story_id", "change_key"])
             .returning(t.Alert.__table__.c.id)
         )
-        alert_id = self.s.scalar(stmt)
+        alert_id = self.c.scalar(stmt)
         if alert_id is None:
             return None
         for target in targets:
-            self.s.execute(
+            self.c.execute(
                 self.store._insert(t.Delivery.__table__)
                 .values(
                     alert_id=alert_id,
@@ -1091,6 +1186,33 @@ def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
     if by_id:
         query = query.where(story.c.id.in_(bindparam("ids", expanding=True)))
     return query.order_by(story.c.created_at, story.c.id)
+
+
+@cache
+def _insert_items(dialect: str) -> Any:
+    """The item insert of Unit.insert_items, built once per dialect."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(t.Item.__table__).on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
+
+
+@cache
+def _inserted_ids() -> Any:
+    """Ids, keys, fingerprints and stories of a feed's items by key (bound: feed_id, keys)."""
+    items: Any = t.Item.__table__
+    return select(items.c.id, items.c.item_key, items.c.fingerprint, items.c.story_id).where(
+        items.c.feed_id == bindparam("feed_id"),
+        items.c.item_key.in_(bindparam("keys", expanding=True)),
+    )
+
+
+@cache
+def _insert_stories(dialect: str) -> Any:
+    """The story insert of Unit._assign_stories, built once per dialect."""
+    story: Any = t.Story.__table__
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(story).returning(
+        story.c.id, story.c.title, story.c.canonical_link, story.c.signature
+    )
 
 
 @cache
