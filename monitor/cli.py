@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -158,13 +159,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
 
 
 def _run(settings: Settings, config: str | None, *, once: bool) -> int:
+    # A stop asked for while the daemon's modules load is kept for it, not fatal: the
+    # default action of SIGTERM would end the process with no clean-up and a failed status.
+    stops: list[int] = []
+    if not once:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda signum, _frame: stops.append(signum))
     from monitor.scheduler import Daemon
 
     daemon = Daemon(settings, config_arg=config)
     if once:
         asyncio.run(daemon.run_once())
     else:
-        asyncio.run(daemon.run_forever())
+        asyncio.run(daemon.run_forever(stops))
     return 0
 
 

@@ -261,15 +261,29 @@ class Daemon:
 
     # -- the daemon (`monitor run`) ------------------------------------------------------------
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, stops: Sequence[int] = ()) -> None:
+        """Run until SIGTERM or SIGINT; ``stops`` holds those that came before the loop's own
+        handlers were set (the command line keeps them while modules load)."""
         from apscheduler.events import EVENT_JOB_ERROR
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        await self.prepare()
+        # Signals are ours before start-up work begins: a SIGTERM while migrating or loading
+        # stops cleanly once that is done, and a SIGHUP then reloads what changed meanwhile.
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
+        if stops:
+            self._stop.set()
+        early_hup: list[bool] = []
+        loop.add_signal_handler(signal.SIGHUP, lambda: early_hup.append(True))
+        await self.prepare()
+        if self._stop.is_set():
+            await self.close()
+            log.info("stopped during start-up")
+            return
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload("SIGHUP")))
+        if early_hup:
+            await self.reload("SIGHUP during start-up")
         scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},

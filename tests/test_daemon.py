@@ -123,3 +123,19 @@ def test_service_lifecycle(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_sigterm_during_start_up_stops_cleanly(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    config = write_config(tmp_path / "c.toml", database=f"sqlite:///{db}", feeds=[])
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log=log)
+    try:
+        # the database appears while start-up migrates it
+        assert wait_for(db.exists, timeout=30, interval=0.002)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0, log.read_text()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "daemon started" not in log.read_text()
