@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals.decide import clean, rank_of, read_sentence
+from monitor.signals.decide import clean, rank_of, read_sentence, refined
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -101,9 +101,13 @@ def classify(
     for watch in watches:
         found = verdicts.get(watch, [])
         best = max(found, key=rank_of, default=None)
-        if best is not None and best.signal is Signal.RELEASED and best.announced:
+        if best is not None and best.signal is Signal.RELEASED and (
+            best.announced or best.secondary
+        ):
             later = [v for v in found if v.signal is Signal.DATED and v.dates]
-            best = later[0] if later else best
+            best = max(later, key=rank_of) if later else best
+        if best is not None:
+            best = refined(best, found)
         if best is None or best.signal is Signal.MENTION:
             first = min((m.start for m in matches if m.watch == watch), default=0)
             span = sentence_span(ctx, first)

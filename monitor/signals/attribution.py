@@ -85,12 +85,20 @@ def targets_of(
 _LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
 
 
+_OWNER = re.compile(r"(?<![.!?]\s)(?<!\n)\b([A-Z][a-z][\w-]*)\s+$")
+# Capitalised words before a noun that open a sentence rather than name an owner.
+_DETERMINERS = frozenset(
+    "The This That These Those Its Their Le La Les Ce Cette Der Die Das Dieses Diese El Los "
+    "Las Este Esta Il Lo Questo Questa O A Het De Deze".split()
+)
+
+
 def _resolve_anaphor(
     ctx: Context, index: int, anaphor: Entity, entities: Sequence[Entity]
 ) -> str | None:
     before = ctx.text[max(0, anaphor.start - 30) : anaphor.start]
-    owner = re.search(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w-]*)\s+$", before)
-    if owner and not ctx.text[anaphor.start].isupper():
+    owner = _OWNER.search(before)
+    if owner and owner[1] not in _DETERMINERS and not ctx.text[anaphor.start].isupper():
         return None  # "the new Claude model": a name of its own
     named = [e for e in entities if e.watch is not None and not e.compared]
     preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]

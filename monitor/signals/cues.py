@@ -137,6 +137,11 @@ LEXICON.add(
     r"repousse", r"repoussé", r"reporté", r"verschiebt", r"verschoben", r"retrasa",
     r"retrasado", r"aplaza", r"aplazado", r"uitgesteld",
     r"timed for", r"penciled in", r"pencilled in", r"targeting", r"expected",
+    # "targets August for X": the cue reaches its "for", so X is the next thing after it
+    r"target(?:s|ed|ing)? (?:[\w'-]+ ){1,3}for", r"eye(?:s|d|ing)? (?:[\w'-]+ ){1,3}for",
+    r"targets", r"targeted", r"pushed (?:back )?(?:to|until|into)", r"moved (?:back )?to",
+    r"push(?:es)? (?=(?:[\w-]+ ){1,4}(?:to|until|into)\b)",
+    r"move[sd]? (?=(?:[\w-]+ ){1,4}(?:to|until|into)\b)",
     r"tipped", r"(?:release|launch|ship|availability) date", r"dates? (?:for|of)",
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
     r"date de (?:sortie|lancement)", r"previst[oa]s?", r"programad[oa]s?",

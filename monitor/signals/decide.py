@@ -26,7 +26,7 @@ from monitor.signals.lexicon import (
     VERB_FINAL,
     Hit,
 )
-from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE
+from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE, SECONDARY
 from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
 
 
@@ -61,6 +61,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             verdict = _decide(ctx, cue, clause, dates, reading)
             if verdict is not None:
                 verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
+                verdict.secondary = bool(SECONDARY.search(ctx.lowered, clause[0], clause[1]))
                 verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
@@ -87,7 +88,9 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 continue
             rumored = reading.has(HEDGE, clause[0], clause[1])
             span = _evidence_span(text, clause, cue, [mention], reading, entity.watch)
-            offer(entity.watch, Verdict(Signal.DATED, (mention.value,), rumored, span))
+            secondary = bool(SECONDARY.search(ctx.lowered, clause[0], clause[1]))
+            verdict = Verdict(Signal.DATED, (mention.value,), rumored, span, secondary=secondary)
+            offer(entity.watch, verdict)
 
     # "The day before the start of Build, ...": the event is tomorrow.
     for eve in reading.of_kind(EVE):
@@ -99,8 +102,31 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     return verdicts
 
 
-def rank_of(verdict: Verdict) -> tuple[int, bool, int]:
-    return (verdict.signal.rank, bool(verdict.dates), -verdict.order)
+def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:
+    """Signal first, then having dates, then being about the launch itself (not its
+    pre-orders or beta), then coming first."""
+    return (verdict.signal.rank, bool(verdict.dates), not verdict.secondary, -verdict.order)
+
+
+def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
+    """A dated verdict whose dates all fall inside ``best``'s and are narrower: "delays X to
+    May 2026" then "X will now release on May 26, 2026" gives May 26."""
+    if best.signal is not Signal.DATED or not best.dates:
+        return best
+    if any("/" in v or _DAY.fullmatch(v) for v in best.dates):
+        return best  # days and ranges of days are as precise as news gets
+    windows = [_span(v) for v in best.dates]
+    width = max(last - first for first, last in windows)
+    for verdict in found:
+        if verdict is best or verdict.signal is not Signal.DATED or not verdict.dates:
+            continue
+        if verdict.secondary and not best.secondary:
+            continue
+        spans = [_span(v) for v in verdict.dates]
+        inside = all(any(f <= a and b <= l for f, l in windows) for a, b in spans)
+        if inside and max(b - a for a, b in spans) < width:
+            return verdict
+    return best
 
 
 def _future(ctx: Context, value: str) -> bool:
@@ -124,6 +150,11 @@ _WINDOW_MONTHS = {
     "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
     "autumn": (9, 11), "winter": (12, 14),
 }  # fmt: skip
+
+
+def _span(value: str) -> tuple[date, date]:
+    """First and last day of a value, ranges included."""
+    return _bounds(value.split("/")[0])[0], _bounds(value.split("/")[-1])[1]
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -186,6 +217,9 @@ def _decide(
     # release and event cues
     tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
+        if future_values and len(future_values) == len(values) and ctx.known_reference:
+            if ANNOUNCE.match(ctx.lowered, cue.start):  # "... on May 26, 2026, Rockstar announced"
+                return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RELEASED, values, hedged)
     if tense == "future":
         if future_values:

@@ -34,24 +34,40 @@ GENERIC_NOUNS = (
 )  # fmt: skip
 
 
+# Generic nouns for products, matched as whole words ("phone", not "iPhone").
+PRODUCT_NOUNS = frozenset(
+    {
+        "device", "console", "handset", "smartphone", "phone", "game", "headset", "laptop",
+        "tablet", "appareil", "jeu", "téléphone", "gerät", "konsole", "spiel", "consola",
+        "juego", "dispositivo", "gioco", "jogo", "aparelho", "telefono", "teléfono",
+    }
+)  # fmt: skip
+
+
 def stands_in(word: str) -> bool:
     """Whether a lower-cased word may stand for a watch: a pronoun or a generic noun."""
-    return word in PRONOUNS or word.endswith(GENERIC_NOUNS)
+    return word in PRONOUNS or word in PRODUCT_NOUNS or word.endswith(GENERIC_NOUNS)
 
 
 # A sentence that may speak of the watch without naming it (read only when it does).
 ANAPHORIC_START = re.compile(
     r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"
 )
+_PRODUCT_NOUN = (
+    r"(?<![^\W\d_])(?:device|console|handset|smartphone|phone|game|headset|laptop|tablet|"
+    r"appareil|jeu|téléphone|gerät|konsole|spiel|consola|juego|dispositivo|gioco|jogo|"
+    r"aparelho|telefono|teléfono)(?![^\W\d_])"
+)
 ANAPHORIC = re.compile(
     r"model|modèle|modell|llm|chatbot|conf[ée]ren|konferenz|event|événement|evento|"
-    r"veranstaltung"
+    rf"veranstaltung|{_PRODUCT_NOUN}"
 )
 # Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
 # The lookahead (the first letters of the alternatives) only lets a search skip quickly.
 ANAPHOR_HINT = re.compile(
-    r"(?=[iecmlkév])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
-    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung)"
+    r"(?=[iecmlkévdhspgtaj])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
+    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
+    rf"|{_PRODUCT_NOUN})"
 )
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
@@ -83,6 +99,14 @@ ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündi
 PASSIVE_FUTURE = re.compile(
     r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
+)
+# Steps before the launch itself: their dates give way to a launch date in the same item.
+SECONDARY = re.compile(
+    r"(?<![^\W\d_])(?:pre-?orders?|pre-?ordering|reservations?|waitlist|wait list|"
+    r"sign-?ups?|registrations?|beta|early access|(?:announcement|launch|unveiling|hardware|"
+    r"product|press) event|précommandes?|pré-commandes?|réservations?|inscriptions?|"
+    r"vorbestellungen?|vorverkauf|reservas?|preventa|pre-?venta|prenotazioni|preordini|"
+    r"pré-venda|pré-vendas|reservas)(?![^\W\d_])"
 )
 # Same-length replacements, so spans still index the caller's text.
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))

@@ -36,6 +36,7 @@ class Verdict:
     span: tuple[int, int] = (0, 0)
     order: int = 0
     announced: bool = False  # released only in the sense of "announced"
+    secondary: bool = False  # about pre-orders, a beta, a waitlist: not the launch itself
 
 
 @dataclass
