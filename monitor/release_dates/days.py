@@ -114,7 +114,7 @@ _BEFORE_MONTH = re.compile(
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
     r"a principios de|principios de|a mediados de|mediados de|a finales de|"
     r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-    r"voor|entro|a|di|ad|per|em|até|für)\b[\s-]*$"
+    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf)\b[\s-]*$"
 )
 
 # Words that aim at a month to come, never one gone by.

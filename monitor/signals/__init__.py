@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals.decide import clean, rank_of, read_sentence, refined
+from monitor.signals.decide import clean, preferred, rank_of, read_sentence, refined
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -104,7 +104,7 @@ def classify(
         if best is not None and best.signal is Signal.RELEASED and (
             best.announced or best.secondary
         ):
-            later = [v for v in found if v.signal is Signal.DATED and v.dates]
+            later = [v for v in found if preferred(v, best)]
             best = max(later, key=rank_of) if later else best
         if best is not None:
             best = refined(best, found)

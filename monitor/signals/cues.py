@@ -74,6 +74,8 @@ LEXICON.add(
     r"vorstellen", r"Veröffentlichung", r"Vorstellung", r"Marktstart", r"Start",
     r"lanceren", r"uitbrengen", r"lancering", r"introductie", r"komst",
 )
+# "will be out", "should be out": the words before it give the tense.
+LEXICON.add(RELEASE, "", "before", r"be (?:out|available|here)")
 LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
@@ -97,7 +99,7 @@ LEXICON.add(
     r"shows up", r"est (?:désormais |enfin |officiellement |déjà )?(?:là|disponible|"
     r"en ligne|sorti)", r"disponible", r"arrive", r"débarque", r"apparaît",
     r"fait son apparition", r"(?:ya )?está disponible", r"llega", r"aparece",
-    r"ya está aquí", r"ist da", r"verfügbar", r"zur Verfügung", r"erscheint",
+    r"ya está aquí", r"ist da", r"verfügbar", r"erhältlich", r"zur Verfügung", r"erscheint",
     r"taucht auf", r"is er", r"beschikbaar", r"verschijnt", r"duikt op",
 )
 # events: happening or scheduled
@@ -140,8 +142,9 @@ LEXICON.add(
     # "targets August for X": the cue reaches its "for", so X is the next thing after it
     r"target(?:s|ed|ing)? (?:[\w'-]+ ){1,3}for", r"eye(?:s|d|ing)? (?:[\w'-]+ ){1,3}for",
     r"targets", r"targeted", r"pushed (?:back )?(?:to|until|into)", r"moved (?:back )?to",
-    r"push(?:es)? (?=(?:[\w-]+ ){1,4}(?:to|until|into)\b)",
-    r"move[sd]? (?=(?:[\w-]+ ){1,4}(?:to|until|into)\b)",
+    r"push(?:es)?(?= (?:[\w-]+ ){1,4}(?:to|until|into)\b)",
+    r"move[sd]?(?= (?:[\w-]+ ){1,4}(?:to|until|into)\b)",
+    r"slip(?:s|ped|ping)?", r"on (?:track|schedule|course) (?:for|to)", r"reporte",
     r"tipped", r"(?:release|launch|ship|availability) date", r"dates? (?:for|of)",
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
     r"date de (?:sortie|lancement)", r"previst[oa]s?", r"programad[oa]s?",
@@ -166,7 +169,8 @@ LEXICON.add(
 )
 LEXICON.add(
     UPCOMING, "future", "either",
-    r"upcoming", r"forthcoming", r"(?:is|are|s) coming", r"will arrive",
+    r"upcoming", r"forthcoming",
+    r"(?:is|are|s) (?:reportedly |now |still |finally |officially |also )?coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminent", r"successor", r"any (?:minute|"
     r"day|time) now", r"coming soon", r"à venir", r"très attendue?", r"prochaine?",
@@ -190,7 +194,7 @@ LEXICON.add(
     r"expected", r"likely", r"possibly", r"perhaps", r"rumou?r\w*", r"leak\w*",
     r"speculat\w*", r"claims?", r"appears? to", r"seems? to", r"apparently",
     r"unconfirmed", r"not (?:yet )?(?:been )?confirmed", r"insiders?", r"people familiar",
-    r"tipped", r"may", r"selon", r"d'après", r"pourrai(?:t|ent)", r"pourrions", r"pourrons",
+    r"tipped", r"may", r"should", r"selon", r"d'après", r"pourrai(?:t|ent)", r"pourrions", r"pourrons",
     r"devrai(?:t|ent)", r"aurai(?:t|ent)", r"serai(?:t|ent)", r"rumeurs?", r"fuites?",
     r"apparemment", r"probablement", r"vraisemblablement", r"il semble",
     r"pas (?:encore )?confirmée?", r"según", r"podría", r"podrían", r"debería",
@@ -293,7 +297,7 @@ LEXICON.add(
 )
 LEXICON.add(
     RELEASE, "future", "after",
-    r"(?:arriv|usc|svel|pubblic)(?:erà|eranno)", r"(?:lanç|apresent|cheg|anunci)(?:ará|arão)",
+    r"(?:arriv|usc|svel|pubblic)(?:erà|eranno)", r"presentat[oa]", r"(?:lanç|apresent|cheg|anunci)(?:ará|arão)",
     r"(?:lanç|apresent|cheg)(?:aria|ariam)", r"saldrá", r"estará disponible",
     r"sarà disponibile", r"estará disponível",
 )

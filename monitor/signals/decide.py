@@ -44,7 +44,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     def offer(watch: str, verdict: Verdict) -> None:
         verdict.order = index
         current = verdicts.get(watch)
-        if current is None or rank_of(verdict) > rank_of(current):
+        if current is None or preferred(verdict, current):
             verdicts[watch] = verdict
 
     for cue in reading.cues:
@@ -55,13 +55,16 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
         if negated(ctx, reading, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
+        piece = _piece(ctx.lowered, clause, cue)
+        own = [d for d in dates if piece[0] <= d.start < piece[1]]
+        dates = own or dates  # "arrives in June, with the release expected in September"
         if not dates and index > 0 and reading.has(THEN, clause[0], clause[1]):
             dates = previous_dates(ctx, index)
         for watch in targets:
             verdict = _decide(ctx, cue, clause, dates, reading)
             if verdict is not None:
                 verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
-                verdict.secondary = bool(SECONDARY.search(ctx.lowered, clause[0], clause[1]))
+                verdict.secondary = bool(SECONDARY.search(ctx.lowered, piece[0], piece[1]))
                 verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
@@ -100,6 +103,33 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
                 break
     return verdicts
+
+
+def _piece(lowered: str, clause: tuple[int, int], cue: Hit) -> tuple[int, int]:
+    """The comma-delimited stretch of the clause around a cue."""
+    left = lowered.rfind(", ", clause[0], cue.start)
+    right = lowered.find(", ", cue.end, clause[1])
+    return (left + 1 if left >= 0 else clause[0], right if right >= 0 else clause[1])
+
+
+def preferred(new: Verdict, current: Verdict) -> bool:
+    """Whether ``new`` beats ``current``: a launch date beats "announced" or "pre-orders
+    open" (rule 7), else the higher rank wins."""
+    if _gives_way(current, new):
+        return True
+    if _gives_way(new, current):
+        return False
+    return rank_of(new) > rank_of(current)
+
+
+def _gives_way(released: Verdict, dated: Verdict) -> bool:
+    return (
+        released.signal is Signal.RELEASED
+        and (released.announced or released.secondary)
+        and dated.signal is Signal.DATED
+        and bool(dated.dates)
+        and not dated.secondary
+    )
 
 
 def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:

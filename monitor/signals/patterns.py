@@ -98,6 +98,7 @@ YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
 ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig)")
 PASSIVE_FUTURE = re.compile(
     r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
+    r"sarà|saranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
 # Steps before the launch itself: their dates give way to a launch date in the same item.
