@@ -15,6 +15,7 @@ from monitor.signals.lexicon import (
     NOT_NEGATION,
     NOT_NOW,
     NOW,
+    PRELIMINARY,
     RELEASE,
     RUMOR,
     SCHEDULE,
@@ -343,6 +344,16 @@ LEXICON.add(
 LEXICON.add(
     MODAL, "", "",
     r"potrebbe(?:ro)?", r"dovrebbe(?:ro)?", r"poderia(?:m)?", r"deveria(?:m)?",
+)
+# Steps before the launch itself: their dates give way to a launch date in the same item.
+LEXICON.add(
+    PRELIMINARY, "", "",
+    r"pre-?orders?", r"pre-?ordering", r"reservations?", r"waitlist", r"wait list",
+    r"sign-?ups?", r"registrations?", r"beta", r"early access",
+    r"(?:announcement|launch|unveiling|hardware|product|press) event",
+    r"précommandes?", r"pré-commandes?", r"réservations?", r"inscriptions?",
+    r"Vorbestellungen?", r"Vorverkauf", r"reservas?", r"preventa", r"pre-?venta",
+    r"prenotazioni", r"preordini", r"pré-vendas?",
 )
 # fmt: on
 LEXICON.freeze()

@@ -19,6 +19,7 @@ from monitor.signals.lexicon import (
     MODAL,
     NOT_NOW,
     NOW,
+    PRELIMINARY,
     RUMOR,
     SCHEDULE,
     THEN,
@@ -26,7 +27,7 @@ from monitor.signals.lexicon import (
     VERB_FINAL,
     Hit,
 )
-from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE, SECONDARY
+from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE
 from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
 
 
@@ -64,7 +65,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             verdict = _decide(ctx, cue, clause, dates, reading)
             if verdict is not None:
                 verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
-                verdict.secondary = bool(SECONDARY.search(ctx.lowered, piece[0], piece[1]))
+                verdict.secondary = reading.has(PRELIMINARY, piece[0], piece[1])
                 verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
@@ -91,7 +92,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 continue
             rumored = reading.has(HEDGE, clause[0], clause[1])
             span = _evidence_span(text, clause, cue, [mention], reading, entity.watch)
-            secondary = bool(SECONDARY.search(ctx.lowered, clause[0], clause[1]))
+            secondary = reading.has(PRELIMINARY, clause[0], clause[1])
             verdict = Verdict(Signal.DATED, (mention.value,), rumored, span, secondary=secondary)
             offer(entity.watch, verdict)
 

@@ -101,14 +101,6 @@ PASSIVE_FUTURE = re.compile(
     r"sarà|saranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
-# Steps before the launch itself: their dates give way to a launch date in the same item.
-SECONDARY = re.compile(
-    r"(?<![^\W\d_])(?:pre-?orders?|pre-?ordering|reservations?|waitlist|wait list|"
-    r"sign-?ups?|registrations?|beta|early access|(?:announcement|launch|unveiling|hardware|"
-    r"product|press) event|précommandes?|pré-commandes?|réservations?|inscriptions?|"
-    r"vorbestellungen?|vorverkauf|reservas?|preventa|pre-?venta|prenotazioni|preordini|"
-    r"pré-venda|pré-vendas|reservas)(?![^\W\d_])"
-)
 # Same-length replacements, so spans still index the caller's text.
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 WINDOW = 70  # characters between a cue and the thing after it

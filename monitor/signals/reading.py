@@ -12,7 +12,6 @@ from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
 from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
-    ANAPHOR_HINT,
     ANAPHORIC,
     ANAPHORIC_START,
     COMPARED,
@@ -236,7 +235,9 @@ def _holds(sentence: Sentence, positions: Sequence[int]) -> bool:
 def _may_refer(ctx: Context, index: int) -> bool:
     """Whether a sentence holds a word that may stand for a watch ("it", "the model")."""
     sentence = ctx.sentences[index]
-    if ANAPHOR_HINT.search(ctx.lowered, sentence.start, sentence.end):
+    stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
+    at = bisect_left(stand_ins, (sentence.start,))
+    if at < len(stand_ins) and stand_ins[at][0] < sentence.end:
         return True
     first = WORD.match(ctx.text, sentence.start)
     return bool(first and first[0] in SENTENCE_PRONOUNS)
