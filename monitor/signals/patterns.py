@@ -34,7 +34,9 @@ GENERIC_NOUNS = (
 )  # fmt: skip
 
 
-# Generic nouns for products, matched as whole words ("phone", not "iPhone").
+# Generic nouns for products, matched as whole words ("phone", not "iPhone"). Unlike the
+# nouns above they do not make a whole passage worth reading (ANAPHORIC), only the
+# sentences next to one naming the watch ("... Switch 2 preorders ... The console launches").
 PRODUCT_NOUNS = frozenset(
     {
         "device", "console", "handset", "smartphone", "phone", "game", "headset", "laptop",
@@ -50,24 +52,13 @@ def stands_in(word: str) -> bool:
 
 
 # A sentence that may speak of the watch without naming it (read only when it does).
+# Whether a sentence read holds a stand-in is told by the cue pass (``reading._may_refer``).
 ANAPHORIC_START = re.compile(
     r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"
 )
-_PRODUCT_NOUN = (
-    r"(?<![^\W\d_])(?:device|console|handset|smartphone|phone|game|headset|laptop|tablet|"
-    r"appareil|jeu|téléphone|gerät|konsole|spiel|consola|juego|dispositivo|gioco|jogo|"
-    r"aparelho|telefono|teléfono)(?![^\W\d_])"
-)
 ANAPHORIC = re.compile(
     r"model|modèle|modell|llm|chatbot|conf[ée]ren|konferenz|event|événement|evento|"
-    rf"veranstaltung|{_PRODUCT_NOUN}"
-)
-# Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
-# The lookahead (the first letters of the alternatives) only lets a search skip quickly.
-ANAPHOR_HINT = re.compile(
-    r"(?=[iecmlkévdhspgtaj])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
-    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung"
-    rf"|{_PRODUCT_NOUN})"
+    r"veranstaltung"
 )
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
