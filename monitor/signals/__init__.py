@@ -101,8 +101,10 @@ def classify(
     for watch in watches:
         found = verdicts.get(watch, [])
         best = max(found, key=rank_of, default=None)
-        if best is not None and best.signal is Signal.RELEASED and (
-            best.announced or best.secondary
+        if (
+            best is not None
+            and best.signal is Signal.RELEASED
+            and (best.announced or best.secondary)
         ):
             later = [v for v in found if preferred(v, best)]
             best = max(later, key=rank_of) if later else best

@@ -95,9 +95,12 @@ _LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*
 _OWNER = re.compile(r"(?<![.!?]\s)(?<!\n)\b([A-Z][a-z][\w-]*)\s+$")
 # Capitalised words before a noun that open a sentence rather than name an owner.
 _DETERMINERS = frozenset(
-    "The This That These Those Its Their Le La Les Ce Cette Der Die Das Dieses Diese El Los "
-    "Las Este Esta Il Lo Questo Questa O A Het De Deze".split()
-)
+    {
+        "The", "This", "That", "These", "Those", "Its", "Their", "Le", "La", "Les", "Ce",
+        "Cette", "Der", "Die", "Das", "Dieses", "Diese", "El", "Los", "Las", "Este", "Esta",
+        "Il", "Lo", "Questo", "Questa", "O", "A", "Het", "De", "Deze",
+    }
+)  # fmt: skip
 
 
 def _resolve_anaphor(

@@ -56,16 +56,20 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
         if negated(ctx, reading, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
-        piece = _piece(ctx.lowered, clause, cue)
-        own = [d for d in dates if piece[0] <= d.start < piece[1]]
-        dates = own or dates  # "arrives in June, with the release expected in September"
+        preliminary = reading.of_kind(PRELIMINARY)
+        if len(dates) > 1 or preliminary:
+            piece = _piece(ctx.lowered, clause, cue)
+            in_piece = [d for d in dates if piece[0] <= d.start < piece[1]]
+            dates = in_piece or dates  # "arrives in June, with the release expected in September"
         if not dates and index > 0 and reading.has(THEN, clause[0], clause[1]):
             dates = previous_dates(ctx, index)
         for watch in targets:
             verdict = _decide(ctx, cue, clause, dates, reading)
             if verdict is not None:
                 verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
-                verdict.secondary = reading.has(PRELIMINARY, piece[0], piece[1])
+                verdict.secondary = bool(preliminary) and reading.has(
+                    PRELIMINARY, piece[0], piece[1]
+                )
                 verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
@@ -142,7 +146,7 @@ def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:
 def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
     """A dated verdict whose dates all fall inside ``best``'s and are narrower: "delays X to
     May 2026" then "X will now release on May 26, 2026" gives May 26."""
-    if best.signal is not Signal.DATED or not best.dates:
+    if len(found) < 2 or best.signal is not Signal.DATED or not best.dates:
         return best
     if any("/" in v or _DAY.fullmatch(v) for v in best.dates):
         return best  # days and ranges of days are as precise as news gets
@@ -248,9 +252,14 @@ def _decide(
     # release and event cues
     tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
-        if future_values and len(future_values) == len(values) and ctx.known_reference:
-            if ANNOUNCE.match(ctx.lowered, cue.start):  # "... on May 26, 2026, Rockstar announced"
-                return Verdict(Signal.DATED, future_values, hedged)
+        # "... will release on May 26, 2026, Rockstar announced": a date was announced
+        if (
+            future_values
+            and len(future_values) == len(values)
+            and ctx.known_reference
+            and ANNOUNCE.match(ctx.lowered, cue.start)
+        ):
+            return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RELEASED, values, hedged)
     if tense == "future":
         if future_values:
