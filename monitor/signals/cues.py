@@ -27,7 +27,13 @@ from monitor.signals.lexicon import (
 )
 from monitor.signals.patterns import stands_in
 
-LEXICON = Lexicon(stands_in=stands_in)  # the word pass also finds "it", "the model"...
+LEXICON = Lexicon(stands_in=stands_in)
+# What a launch is moved to: a month, season, year or window ("to August", "to next year").
+_WHEN = (
+    r"(?:(?:the|a|an|its) )?(?:early|mid|late|end|start|beginning|next|later|first|second|"
+    r"[12]\d{3}|q[1-4]|h[12]|spring|summer|fall|autumn|winter|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december)\b"
+)  # the word pass also finds "it", "the model"...
 
 # fmt: off
 # released / happening: verbs tied to their object
@@ -142,9 +148,11 @@ LEXICON.add(
     r"timed for", r"penciled in", r"pencilled in", r"targeting", r"expected",
     # "targets August for X": the cue reaches its "for", so X is the next thing after it
     r"target(?:s|ed|ing)? (?:[\w'-]+ ){1,3}for", r"eye(?:s|d|ing)? (?:[\w'-]+ ){1,3}for",
-    r"targets", r"targeted", r"pushed (?:back )?(?:to|until|into)", r"moved (?:back )?to",
-    r"push(?:es)?(?= (?:[\w-]+ ){1,4}(?:to|until|into)\b)",
-    r"move[sd]?(?= (?:[\w-]+ ){1,4}(?:to|until|into)\b)",
+    r"targets", r"targeted",
+    # "pushes X launch to August", "moved to 2026", not "moves production to Vietnam"
+    rf"pushed (?:back )?(?:to|until|into)(?= {_WHEN})", rf"moved (?:back |up )?to(?= {_WHEN})",
+    rf"push(?:es)?(?= (?:[\w-]+ ){{1,4}}(?:to|until|into) {_WHEN})",
+    rf"move[sd]?(?= (?:[\w-]+ ){{1,4}}(?:to|until|into) {_WHEN})",
     r"slip(?:s|ped|ping)?", r"on (?:track|schedule|course) (?:for|to)", r"reporte",
     r"tipped", r"(?:release|launch|ship|availability) date", r"dates? (?:for|of)",
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
