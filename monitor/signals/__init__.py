@@ -129,7 +129,9 @@ def classify(
         rumored = any(v.rumored for v in found if v.signal is best.signal) or (
             ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
         )
-        result[watch] = Classification(best.signal, rumored, best.dates, clean(original, best.span))
+        result[watch] = Classification(
+            best.signal, rumored, best.dates, clean(original, best.evidence_span())
+        )
     return result
 
 

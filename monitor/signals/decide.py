@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from monitor.model import Signal
 from monitor.release_dates import DateMention
@@ -70,7 +70,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 verdict.secondary = bool(preliminary) and reading.has(
                     PRELIMINARY, piece[0], piece[1]
                 )
-                verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
+                verdict.locate = partial(_evidence_span, text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
     # "Build, May 7-9" / "Build op 6 mei": a date right next to the name, no verb needed.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,6 +36,13 @@ class Verdict:
     order: int = 0
     announced: bool = False  # released only in the sense of "announced"
     secondary: bool = False  # about pre-orders, a beta, a waitlist: not the launch itself
+    # Works out ``span`` when the verdict is kept: most verdicts are outranked.
+    locate: Callable[[], tuple[int, int]] | None = None
+
+    def evidence_span(self) -> tuple[int, int]:
+        if self.locate is not None:
+            self.span, self.locate = self.locate(), None
+        return self.span
 
 
 @dataclass
@@ -86,7 +93,10 @@ class Reading:
         return self.by_kind.get(kind, [])
 
     def has(self, kind: str, start: int, end: int) -> bool:
-        return any(start <= h.start < end for h in self.of_kind(kind))
+        for hit in self.by_kind.get(kind, ()):  # in text order
+            if hit.start >= start:
+                return hit.start < end
+        return False
 
     def last(self, kind: str, start: int, end: int) -> Hit | None:
         found = [h for h in self.of_kind(kind) if start <= h.start < end]
