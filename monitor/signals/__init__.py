@@ -37,7 +37,8 @@ Rules, in the order they are applied:
    about the launch itself rather than pre-orders, a beta, a waitlist or an announcement
    event. "Announces X" and "pre-orders for X open" give way to a launch date given for X in
    the same item. A dated verdict whose dates are a month or wider gives way to one inside
-   that window that is narrower ("delays X to May 2026" + "will release on May 26, 2026").
+   that window that is narrower ("delays X to May 2026" + "will release on May 26, 2026"),
+   and a value holding another of the same verdict is dropped ("June 2-4 this year").
 
 Cost: work is done only where it can matter. Cues are looked up in the sentences to read
 (one pass over their words, whatever the size of the lexicon); dates, other names and
@@ -56,7 +57,14 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals.decide import clean, preferred, rank_of, read_sentence, refined
+from monitor.signals.decide import (
+    clean,
+    narrowest,
+    preferred,
+    rank_of,
+    read_sentence,
+    refined,
+)
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -130,7 +138,7 @@ def classify(
             ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
         )
         result[watch] = Classification(
-            best.signal, rumored, best.dates, clean(original, best.evidence_span())
+            best.signal, rumored, narrowest(best.dates), clean(original, best.evidence_span())
         )
     return result
 

@@ -88,7 +88,7 @@ _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
 )
 # "won't be out until 2027": not before that date, so at it.
-_NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:until|till|hasta|fino a|até)\b")
+_NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
 _LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
 
 

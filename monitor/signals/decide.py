@@ -143,6 +143,18 @@ def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:
     return (verdict.signal.rank, bool(verdict.dates), not verdict.secondary, -verdict.order)
 
 
+def narrowest(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop a value that holds another one ("June 2-4 this year": the days, not 2026)."""
+    if len(values) < 2:
+        return values
+    spans = [_span(v) for v in values]
+    return tuple(
+        v
+        for v, (first, last) in zip(values, spans, strict=True)
+        if not any(first <= a and b <= last and (a, b) != (first, last) for a, b in spans)
+    )
+
+
 def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
     """A dated verdict whose dates all fall inside ``best``'s and are narrower: "delays X to
     May 2026" then "X will now release on May 26, 2026" gives May 26."""
