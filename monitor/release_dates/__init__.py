@@ -24,8 +24,11 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   "next Thursday" is the first Thursday after the reference, "last Thursday" the one before;
 - "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days.
 
-Bare years and bare months are only dates after a preposition ("in 2025", "en août"), so
-"Build 2024" and "2000 GPUs" are not. Lower-case "may"/"march" are verbs, and "MAI 1" is a
+Bare years and bare months are only dates after a preposition ("in 2025", "en août", "to
+August", "for a 2027 release", "auf 2028") or a verb aiming at them ("targets August"), so
+"Build 2024" and "2000 GPUs" are not; a month after "to", "until" or "targets" is the next
+one to come ("delayed to March" in April is next March). A bare season needs one too ("for
+summer", "as early as fall", "al otoño"). Lower-case "may"/"march" are verbs, and "MAI 1" is a
 model, not the first of May.
 
 Speed: patterns run on lower-cased text, and each rule only where one of its key words

@@ -103,17 +103,22 @@ def month_year(m: re.Match[str], job: Job) -> str | None:
     return f"{int(m['y']):04d}-{month:02d}" if month else None
 
 
-# A month alone is a date only after a preposition: "in August", "en août", "by March".
+# A month alone is a date only after a preposition: "in August", "en août", "by March",
+# or a verb that moves or aims a launch at it: "delays X to August", "targets August".
 _BEFORE_MONTH = re.compile(
-    r"\b(?:in|by|until|till|for|from|since|this|next|last|early|mid|late|"
+    r"\b(?:in|by|until|till|to|for|from|since|this|next|last|early|mid|late|"
+    r"targets|targeting|targeted|target|eyes|eyeing|"
     r"as early as|as soon as|as late as|dès|"
     r"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
     r"au mois d'|au mois de|du mois d'|du mois de|courant|début|mi-|fin|"
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
     r"a principios de|principios de|a mediados de|mediados de|a finales de|"
     r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-    r"voor|entro|a|di|ad|per|em|até|für)\b[\s-]*$"
+    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf)\b[\s-]*$"
 )
+
+# Words that aim at a month to come, never one gone by.
+_TOWARDS = re.compile(r"(?:to|until|till|target\w*|eye\w*)\b")
 
 
 def month_only(m: re.Match[str], job: Job) -> str | None:
@@ -129,7 +134,10 @@ def month_only(m: re.Match[str], job: Job) -> str | None:
     if default_year is not None:
         return f"{default_year:04d}-{month:02d}"
     tail = m.string[m.end() : m.end() + 12]
-    year = pick_month_year(month, ref, direction_of(pre[0] + " " + tail))
+    direction = direction_of(pre[0] + " " + tail)
+    if direction == 0 and _TOWARDS.match(pre[0]):
+        direction = 1  # "delayed to March" in April is next March
+    year = pick_month_year(month, ref, direction)
     return f"{year:04d}-{month:02d}"
 
 

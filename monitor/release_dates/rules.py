@@ -171,7 +171,8 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:this|next|last|coming|in|by|over|during|early|late|mid|in the|"
+            rf"(?:\b(?:this|next|last|coming|in|by|for|until|till|over|during|early|late|mid|in the|"
+            rf"as early as|as soon as|as late as|al|"
             rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
             rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
             rf"[\s-]?(?P<s>{_SEASON})\b(?:\s+(?:of\s+|de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
@@ -207,7 +208,8 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?:in|by|for|until|before|since|from|during|throughout|en|d'ici|dès|depuis|"
+            rf"\b(?:in|by|for(?: a| an| the| its)?|to|until|before|since|from|during|throughout|"
+            rf"en|d'ici|dès|depuis|à|auf|"
             rf"courant|avant|pour|jusqu'en|im jahr|im|bis|seit|ab|vor|en el|para|hasta|desde|"
             rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il|em|até|für|no ano de)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
         ),

@@ -15,18 +15,30 @@ Rules, in the order they are applied:
    points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
    take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
    compared with. "It", "the model" or "the conference" stand for the watch named in the
-   same or the neighbouring sentence.
+   same or the neighbouring sentence; so do "the device", "the console", "the game" (in the
+   sentences next to one naming it). A relative clause between a name and its verb is
+   skipped ("Switch 2, which sold out in May, arrives...").
 4. A negated cue counts for nothing ("no plans to release GPT-5", "n'arrivera pas"), nor
-   does one after a denial in its clause ("debunks a report that X launches in May").
+   does one after a denial in its clause ("debunks a report that X launches in May"), nor a
+   rumor denied right after ("rumor debunked"). "Won't be out until 2027" is a date.
 5. The cue's tense and the dates in its clause decide the signal: past or present with no
    future date is ``released``; future, scheduled or hedged with a date is ``dated``; without
    a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``. A date is the
    watch's only when it sits in the clause of a cue tied to the watch, or right next to the
-   watch's name ("Build, May 7-9"), and is not a dateline, money or founding date.
+   watch's name ("Build, May 7-9"), and is not a dateline, money or founding date. When the
+   clause holds dates in several comma-separated stretches, the cue takes those of its own
+   ("beta in June, with the release expected in September"). Delay and target verbs are
+   schedule cues ("delays X to August", "targets August for X", "on track for fall 2026").
+   "Announced" with only dates to come dates the watch ("... on May 26, 2026, Rockstar
+   announced").
 6. ``rumored`` is set by a hedge in that clause (may, reportedly, selon, pourrait...) or, for
    rumors and dates, by a second-hand source in the item ("according to").
-7. Per watch, the strongest sentence wins; among equals, the one with dates. "Announces X"
-   gives way to a later date given for X in the same item.
+7. Per watch, the strongest sentence wins; among equals, the one with dates, then the one
+   about the launch itself rather than pre-orders, a beta, a waitlist or an announcement
+   event. "Announces X" and "pre-orders for X open" give way to a launch date given for X in
+   the same item. A dated verdict whose dates are a month or wider gives way to one inside
+   that window that is narrower ("delays X to May 2026" + "will release on May 26, 2026"),
+   and a value holding another of the same verdict is dropped ("June 2-4 this year").
 
 Cost: work is done only where it can matter. Cues are looked up in the sentences to read
 (one pass over their words, whatever the size of the lexicon); dates, other names and
@@ -45,7 +57,14 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals.decide import clean, rank_of, read_sentence
+from monitor.signals.decide import (
+    clean,
+    narrowest,
+    preferred,
+    rank_of,
+    read_sentence,
+    refined,
+)
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -101,9 +120,15 @@ def classify(
     for watch in watches:
         found = verdicts.get(watch, [])
         best = max(found, key=rank_of, default=None)
-        if best is not None and best.signal is Signal.RELEASED and best.announced:
-            later = [v for v in found if v.signal is Signal.DATED and v.dates]
-            best = later[0] if later else best
+        if (
+            best is not None
+            and best.signal is Signal.RELEASED
+            and (best.announced or best.secondary)
+        ):
+            later = [v for v in found if preferred(v, best)]
+            best = max(later, key=rank_of) if later else best
+        if best is not None:
+            best = refined(best, found)
         if best is None or best.signal is Signal.MENTION:
             first = min((m.start for m in matches if m.watch == watch), default=0)
             span = sentence_span(ctx, first)
@@ -112,7 +137,9 @@ def classify(
         rumored = any(v.rumored for v in found if v.signal is best.signal) or (
             ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
         )
-        result[watch] = Classification(best.signal, rumored, best.dates, clean(original, best.span))
+        result[watch] = Classification(
+            best.signal, rumored, narrowest(best.dates), clean(original, best.evidence_span())
+        )
     return result
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from monitor.release_dates import DateMention
-from monitor.signals.lexicon import DENIAL, NEGATION, NOT_NEGATION, Hit
+from monitor.signals.lexicon import DENIAL, NEGATION, NOT_NEGATION, RUMOR, Hit
 from monitor.signals.patterns import (
     AFTER_BLOCK,
     BEFORE_BLOCK,
@@ -43,7 +43,8 @@ def targets_of(
         for e in reversed(entities):
             if e.end > cue.start or e.start < clause[0]:
                 continue
-            gap = without_dates(lowered, e.end, cue.start, reading.dates).strip()
+            gap = without_dates(lowered, e.end, cue.start, reading.dates)
+            gap = _RELATIVE.sub(" ", gap).strip()  # "X, which sold out in May, arrives"
             if len(gap) > BEFORE_WINDOW or BEFORE_BLOCK.search(gap):
                 return None
             return (len(gap), e)
@@ -82,15 +83,32 @@ def targets_of(
     return list(dict.fromkeys(watches))
 
 
+# A relative clause between a name and its verb, set off by commas.
+_RELATIVE = re.compile(
+    r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
+)
+# "won't be out until 2027": not before that date, so at it.
+_NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
 _LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
+
+
+_OWNER = re.compile(r"(?<![.!?]\s)(?<!\n)\b([A-Z][a-z][\w-]*)\s+$")
+# Capitalised words before a noun that open a sentence rather than name an owner.
+_DETERMINERS = frozenset(
+    {
+        "The", "This", "That", "These", "Those", "Its", "Their", "Le", "La", "Les", "Ce",
+        "Cette", "Der", "Die", "Das", "Dieses", "Diese", "El", "Los", "Las", "Este", "Esta",
+        "Il", "Lo", "Questo", "Questa", "O", "A", "Het", "De", "Deze",
+    }
+)  # fmt: skip
 
 
 def _resolve_anaphor(
     ctx: Context, index: int, anaphor: Entity, entities: Sequence[Entity]
 ) -> str | None:
     before = ctx.text[max(0, anaphor.start - 30) : anaphor.start]
-    owner = re.search(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w-]*)\s+$", before)
-    if owner and not ctx.text[anaphor.start].isupper():
+    owner = _OWNER.search(before)
+    if owner and owner[1] not in _DETERMINERS and not ctx.text[anaphor.start].isupper():
         return None  # "the new Claude model": a name of its own
     named = [e for e in entities if e.watch is not None and not e.compared]
     preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]
@@ -111,13 +129,17 @@ _DENIAL_STOP = re.compile(r",|;|\s(?:and|et|und|y|e)\s")
 
 def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
     """Whether a negation just before the cue ("no plans to release"), right after it
-    ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it."""
+    ("n'arrivera pas"), or a denial earlier in its clause ("denies reports that") voids it.
+    A denial right after a rumor voids the rumor ("rumor debunked"); "not ... until 2027"
+    is a date, not a negation."""
     lowered = ctx.lowered
     for hit in reading.of_kind(DENIAL):
         if clause[0] <= hit.start <= cue.start and not _DENIAL_STOP.search(
             lowered, hit.end, cue.start
         ):
             return True  # "denies reports that it will launch X", "pushes back on claims"
+        if cue.kind == RUMOR and cue.end <= hit.start <= cue.end + 12:
+            return True  # "Windows 12 rumor debunked"
     negations = reading.of_kind(NEGATION)
     if not negations:
         return False
@@ -129,7 +151,7 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
         if any(s <= hit.start < e for s, e in spared):
             continue
         if window <= hit.start < cue.start:
-            return True
+            return not _NOT_UNTIL.match(lowered, cue.end, clause[1])
         if cue.end <= hit.start <= cue.end + 2 and lowered[hit.start : hit.end] in (
             "pas",
             "nicht",

@@ -15,6 +15,7 @@ from monitor.signals.lexicon import (
     NOT_NEGATION,
     NOT_NOW,
     NOW,
+    PRELIMINARY,
     RELEASE,
     RUMOR,
     SCHEDULE,
@@ -26,7 +27,13 @@ from monitor.signals.lexicon import (
 )
 from monitor.signals.patterns import stands_in
 
-LEXICON = Lexicon(stands_in=stands_in)  # the word pass also finds "it", "the model"...
+LEXICON = Lexicon(stands_in=stands_in)
+# What a launch is moved to: a month, season, year or window ("to August", "to next year").
+_WHEN = (
+    r"(?:(?:the|a|an|its) )?(?:early|mid|late|end|start|beginning|next|later|first|second|"
+    r"[12]\d{3}|q[1-4]|h[12]|spring|summer|fall|autumn|winter|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december)\b"
+)  # the word pass also finds "it", "the model"...
 
 # fmt: off
 # released / happening: verbs tied to their object
@@ -74,6 +81,8 @@ LEXICON.add(
     r"vorstellen", r"Veröffentlichung", r"Vorstellung", r"Marktstart", r"Start",
     r"lanceren", r"uitbrengen", r"lancering", r"introductie", r"komst",
 )
+# "will be out", "should be out": the words before it give the tense.
+LEXICON.add(RELEASE, "", "before", r"be (?:out|available|here)")
 LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
@@ -97,7 +106,7 @@ LEXICON.add(
     r"shows up", r"est (?:désormais |enfin |officiellement |déjà )?(?:là|disponible|"
     r"en ligne|sorti)", r"disponible", r"arrive", r"débarque", r"apparaît",
     r"fait son apparition", r"(?:ya )?está disponible", r"llega", r"aparece",
-    r"ya está aquí", r"ist da", r"verfügbar", r"zur Verfügung", r"erscheint",
+    r"ya está aquí", r"ist da", r"verfügbar", r"erhältlich", r"zur Verfügung", r"erscheint",
     r"taucht auf", r"is er", r"beschikbaar", r"verschijnt", r"duikt op",
 )
 # events: happening or scheduled
@@ -137,6 +146,14 @@ LEXICON.add(
     r"repousse", r"repoussé", r"reporté", r"verschiebt", r"verschoben", r"retrasa",
     r"retrasado", r"aplaza", r"aplazado", r"uitgesteld",
     r"timed for", r"penciled in", r"pencilled in", r"targeting", r"expected",
+    # "targets August for X": the cue reaches its "for", so X is the next thing after it
+    r"target(?:s|ed|ing)? (?:[\w'-]+ ){1,3}for", r"eye(?:s|d|ing)? (?:[\w'-]+ ){1,3}for",
+    r"targets", r"targeted",
+    # "pushes X launch to August", "moved to 2026", not "moves production to Vietnam"
+    rf"pushed (?:back )?(?:to|until|into)(?= {_WHEN})", rf"moved (?:back |up )?to(?= {_WHEN})",
+    rf"push(?:es)?(?= (?:[\w-]+ ){{1,4}}(?:to|until|into) {_WHEN})",
+    rf"move[sd]?(?= (?:[\w-]+ ){{1,4}}(?:to|until|into) {_WHEN})",
+    r"slip(?:s|ped|ping)?", r"on (?:track|schedule|course) (?:for|to)", r"reporte",
     r"tipped", r"(?:release|launch|ship|availability) date", r"dates? (?:for|of)",
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
     r"date de (?:sortie|lancement)", r"previst[oa]s?", r"programad[oa]s?",
@@ -161,7 +178,8 @@ LEXICON.add(
 )
 LEXICON.add(
     UPCOMING, "future", "either",
-    r"upcoming", r"forthcoming", r"(?:is|are|s) coming", r"will arrive",
+    r"upcoming", r"forthcoming",
+    r"(?:is|are|s) (?:reportedly |now |still |finally |officially |also )?coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminent", r"successor", r"any (?:minute|"
     r"day|time) now", r"coming soon", r"à venir", r"très attendue?", r"prochaine?",
@@ -185,7 +203,7 @@ LEXICON.add(
     r"expected", r"likely", r"possibly", r"perhaps", r"rumou?r\w*", r"leak\w*",
     r"speculat\w*", r"claims?", r"appears? to", r"seems? to", r"apparently",
     r"unconfirmed", r"not (?:yet )?(?:been )?confirmed", r"insiders?", r"people familiar",
-    r"tipped", r"may", r"selon", r"d'après", r"pourrai(?:t|ent)", r"pourrions", r"pourrons",
+    r"tipped", r"may", r"should", r"selon", r"d'après", r"pourrai(?:t|ent)", r"pourrions", r"pourrons",
     r"devrai(?:t|ent)", r"aurai(?:t|ent)", r"serai(?:t|ent)", r"rumeurs?", r"fuites?",
     r"apparemment", r"probablement", r"vraisemblablement", r"il semble",
     r"pas (?:encore )?confirmée?", r"según", r"podría", r"podrían", r"debería",
@@ -288,7 +306,7 @@ LEXICON.add(
 )
 LEXICON.add(
     RELEASE, "future", "after",
-    r"(?:arriv|usc|svel|pubblic)(?:erà|eranno)", r"(?:lanç|apresent|cheg|anunci)(?:ará|arão)",
+    r"(?:arriv|usc|svel|pubblic)(?:erà|eranno)", r"presentat[oa]", r"(?:lanç|apresent|cheg|anunci)(?:ará|arão)",
     r"(?:lanç|apresent|cheg)(?:aria|ariam)", r"saldrá", r"estará disponible",
     r"sarà disponibile", r"estará disponível",
 )
@@ -334,6 +352,16 @@ LEXICON.add(
 LEXICON.add(
     MODAL, "", "",
     r"potrebbe(?:ro)?", r"dovrebbe(?:ro)?", r"poderia(?:m)?", r"deveria(?:m)?",
+)
+# Steps before the launch itself: their dates give way to a launch date in the same item.
+LEXICON.add(
+    PRELIMINARY, "", "",
+    r"pre-?orders?", r"pre-?ordering", r"reservations?", r"waitlist", r"wait list",
+    r"sign-?ups?", r"registrations?", r"beta", r"early access",
+    r"(?:announcement|launch|unveiling|hardware|product|press) event",
+    r"précommandes?", r"pré-commandes?", r"réservations?", r"inscriptions?",
+    r"Vorbestellungen?", r"Vorverkauf", r"reservas?", r"preventa", r"pre-?venta",
+    r"prenotazioni", r"preordini", r"pré-vendas?",
 )
 # fmt: on
 LEXICON.freeze()

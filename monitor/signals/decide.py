@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from monitor.model import Signal
 from monitor.release_dates import DateMention
@@ -19,6 +19,7 @@ from monitor.signals.lexicon import (
     MODAL,
     NOT_NOW,
     NOW,
+    PRELIMINARY,
     RUMOR,
     SCHEDULE,
     THEN,
@@ -44,7 +45,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     def offer(watch: str, verdict: Verdict) -> None:
         verdict.order = index
         current = verdicts.get(watch)
-        if current is None or rank_of(verdict) > rank_of(current):
+        if current is None or preferred(verdict, current):
             verdicts[watch] = verdict
 
     for cue in reading.cues:
@@ -55,13 +56,21 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
         if negated(ctx, reading, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
+        preliminary = reading.of_kind(PRELIMINARY)
+        if len(dates) > 1 or preliminary:
+            piece = _piece(ctx.lowered, clause, cue)
+            in_piece = [d for d in dates if piece[0] <= d.start < piece[1]]
+            dates = in_piece or dates  # "arrives in June, with the release expected in September"
         if not dates and index > 0 and reading.has(THEN, clause[0], clause[1]):
             dates = previous_dates(ctx, index)
         for watch in targets:
             verdict = _decide(ctx, cue, clause, dates, reading)
             if verdict is not None:
                 verdict.announced = bool(ANNOUNCE.match(ctx.lowered, cue.start))
-                verdict.span = _evidence_span(text, clause, cue, dates, reading, watch)
+                verdict.secondary = bool(preliminary) and reading.has(
+                    PRELIMINARY, piece[0], piece[1]
+                )
+                verdict.locate = partial(_evidence_span, text, clause, cue, dates, reading, watch)
                 offer(watch, verdict)
 
     # "Build, May 7-9" / "Build op 6 mei": a date right next to the name, no verb needed.
@@ -87,7 +96,9 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 continue
             rumored = reading.has(HEDGE, clause[0], clause[1])
             span = _evidence_span(text, clause, cue, [mention], reading, entity.watch)
-            offer(entity.watch, Verdict(Signal.DATED, (mention.value,), rumored, span))
+            secondary = reading.has(PRELIMINARY, clause[0], clause[1])
+            verdict = Verdict(Signal.DATED, (mention.value,), rumored, span, secondary=secondary)
+            offer(entity.watch, verdict)
 
     # "The day before the start of Build, ...": the event is tomorrow.
     for eve in reading.of_kind(EVE):
@@ -99,8 +110,70 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     return verdicts
 
 
-def rank_of(verdict: Verdict) -> tuple[int, bool, int]:
-    return (verdict.signal.rank, bool(verdict.dates), -verdict.order)
+def _piece(lowered: str, clause: tuple[int, int], cue: Hit) -> tuple[int, int]:
+    """The comma-delimited stretch of the clause around a cue."""
+    left = lowered.rfind(", ", clause[0], cue.start)
+    right = lowered.find(", ", cue.end, clause[1])
+    return (left + 1 if left >= 0 else clause[0], right if right >= 0 else clause[1])
+
+
+def preferred(new: Verdict, current: Verdict) -> bool:
+    """Whether ``new`` beats ``current``: a launch date beats "announced" or "pre-orders
+    open" (rule 7), else the higher rank wins."""
+    if _gives_way(current, new):
+        return True
+    if _gives_way(new, current):
+        return False
+    return rank_of(new) > rank_of(current)
+
+
+def _gives_way(released: Verdict, dated: Verdict) -> bool:
+    return (
+        released.signal is Signal.RELEASED
+        and (released.announced or released.secondary)
+        and dated.signal is Signal.DATED
+        and bool(dated.dates)
+        and not dated.secondary
+    )
+
+
+def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:
+    """Signal first, then having dates, then being about the launch itself (not its
+    pre-orders or beta), then coming first."""
+    return (verdict.signal.rank, bool(verdict.dates), not verdict.secondary, -verdict.order)
+
+
+def narrowest(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop a value that holds another one ("June 2-4 this year": the days, not 2026)."""
+    if len(values) < 2:
+        return values
+    spans = [_span(v) for v in values]
+    return tuple(
+        v
+        for v, (first, last) in zip(values, spans, strict=True)
+        if not any(first <= a and b <= last and (a, b) != (first, last) for a, b in spans)
+    )
+
+
+def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
+    """A dated verdict whose dates all fall inside ``best``'s and are narrower: "delays X to
+    May 2026" then "X will now release on May 26, 2026" gives May 26."""
+    if len(found) < 2 or best.signal is not Signal.DATED or not best.dates:
+        return best
+    if any("/" in v or _DAY.fullmatch(v) for v in best.dates):
+        return best  # days and ranges of days are as precise as news gets
+    windows = [_span(v) for v in best.dates]
+    width = max(last - first for first, last in windows)
+    for verdict in found:
+        if verdict is best or verdict.signal is not Signal.DATED or not verdict.dates:
+            continue
+        if verdict.secondary and not best.secondary:
+            continue
+        spans = [_span(v) for v in verdict.dates]
+        inside = all(any(f <= a and b <= l for f, l in windows) for a, b in spans)
+        if inside and max(b - a for a, b in spans) < width:
+            return verdict
+    return best
 
 
 def _future(ctx: Context, value: str) -> bool:
@@ -124,6 +197,11 @@ _WINDOW_MONTHS = {
     "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
     "autumn": (9, 11), "winter": (12, 14),
 }  # fmt: skip
+
+
+def _span(value: str) -> tuple[date, date]:
+    """First and last day of a value, ranges included."""
+    return _bounds(value.split("/")[0])[0], _bounds(value.split("/")[-1])[1]
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -186,6 +264,14 @@ def _decide(
     # release and event cues
     tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
+        # "... will release on May 26, 2026, Rockstar announced": a date was announced
+        if (
+            future_values
+            and len(future_values) == len(values)
+            and ctx.known_reference
+            and ANNOUNCE.match(ctx.lowered, cue.start)
+        ):
+            return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RELEASED, values, hedged)
     if tense == "future":
         if future_values:

@@ -30,15 +30,18 @@ HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
     "not-now",
     "denial",
 )
-AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK = (
+AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK, PRELIMINARY = (
     "aux",
     "modal",
     "then",
     "verb-final",
     "eve",
     "break",
+    "preliminary",  # pre-orders, a beta, a waitlist: steps before the launch itself
 )
 
+# First halves of hyphenated cues ("pre-orders", "sign-ups"), not prefixes of other cues.
+_JOINED = frozenset({"pre", "pré", "sign", "wait"})
 WORD = re.compile(r"[^\W\d_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # French conditionals ("lancerait") hedge like "would".
@@ -301,7 +304,7 @@ class Lexicon:
                 if plan.follows and not lowered.startswith(plan.follows, end):
                     continue  # "the" not followed by "day before", "eve of"...
                 if (at and lowered[at - 1] in "-0123456789") or (
-                    end < length and lowered[end] == "-"
+                    end < length and lowered[end] == "-" and word not in _JOINED
                 ):
                     continue  # "pre-launch", "launch-day"
                 if word == "may" and source[at] == "M":

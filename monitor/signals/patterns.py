@@ -34,24 +34,31 @@ GENERIC_NOUNS = (
 )  # fmt: skip
 
 
+# Generic nouns for products, matched as whole words ("phone", not "iPhone"). Unlike the
+# nouns above they do not make a whole passage worth reading (ANAPHORIC), only the
+# sentences next to one naming the watch ("... Switch 2 preorders ... The console launches").
+PRODUCT_NOUNS = frozenset(
+    {
+        "device", "console", "handset", "smartphone", "phone", "game", "headset", "laptop",
+        "tablet", "appareil", "jeu", "téléphone", "gerät", "konsole", "spiel", "consola",
+        "juego", "dispositivo", "gioco", "jogo", "aparelho", "telefono", "teléfono",
+    }
+)  # fmt: skip
+
+
 def stands_in(word: str) -> bool:
     """Whether a lower-cased word may stand for a watch: a pronoun or a generic noun."""
-    return word in PRONOUNS or word.endswith(GENERIC_NOUNS)
+    return word in PRONOUNS or word in PRODUCT_NOUNS or word.endswith(GENERIC_NOUNS)
 
 
 # A sentence that may speak of the watch without naming it (read only when it does).
+# Whether a sentence read holds a stand-in is told by the cue pass (``reading._may_refer``).
 ANAPHORIC_START = re.compile(
     r"\W*(?:it|this|they|elle|il|celle|celui|es|er|sie|die|dit|het|deze|ce|cette)\b"
 )
 ANAPHORIC = re.compile(
     r"model|modèle|modell|llm|chatbot|conf[ée]ren|konferenz|event|événement|evento|"
     r"veranstaltung"
-)
-# Finds every sentence where PRONOUNS or GENERIC_NOUNS may stand (and a few more).
-# The lookahead (the first letters of the alternatives) only lets a search skip quickly.
-ANAPHOR_HINT = re.compile(
-    r"(?=[iecmlkév])(?:(?<![^\W\d_])(?:it|elle|il|celle|celui)(?![^\W\d_])"
-    r"|model|modèle|llm|chatbot|conf[ée]ren|konferenz|event|événement|evenement|veranstaltung)"
 )
 COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
@@ -82,6 +89,7 @@ YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
 ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig)")
 PASSIVE_FUTURE = re.compile(
     r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
+    r"sarà|saranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
 # Same-length replacements, so spans still index the caller's text.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +12,6 @@ from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
 from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
-    ANAPHOR_HINT,
     ANAPHORIC,
     ANAPHORIC_START,
     COMPARED,
@@ -36,6 +35,14 @@ class Verdict:
     span: tuple[int, int] = (0, 0)
     order: int = 0
     announced: bool = False  # released only in the sense of "announced"
+    secondary: bool = False  # about pre-orders, a beta, a waitlist: not the launch itself
+    # Works out ``span`` when the verdict is kept: most verdicts are outranked.
+    locate: Callable[[], tuple[int, int]] | None = None
+
+    def evidence_span(self) -> tuple[int, int]:
+        if self.locate is not None:
+            self.span, self.locate = self.locate(), None
+        return self.span
 
 
 @dataclass
@@ -86,7 +93,10 @@ class Reading:
         return self.by_kind.get(kind, [])
 
     def has(self, kind: str, start: int, end: int) -> bool:
-        return any(start <= h.start < end for h in self.of_kind(kind))
+        for hit in self.by_kind.get(kind, ()):  # in text order
+            if hit.start >= start:
+                return hit.start < end
+        return False
 
     def last(self, kind: str, start: int, end: int) -> Hit | None:
         found = [h for h in self.of_kind(kind) if start <= h.start < end]
@@ -235,7 +245,9 @@ def _holds(sentence: Sentence, positions: Sequence[int]) -> bool:
 def _may_refer(ctx: Context, index: int) -> bool:
     """Whether a sentence holds a word that may stand for a watch ("it", "the model")."""
     sentence = ctx.sentences[index]
-    if ANAPHOR_HINT.search(ctx.lowered, sentence.start, sentence.end):
+    stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
+    at = bisect_left(stand_ins, (sentence.start,))
+    if at < len(stand_ins) and stand_ins[at][0] < sentence.end:
         return True
     first = WORD.match(ctx.text, sentence.start)
     return bool(first and first[0] in SENTENCE_PRONOUNS)
