@@ -171,7 +171,8 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:this|next|last|coming|in|by|for|until|till|over|during|early|late|mid|in the|"
+            rf"(?:\b(?:for (?:a|an|its|the|their)|(?:a|an|its|their)(?= {_SEASON}[\s-](?:launch|release|debut|arrival|rollout|unveiling))|"
+            rf"this|next|last|coming|in|by|for|until|till|over|during|early|late|mid|in the|"
             rf"as early as|as soon as|as late as|al|"
             rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
             rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
@@ -198,7 +199,8 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             r"\b(?:later|earlier)\s+(?:this|next|in the)\s+year\b|\bplus (?:tard|tôt) cette année"
             r"|\b(?:by|before|until|at) (?:the )?end of (?:the|this|next) year\b"
-            r"|\b(?:by )?year[- ]end\b|\b(?:d'ici|avant|à) la fin de (?:l'année|cette année)"
+            r"|\b(?:by |before |until )?(?:the )?year[- ]end\b|\b(?:by|before|until) (?:the )?year['’]s end\b"
+            r"|\b(?:bis )?(?:zum )?jahresende\b|\bentro (?:la )?fine (?:dell'anno|d'anno|anno)\b|\b(?:d'ici|avant|à) la fin de (?:l'année|cette année)"
             r"(?: prochaine)?|\bfin de l'année(?: prochaine)?|\bfin d'année"
             r"|\b(?:a|para) finales de (?:este )?año\b|\bende (?:des|dieses) jahres\b"
             r"|\b(?:later|eind) dit jaar\b|\bspäter in diesem jahr\b|\bmás adelante este año\b",
@@ -325,7 +327,7 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
     season_any: (frozenset(SEASONS),),
     year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
-    later_this_year: (_words("year année año jahres jaar"),),
+    later_this_year: (_words("year année año jahres jaar jahresende anno"),),
     bare_year: (_words("#year"),),
     relative_year_word: (_YEAR_WORDS,),
     relative_day: (

@@ -12,10 +12,15 @@ from monitor.release_dates.calendar import (
     direction_of,
     int_or_none,
     iso_week_of,
+    pick_month_year,
     relative_year,
     weekday_of,
 )
 from monitor.release_dates.lexicon import DAY_WORDS, NUMBERS, ORDINALS, PART_WORDS, SEASONS
+
+_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
+# A season said to be "this" one keeps the reference's year, even when it is over.
+_THIS = re.compile(r"\b(?:this|ce|cet|cette|este|esta|diese[nms]?|deze|dit|neste|nesta)\b|quest'")
 
 
 def _season(m: re.Match[str], job: Job) -> str | None:
@@ -27,8 +32,13 @@ def _season(m: re.Match[str], job: Job) -> str | None:
             year = default_year
         else:
             # "this winter" in January is the winter that began in the previous December.
-            year = ref.year - 1 if season == "winter" and ref.month <= 2 else ref.year
-            year += direction_of(m[0])
+            direction = direction_of(m[0])
+            if direction == 0 and not _THIS.search(m[0].lower()):
+                # "for a spring debut" in August is next spring, as months are guessed
+                year = pick_month_year(_SEASON_START[season], ref, 0)
+            else:
+                year = ref.year - 1 if season == "winter" and ref.month <= 2 else ref.year
+                year += direction
     return f"{year}-{season}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from monitor.signals.lexicon import (
     AUX,
     BREAK,
+    CANCEL,
     DENIAL,
     DEVELOP,
     EVE,
@@ -81,8 +82,11 @@ LEXICON.add(
     r"vorstellen", r"Veröffentlichung", r"Vorstellung", r"Marktstart", r"Start",
     r"lanceren", r"uitbrengen", r"lancering", r"introductie", r"komst",
 )
-# "will be out", "should be out": the words before it give the tense.
-LEXICON.add(RELEASE, "", "before", r"be (?:out|available|here)")
+# "will be out", "should be ready": the words before it give the tense.
+LEXICON.add(
+    RELEASE, "", "before",
+    r"be (?:out|available|here|ready|finished|completed)", r"fertig(?:gestellt)? sein",
+)
 LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
@@ -194,6 +198,19 @@ LEXICON.add(
     r"Spekulation(?:en)?", r"speculaties?", r"传闻", r"传言", r"爆料",
 )
 
+# the thing's fate: a hedged report of it is a rumor ("reportedly canceled")
+LEXICON.add(
+    CANCEL, "", "either",
+    r"cancel(?:s|ed|led|ing|ling)?", r"cancel(?:l)?ation", r"scrap(?:s|ped|ping)?",
+    r"shelve[sd]?", r"shelving", r"ax(?:e[sd]?|ing)",
+    r"abandon(?:s|ed|ing)?", r"pull(?:s|ed|ing)? the plug on",
+    r"drop(?:s|ped|ping)? plans? (?:for|to)",
+    r"annul(?:e|é|ée|és|ées|ent|ation)", r"abandonn(?:e|é|ée|és|ées|ent)",
+    r"cancelad[oa]s?", r"cancela(?:n|do)?", r"cancelación", r"cancellat[oa]",
+    r"cancella(?:no)?", r"eingestellt", r"gestrichen", r"gestoppt", r"abgesagt",
+    # "stellt X ein": the particle closes the clause
+    r"stell(?:t|en) (?:[\w-]+ ){1,6}ein(?=\s*(?:[.,;:!?]|$))",
+)
 
 # markers that qualify a clause
 LEXICON.add(
@@ -211,7 +228,8 @@ LEXICON.add(
     r"rumores", r"filtraci\w+", r"laut", r"soll", r"sollen", r"sollte", r"könnte",
     r"könnten", r"angeblich", r"wahrscheinlich", r"vermutlich", r"wie berichtet",
     r"berichten zufolge", r"naar verluidt", r"volgens", r"zou", r"zouden", r"mogelijk",
-    r"waarschijnlijk", r"lanzaría", r"presentaría", r"llegaría",
+    r"waarschijnlijk", r"lanzaría", r"presentaría", r"llegaría", r"habría", r"habrían",
+    r"sarebbe(?:ro)?",
     r"据", r"消息人士", r"传闻", r"可能", r"预计", r"据报道",
 )
 # Second-hand sourcing marks every unconfirmed claim of the item, not just its own clause.
@@ -270,7 +288,7 @@ LEXICON.add(
     MODAL, "", "",
     r"could", r"might", r"would", r"may", r"pourrai\w*", r"pourrions", r"devrai\w*",
     r"aurai\w*", r"serai\w*", r"podría\w*", r"debería\w*", r"könnte\w*", r"sollte\w*",
-    r"soll", r"zou", r"zouden",
+    r"soll", r"zou", r"zouden", r"habría\w*", r"sarebbe(?:ro)?",
 )
 # "Denn dann wird OpenAI GPT-5 vorstellen": "then" points to the date of the sentence before.
 LEXICON.add(

@@ -12,6 +12,7 @@ from monitor.release_dates import DateMention
 from monitor.signals.attribution import dates_for, negated, not_release_date, targets_of
 from monitor.signals.lexicon import (
     AUX,
+    CANCEL,
     DEVELOP,
     EVE,
     EVENT,
@@ -256,7 +257,15 @@ def _decide(
         return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
     hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
     if cue.kind == DEVELOP:
+        # "readying X for a spring debut": the date given is the release's
+        if future_values and ctx.known_reference:
+            return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
+    if cue.kind == CANCEL:
+        # a reported cancellation is a rumor; a confirmed one says nothing of a release
+        if hedged or ctx.sourced:
+            return Verdict(Signal.RUMOR, (), True)
+        return None
     if cue.kind in (SCHEDULE, UPCOMING):
         if future_values:
             return Verdict(Signal.DATED, future_values, hedged)

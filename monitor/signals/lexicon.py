@@ -11,15 +11,16 @@ from typing import NamedTuple
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
 # infinitive, decided by the words around it). Side: where its thing usually is: "after"
 # (launches X), "before" (X is available) or "either".
-RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR = (
+RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL = (
     "release",
     "event",
     "schedule",
     "develop",
     "upcoming",
     "rumor",
+    "cancel",  # canceled, scrapped, shelved: the thing's fate, a rumor while unconfirmed
 )
-TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR})
+TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL})
 # Kinds of marker that qualify a clause.
 HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
     "hedge",
