@@ -28,7 +28,10 @@ Bare years and bare months are only dates after a preposition ("in 2025", "en ao
 August", "for a 2027 release", "auf 2028") or a verb aiming at them ("targets August"), so
 "Build 2024" and "2000 GPUs" are not; a month after "to", "until" or "targets" is the next
 one to come ("delayed to March" in April is next March). A bare season needs one too ("for
-summer", "as early as fall", "al otoño"). Lower-case "may"/"march" are verbs, and "MAI 1" is a
+summer", "as early as fall", "al otoño", "for a spring debut", "a fall launch"); unless "this"
+names it, a bare season takes its year as a month does, from its first month ("a spring
+debut" in August is next spring). Year-end forms: "by year end", "before year's end", "bis
+Jahresende", "entro la fine dell'anno". Lower-case "may"/"march" are verbs, and "MAI 1" is a
 model, not the first of May.
 
 Speed: patterns run on lower-cased text, and each rule only where one of its key words
