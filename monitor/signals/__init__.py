@@ -8,8 +8,8 @@ Rules, in the order they are applied:
    sentence and an ellipsis ("...") ends a passage, as it marks omitted text. Only the
    sentences naming a watch and their neighbours are read.
 2. Cue words are looked up in those sentences: release verbs and nouns, event verbs,
-   schedule words, development words, rumor nouns, hedges, negations, denials and "now"
-   words, in English and French first (Spanish, German, Italian, Portuguese, Dutch and a
+   schedule words, development words, cancellations, rumor nouns, hedges, negations,
+   denials and "now" words, in English and French first (Spanish, German, Italian, Portuguese, Dutch and a
    few CJK words too).
 3. Each cue is tied to one thing: the nearest name in its clause on the side its grammar
    points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
@@ -23,7 +23,10 @@ Rules, in the order they are applied:
    rumor denied right after ("rumor debunked"). "Won't be out until 2027" is a date.
 5. The cue's tense and the dates in its clause decide the signal: past or present with no
    future date is ``released``; future, scheduled or hedged with a date is ``dated``; without
-   a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``. A date is the
+   a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``,
+   ``dated`` when it dates the release ("readying X for a spring debut"); a cancellation
+   ("reportedly canceled", "aurait été annulé", "stellt X ein") is a ``rumor`` when hedged or
+   second-hand, and says nothing of a release when confirmed. A date is the
    watch's only when it sits in the clause of a cue tied to the watch, or right next to the
    watch's name ("Build, May 7-9"), and is not a dateline, money or founding date. When the
    clause holds dates in several comma-separated stretches, the cue takes those of its own
