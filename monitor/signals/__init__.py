@@ -9,8 +9,8 @@ Rules, in the order they are applied:
    sentences naming a watch and their neighbours are read.
 2. Cue words are looked up in those sentences: release verbs and nouns, event verbs,
    schedule words, development words, cancellations, rumor nouns, hedges, negations,
-   denials and "now" words, in English and French first (Spanish, German, Italian, Portuguese, Dutch and a
-   few CJK words too).
+   denials and "now" words, in English and French first (Spanish, German, Italian,
+   Portuguese, Dutch and a few CJK words too).
 3. Each cue is tied to one thing: the nearest name in its clause on the side its grammar
    points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
    take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
