@@ -18,6 +18,8 @@ Rules for expressions without a year, resolved against ``reference`` (the public
 - a day or month takes the year that puts it between four months before and eight months
   after the reference, because news mostly announces what comes and recalls what just
   happened; "last"/"dernier" forces the past and "next"/"prochain" the future;
+- a fiscal quarter or half ("in fiscal Q3", "Q3 of fiscal 2026") follows the company's
+  year, not the calendar's: it gives no value rather than a wrong one;
 - ``default_year`` (e.g. from "Build 2026 ... opens June 2") replaces that guess;
 - a bare weekday ("on Thursday", "jeudi") is the nearest one to the reference, unless
   a verb close to it says past ("released", "a lancé") or future ("will", "lancera");

@@ -176,13 +176,25 @@ def _tense_offset(m: re.Match[str], delta: int, source: str) -> int:
     return delta - 7 if delta else 0
 
 
+# A fiscal quarter or half follows the company's year, not the calendar's: no value.
+_FISCAL_BEFORE = re.compile(
+    r"(?:fiscal(?: year)?|fy\s?['’]?(?:\d{2}|\d{4})?|exercice|geschäftsjahr)\s*$"
+)
+_FISCAL_AFTER = re.compile(r"\s+(?:of\s+(?:the\s+)?)?(?:fiscal|fy|exercice)\b")
+
+
+def _fiscal(m: re.Match[str]) -> bool:
+    before = m.string[max(0, m.start() - 20) : m.start()]
+    return bool(_FISCAL_BEFORE.search(before) or _FISCAL_AFTER.match(m.string, m.end()))
+
+
 def quarter_any(m: re.Match[str], job: Job) -> str | None:
     ref, default_year = job.reference, job.default_year
     number = m["q"] or m["q2"] or m["q3"] or m["qw"]
     if number is None:
         return None
     quarter = int(number) if number.isdigit() else ORDINALS.get(number.lower(), 0)
-    if not 1 <= quarter <= 4:
+    if not 1 <= quarter <= 4 or _fiscal(m):
         return None
     year = int_or_none(m["y"] or m["y2"] or m["y4"]) or default_year or relative_year(m[0], ref)
     return f"{year}-Q{quarter}"
@@ -194,7 +206,7 @@ def half_any(m: re.Match[str], job: Job) -> str | None:
     if number is None:
         return None
     half = int(number) if number.isdigit() else ORDINALS.get(number.lower(), 0)
-    if half not in (1, 2):
+    if half not in (1, 2) or _fiscal(m):
         return None
     year = int_or_none(m["y"] or m["y2"] or m["y4"]) or default_year or relative_year(m[0], ref)
     return f"{year}-H{half}"

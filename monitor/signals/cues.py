@@ -209,7 +209,7 @@ LEXICON.add(
     r"cancelad[oa]s?", r"cancela(?:n|do)?", r"cancelación", r"cancellat[oa]",
     r"cancella(?:no)?", r"eingestellt", r"gestrichen", r"gestoppt", r"abgesagt",
     # "stellt X ein": the particle closes the clause
-    r"stell(?:t|en) (?:[\w-]+ ){1,6}ein(?=\s*(?:[.,;:!?]|$))",
+    r"stell(?:t|en)(?= (?:[\w-]+ ){1,6}ein\s*(?:[.,;:!?]|$))",
 )
 
 # markers that qualify a clause
@@ -223,6 +223,7 @@ LEXICON.add(
     r"tipped", r"may", r"should", r"selon", r"d'après", r"pourrai(?:t|ent)", r"pourrions", r"pourrons",
     r"devrai(?:t|ent)", r"aurai(?:t|ent)", r"serai(?:t|ent)", r"rumeurs?", r"fuites?",
     r"apparemment", r"probablement", r"vraisemblablement", r"il semble",
+    r"(?:est|sont) attendue?s?",
     r"pas (?:encore )?confirmée?", r"según", r"podría", r"podrían", r"debería",
     r"se espera", r"al parecer", r"supuestamente", r"presuntamente", r"teóricamente",
     r"rumores", r"filtraci\w+", r"laut", r"soll", r"sollen", r"sollte", r"könnte",

@@ -10,7 +10,7 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lexicon import BREAK, SOURCE, THEN, TIED, WORD, Hit
+from monitor.signals.lexicon import BREAK, CANCEL, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
     ANAPHORIC,
     ANAPHORIC_START,
@@ -261,7 +261,11 @@ def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
     dates = [d for d in ctx.dates if start <= d.start < end]
     if not hits and not dates:
         return Reading([], [], [], [], [(start, end)])
-    tied = sorted((h for h in hits if h.kind in TIED), key=lambda h: (h.start, h.start - h.end))
+    # Longest first; on the same words a cancellation wins ("stellt X ein" is not "stellt vor").
+    tied = sorted(
+        (h for h in hits if h.kind in TIED),
+        key=lambda h: (h.start, h.start - h.end, h.kind != CANCEL),
+    )
     cues: list[Hit] = []
     for hit in tied:
         if not cues or hit.start >= cues[-1].end:
