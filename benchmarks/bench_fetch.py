@@ -56,8 +56,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+CALLBACKS = Path(__file__).resolve().with_name("loop_callbacks.py")
 sys.path.insert(0, str(REPO))
 
 WORDS = [
@@ -235,6 +237,7 @@ class Sample:
     wall: float
     cpu: float
     extra: dict[str, float] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)  # the loop's worst callbacks, if timed
 
 
 def self_cpu() -> float:
@@ -327,11 +330,14 @@ CYCLE = re.compile(
 def run_once(config: Path, log: Path) -> Sample:
     """One `monitor run --once`; ``extra`` holds what the daemon logged of its cycle alone."""
     mark = log.stat().st_size if log.exists() else 0
+    timings = log.with_name("callbacks.json")
+    timings.unlink(missing_ok=True)
+    env = monitor_env() | {"LOOP_CALLBACKS_OUT": str(timings)}
     cpu, start = children_cpu(), time.perf_counter()
     with log.open("ab") as out:
         proc = subprocess.run(
-            [sys.executable, "-m", "monitor", "run", "--once", "--config", str(config)],
-            env=monitor_env(),
+            [sys.executable, str(CALLBACKS), "run", "--once", "--config", str(config)],
+            env=env,
             stdout=out,
             stderr=out,
             check=False,
@@ -346,6 +352,10 @@ def run_once(config: Path, log: Path) -> Sample:
     if found:
         seconds, cycle_cpu, lag_ms, held_ms = map(float, found[-1])
         sample.extra.update(cycle=seconds, cycle_cpu=cycle_cpu, lag_ms=lag_ms, held_ms=held_ms)
+    if timings.exists():
+        measured = json.loads(timings.read_text())
+        sample.extra.update(callback_ms=measured["max_cpu_ms"], gc_ms=max(measured["gc_max_ms"].values()))
+        sample.detail = measured
     return sample
 
 

@@ -25,6 +25,10 @@ def _limit_worker(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _ready() -> None:
+    """The job that starts a worker: unpickling it imports this module, and the parser."""
+
+
 def _parse_job(
     url: str, content: bytes, headers: dict[str, str]
 ) -> ParsedFeed | tuple[str, str, str]:
@@ -62,18 +66,35 @@ class _ParserPool:
             slots = self._slots[loop] = asyncio.Semaphore(self.workers)
         return slots
 
-    def get(self, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
+    async def get(self, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
+        """The pool for ``memory_mb``, its workers running; a new one starts in a thread."""
+        pool = self._pools.get(memory_mb)
+        if pool is None:
+            pool = await asyncio.to_thread(self._start, memory_mb)
+        return pool
+
+    def _start(self, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
+        # Starting a worker (fork and exec of a new interpreter) takes 10-20 ms of the calling
+        # thread; the executor does it in submit(), so on the event loop it would hold every
+        # feed. One empty job per worker, waited for here, starts them all in this thread.
         with self._lock:
             pool = self._pools.get(memory_mb)
-            if pool is None:
-                pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    # spawn: forking a process that runs an event loop and threads is unsafe.
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_limit_worker,
-                    initargs=(memory_mb,),
-                )
-                self._pools[memory_mb] = pool
+            if pool is not None:
+                return pool
+            pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers,
+                # spawn: forking a process that runs an event loop and threads is unsafe.
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_worker,
+                initargs=(memory_mb,),
+            )
+            try:
+                for started in [pool.submit(_ready) for _ in range(self.workers)]:
+                    started.result(timeout=START_TIMEOUT)
+            except BaseException:
+                _kill(pool)
+                raise
+            self._pools[memory_mb] = pool
             return pool
 
     def discard(self, memory_mb: int, pool: concurrent.futures.ProcessPoolExecutor) -> None:
@@ -99,6 +120,7 @@ def _kill(pool: concurrent.futures.ProcessPoolExecutor) -> None:
 
 
 _POOL = _ParserPool(workers=2)
+START_TIMEOUT = 60.0  # seconds for a new worker to answer; a slow disk or a loaded machine
 
 
 def shutdown_parsers() -> None:
@@ -122,24 +144,28 @@ async def parse_in_worker(
     """
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
+        pool: concurrent.futures.ProcessPoolExecutor | None = None
         try:
             async with _POOL.slots():
-                pool = _POOL.get(memory_mb)
+                pool = await _POOL.get(memory_mb)
                 future = loop.run_in_executor(pool, _parse_job, url, content, dict(headers))
                 outcome = await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            _POOL.discard(memory_mb, pool)
+            if pool is not None:
+                _POOL.discard(memory_mb, pool)
             raise ParseError(
                 url, "parse_error", f"parser gave no answer within {timeout:g} s"
             ) from None
         except concurrent.futures.process.BrokenProcessPool:
-            _POOL.discard(memory_mb, pool)
+            if pool is not None:
+                _POOL.discard(memory_mb, pool)
             if attempt == 1:
                 continue
             raise ParseError(url, "parse_error", "parser process died (memory limit?)") from None
         except MemoryError:
             # Raised while the worker pickled its answer; the worker may be unusable now.
-            _POOL.discard(memory_mb, pool)
+            if pool is not None:
+                _POOL.discard(memory_mb, pool)
             raise ParseError(url, "parse_error", f"parser ran out of {memory_mb} MB") from None
         if isinstance(outcome, ParsedFeed):
             return outcome
