@@ -354,7 +354,9 @@ def run_once(config: Path, log: Path) -> Sample:
         sample.extra.update(cycle=seconds, cycle_cpu=cycle_cpu, lag_ms=lag_ms, held_ms=held_ms)
     if timings.exists():
         measured = json.loads(timings.read_text())
-        sample.extra.update(callback_ms=measured["max_cpu_ms"], gc_ms=max(measured["gc_max_ms"].values()))
+        sample.extra.update(
+            callback_ms=measured["max_cpu_ms"], gc_ms=max(measured["gc_max_ms"].values())
+        )
         sample.detail = measured
     return sample
 

@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -81,6 +82,15 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
     )
 
 
+def _views(store: Store, batch: Sequence[PendingDelivery]) -> list[AlertView]:
+    return [v for v in (alert_view(store, d.alert_id) for d in batch) if v]
+
+
+def _release(store: Store, batch: Sequence[PendingDelivery]) -> None:
+    for d in batch:
+        store.release_delivery(d.id)
+
+
 class _Round:
     """One pass over the outbox: what each target did, so a failing target is left alone."""
 
@@ -100,8 +110,12 @@ class _Round:
         self.blocked: set[str] = set()
 
     async def digests(self, *, ignore_backoff: bool) -> None:
-        for target in self.store.due_digest_targets(self.now(), ignore_backoff=ignore_backoff):
-            claimed = self.store.claim_digest(
+        due = await asyncio.to_thread(
+            self.store.due_digest_targets, self.now(), ignore_backoff=ignore_backoff
+        )
+        for target in due:
+            claimed = await asyncio.to_thread(
+                self.store.claim_digest,
                 target,
                 self.now(),
                 lease=delivery_lease(self.notifier),
@@ -109,13 +123,12 @@ class _Round:
             )
             for start in range(0, len(claimed), DIGEST_MAX):
                 if target in self.blocked:
-                    for d in claimed[start:]:
-                        self.store.release_delivery(d.id)
+                    await asyncio.to_thread(_release, self.store, claimed[start:])
                     break
                 await self._send_digest(target, claimed[start : start + DIGEST_MAX])
 
     async def _send_digest(self, target: str, batch: Sequence[PendingDelivery]) -> None:
-        views = [v for v in (alert_view(self.store, d.alert_id) for d in batch) if v]
+        views = await asyncio.to_thread(_views, self.store, batch)
         error: str | None = "alerts no longer exist" if not views else None
         if views:
             try:
@@ -125,24 +138,27 @@ class _Round:
                 error = str(exc)
         ids = [d.id for d in batch]
         if error is None:
-            self.store.mark_many_delivered(ids, self.now())
+            await asyncio.to_thread(self.store.mark_many_delivered, ids, self.now())
             self.report.delivered += len(ids)
             self.report.digests += 1
             log.info("digest delivered target=%s alerts=%d", target, len(ids))
             return
         await self._failed(target, batch, error)
 
-    def hold(self, d: PendingDelivery) -> bool:
+    async def hold(self, d: PendingDelivery) -> bool:
         """Hold ``d`` for a digest when its target's policy says so."""
         policy = self.notifier.policy(d.target)
         now = self.now()
         recent: list[datetime] = []
         if policy.rate is not None:
-            recent = self.store.instant_sends(d.target, now - timedelta(seconds=policy.rate[1]))
-        until = policy.hold(now, recent_sends=recent, held_until=self.store.held_until(d.target))
+            recent = await asyncio.to_thread(
+                self.store.instant_sends, d.target, now - timedelta(seconds=policy.rate[1])
+            )
+        held_until = await asyncio.to_thread(self.store.held_until, d.target)
+        until = policy.hold(now, recent_sends=recent, held_until=held_until)
         if until is None:
             return False
-        self.store.hold_for_digest(d.id, until)
+        await asyncio.to_thread(self.store.hold_for_digest, d.id, until)
         self.report.held += 1
         log.info(
             "alert held for digest alert_id=%d target=%s until=%s",
@@ -153,7 +169,7 @@ class _Round:
         return True
 
     async def instant(self, d: PendingDelivery) -> None:
-        view = alert_view(self.store, d.alert_id)
+        view = await asyncio.to_thread(alert_view, self.store, d.alert_id)
         error: str | None
         if view is None:
             error = "alert no longer exists"
@@ -163,7 +179,7 @@ class _Round:
             except NotifyError as exc:
                 error = str(exc)
         if error is None:
-            self.store.mark_delivered(d.id, self.now())
+            await asyncio.to_thread(self.store.mark_delivered, d.id, self.now())
             self.report.delivered += 1
             log.info("alert delivered alert_id=%d target=%s", d.alert_id, d.target)
             return
@@ -179,7 +195,9 @@ class _Round:
         alert_ids = ",".join(str(d.alert_id) for d in batch)
         if (at - oldest.created_at).total_seconds() < self.give_up:
             retry_at = at + timedelta(seconds=retry_delay(attempts - 1))
-            self.store.mark_many_failed(ids, error=error, next_attempt_at=retry_at)
+            await asyncio.to_thread(
+                self.store.mark_many_failed, ids, error=error, next_attempt_at=retry_at
+            )
             self.report.retrying += len(ids)
             log.warning(
                 "delivery failed alert_id=%s target=%s attempts=%d error=%s next_attempt=%s",
@@ -190,9 +208,12 @@ class _Round:
                 retry_at.isoformat(timespec="seconds"),
             )
             return
-        self.store.mark_many_failed(ids, error=error, next_attempt_at=None)
-        stale = self.store.give_up_stale(
-            target, created_before=at - timedelta(seconds=self.give_up), error=error
+        await asyncio.to_thread(self.store.mark_many_failed, ids, error=error, next_attempt_at=None)
+        stale = await asyncio.to_thread(
+            self.store.give_up_stale,
+            target,
+            created_before=at - timedelta(seconds=self.give_up),
+            error=error,
         )
         count = len(ids) + stale
         self.report.failed += count
@@ -250,7 +271,8 @@ async def deliver_pending(
     round_ = _Round(store, notifier, give_up, now, report)
     await round_.digests(ignore_backoff=ignore_backoff)
     while True:
-        claimed = store.claim_deliveries(
+        claimed = await asyncio.to_thread(
+            store.claim_deliveries,
             now(),
             lease=delivery_lease(notifier),
             ignore_backoff=ignore_backoff,
@@ -260,9 +282,9 @@ async def deliver_pending(
             break
         for d in claimed:
             if d.target in round_.blocked:
-                store.release_delivery(d.id)
+                await asyncio.to_thread(store.release_delivery, d.id)
                 continue
-            if round_.hold(d):
+            if await round_.hold(d):
                 continue
             await round_.instant(d)
     # a delivery held this round may be due already (a rate window that freed up meanwhile)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from monitor.errors import FEED_ERROR_KINDS, ParseError
 from monitor.model import Item
 from monitor.parser import (
     MAX_CONTENT,
+    MAX_ITEMS,
     MAX_SUMMARY,
     MAX_TITLE,
     MAX_URL,
@@ -528,6 +530,48 @@ def test_no_file_opened_no_socket_no_leak() -> None:
 
 
 # --------------------------------------------------------------------------- worker
+
+
+def test_a_feed_keeps_its_newest_items_in_feed_order() -> None:
+    # Feed order: 300 undated items, then dated ones oldest first. The newest dated items win;
+    # the undated ones fill what is left, the first in feed order.
+    undated = [b"<item><title>u%d</title><guid>u%d</guid></item>" % (i, i) for i in range(300)]
+    dated = [
+        b"<item><title>d%d</title><guid>d%d</guid><pubDate>%s</pubDate></item>"
+        % (i, i, f"Mon, 04 Aug 2025 {i // 60:02d}:{i % 60:02d}:00 GMT".encode())
+        for i in range(900)
+    ]
+    body = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        + b"".join(undated + dated)
+        + b"</channel></rss>"
+    )
+    feed = parse(URL, body, XML)
+    assert len(feed.items) == MAX_ITEMS == 1000
+    titles = [item.title for item in feed.items]
+    assert titles == [f"u{i}" for i in range(100)] + [f"d{i}" for i in range(900)]
+    assert any("1200 items; only the newest 1000" in w for w in feed.warnings)
+
+
+def test_parser_workers_start_before_the_first_parse_is_sent() -> None:
+    # Starting a worker takes 10-20 ms of the thread that submits to a fresh executor; the
+    # pool starts every worker in a thread, so a submit from the event loop starts none.
+    from monitor.parser.worker import _POOL
+
+    async def scenario() -> None:
+        before = set(multiprocessing.active_children())
+        pool = await _POOL.get(300)
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == _POOL.workers == 2
+        assert await _POOL.get(300) is pool
+        feed = await parse_in_worker(URL, (FEEDS / "rss20.xml").read_bytes(), {})
+        assert feed == golden("rss20.xml")
+        assert set(multiprocessing.active_children()) - before == started
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        shutdown_parsers()
 
 
 def test_parse_in_worker_returns_items_and_errors() -> None:

@@ -27,6 +27,8 @@ Rules, in the order they apply:
    summary as plain text>``. When one guid is shared by items with different links, those items
    get ``guid:<guid>|link:<canonical link>``. Items with the same key collapse to the first;
    an item with no title, text, guid or link is skipped.
+7. A feed keeps at most ``MAX_ITEMS`` (1,000) items, the newest by date (undated ones last,
+   in feed order), in feed order, with a warning: more is an archive dump, not a feed.
 
 ``parse_in_worker`` runs ``parse`` in a process with an address-space limit and a time
 limit, so a hostile feed costs a worker, never the daemon.
@@ -37,6 +39,7 @@ from __future__ import annotations
 from monitor.normalize import html_to_text
 from monitor.parser.clean import (
     MAX_CONTENT,
+    MAX_ITEMS,
     MAX_KEY_PART,
     MAX_SUMMARY,
     MAX_TITLE,
@@ -54,6 +57,7 @@ from monitor.parser.worker import parse_in_worker, shutdown_parsers
 __all__ = [
     "JSON_FEED_PREFIX",
     "MAX_CONTENT",
+    "MAX_ITEMS",
     "MAX_KEY_PART",
     "MAX_SUMMARY",
     "MAX_TITLE",
