@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio.events
 import atexit
+import collections
 import gc
 import heapq
 import json
@@ -27,8 +28,9 @@ KEEP = 8  # the worst callbacks kept, with what they ran
 
 _worst: list[tuple[float, float, str]] = []  # (thread CPU s, wall s, callback), a min-heap
 _count = 0
-_gc_start: dict[int, tuple[float, int]] = {}
-_gc_worst: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0}
+_gc_start: dict[int, tuple[float, float, int]] = {}
+_gc_worst: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0}  # thread CPU
+_gc_worst_wall: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0}
 _gc_count: dict[int, int] = {0: 0, 1: 0, 2: 0}
 _original_run = asyncio.events.Handle._run
 _in_cycle = False  # between the lag probe's start and stop: the polls, not the start-up
@@ -53,6 +55,8 @@ def _timed_run(self: asyncio.events.Handle) -> None:
     cpu, wall = time.thread_time(), time.perf_counter()
     _original_run(self)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    if not _in_cycle:  # the cycle ended in this callback, with the bench's census
+        return
     _count += 1
     if len(_worst) < KEEP:
         heapq.heappush(_worst, (cpu, wall, _name(self)))
@@ -65,13 +69,25 @@ def _on_gc(phase: str, info: dict[str, Any]) -> None:
         return
     ident = threading.get_ident()
     if phase == "start":
-        _gc_start[ident] = (time.perf_counter(), info["generation"])
+        _gc_start[ident] = (time.thread_time(), time.perf_counter(), info["generation"])
         return
     started = _gc_start.pop(ident, None)
     if started is not None:
-        generation = started[1]
+        cpu, wall, generation = started
         _gc_count[generation] += 1
-        _gc_worst[generation] = max(_gc_worst[generation], time.perf_counter() - started[0])
+        _gc_worst[generation] = max(_gc_worst[generation], time.thread_time() - cpu)
+        _gc_worst_wall[generation] = max(_gc_worst_wall[generation], time.perf_counter() - wall)
+
+
+_tracked: dict[str, Any] = {}
+
+
+def _census() -> None:
+    """What the collector tracks at the end of the cycle: what a full collection walks."""
+    kinds = collections.Counter(type(o).__name__ for o in gc.get_objects())
+    _tracked.update(
+        total=sum(kinds.values()), frozen=gc.get_freeze_count(), top=kinds.most_common(12)
+    )
 
 
 def _write() -> None:
@@ -87,7 +103,9 @@ def _write() -> None:
             for cpu, wall, name in worst
         ],
         "gc_max_ms": {str(g): v * 1000 for g, v in _gc_worst.items()},
+        "gc_max_wall_ms": {str(g): v * 1000 for g, v in _gc_worst_wall.items()},
         "gc_count": {str(g): n for g, n in _gc_count.items()},
+        "tracked": _tracked,
     }
     with open(out, "w") as f:
         json.dump(report, f, indent=1)
@@ -107,7 +125,9 @@ def _watch_cycle() -> None:
 
     async def stopped(self: LoopLagProbe) -> None:
         global _in_cycle
-        _in_cycle = False
+        if _in_cycle:
+            _in_cycle = False  # the census is the bench's own cost, not the loop's
+            _census()
         await stop(self)
 
     LoopLagProbe.start = started  # type: ignore[method-assign]

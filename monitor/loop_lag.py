@@ -12,7 +12,8 @@ Lateness is wall time, and also counts time the process was not running (other p
 had the CPUs). ``max_held`` is the part of it the loop's own thread spent on the CPU: the
 time code on the loop really held it, which is what a feed that blocks the loop costs.
 
-Lags above ``warn_after`` are logged, at most once per ``log_every`` seconds with the worst
+``on_state`` hears at every sample whether feeds are in flight (the daemon puts off full
+garbage collections meanwhile). Lags above ``warn_after`` are logged, at most once per ``log_every`` seconds with the worst
 lag since the last line, so a slow loop is visible without flooding the log.
 """
 
@@ -39,6 +40,7 @@ class LoopLagProbe:
         busy: Callable[[], bool],
         *,
         on_lag: Callable[[float], None] | None = None,
+        on_state: Callable[[bool], None] | None = None,
         busy_period: float = BUSY_PERIOD,
         idle_period: float = IDLE_PERIOD,
         warn_after: float = WARN_AFTER,
@@ -46,6 +48,7 @@ class LoopLagProbe:
     ) -> None:
         self.busy = busy
         self.on_lag = on_lag
+        self.on_state = on_state
         self.busy_period = busy_period
         self.idle_period = idle_period
         self.warn_after = warn_after
@@ -70,7 +73,10 @@ class LoopLagProbe:
     async def _run(self) -> None:
         clock, cpu = time.perf_counter, time.thread_time
         while True:
-            period = self.busy_period if self.busy() else self.idle_period
+            busy = self.busy()
+            if self.on_state is not None:
+                self.on_state(busy)
+            period = self.busy_period if busy else self.idle_period
             asked, used = clock(), cpu()
             await asyncio.sleep(period)
             self.record(clock() - asked - period, cpu() - used)

@@ -30,6 +30,7 @@ from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
+from monitor.full_collections import FullCollections
 from monitor.health import HealthServer, Metrics, healthz_body
 from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
@@ -119,8 +120,11 @@ class Daemon:
         self.metrics = Metrics()
         self.fetch_states = FetchStateBatch(self.store)
         self._cycle = False  # `run --once` is polling
+        self.full_collections = FullCollections()
         self.loop_lag = LoopLagProbe(
-            lambda: self._cycle or bool(self._tasks), on_lag=self.metrics.observe_lag
+            lambda: self._cycle or bool(self._tasks),
+            on_lag=self.metrics.observe_lag,
+            on_state=self.full_collections.update,
         )
         self._status = "starting"
         self._scheduler: AsyncIOScheduler | None = None
@@ -238,6 +242,7 @@ class Daemon:
         finally:
             self._cycle = False
             await self.loop_lag.stop()
+            self.full_collections.release()
             await self.close()
 
     async def _poll_all(self, feeds: Sequence[FeedRow], ctx: PollContext) -> list[PollReport]:
@@ -333,6 +338,7 @@ class Daemon:
             self.systemd.stopping()
             scheduler.shutdown(wait=False)
             await self.loop_lag.stop()  # it never ends by itself: not a job to wait for
+            self.full_collections.release()
             for task in list(self._tasks.values()):
                 task.cancel()
             if self._tasks:
