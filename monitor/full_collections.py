@@ -27,17 +27,16 @@ class FullCollections:
         self._normal = gc.get_threshold()[2]
 
     def update(self, busy: bool) -> None:
-        now = time.monotonic()
-        if busy and self.deferred_since is None:
-            self.deferred_since = now
-            young, middle, self._normal = gc.get_threshold()
-            gc.set_threshold(young, middle, NEVER)
-        elif self.deferred_since is not None and (
-            not busy or now - self.deferred_since > self.max_defer
+        if self.deferred_since is not None and (
+            not busy or time.monotonic() - self.deferred_since > self.max_defer
         ):
             self.release()
             self.collections += 1
             gc.collect()
+        if busy and self.deferred_since is None:
+            self.deferred_since = time.monotonic()
+            young, middle, self._normal = gc.get_threshold()
+            gc.set_threshold(young, middle, NEVER)
 
     def release(self) -> None:
         """Full collections as the interpreter schedules them again (on stop, or idle)."""
