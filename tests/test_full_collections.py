@@ -19,6 +19,7 @@ def _thresholds() -> Iterator[None]:
     saved = gc.get_threshold()
     gc.collect()
     gc.freeze()
+    gc.collect()  # the collector's idea of the old generation's size, now near empty
     yield
     gc.unfreeze()
     gc.set_threshold(*saved)

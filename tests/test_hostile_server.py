@@ -22,7 +22,7 @@ import pytest
 
 from monitor.errors import FEED_ERROR_KINDS, FeedError
 from monitor.fetcher import Fetcher
-from monitor.parser import ParsedFeed, parse_in_worker, shutdown_parsers
+from monitor.parser import MAX_ITEMS, ParsedFeed, parse_in_worker, shutdown_parsers
 
 HOSTILE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hostile"
 SERVER = HOSTILE / "hostile_server.py"
@@ -112,7 +112,7 @@ MUST_PARSE = {
     "/wrong-content-type": 3,
     "/charset-lies": 1,
     "/json-feed": 6,
-    "/items?n=10000": 10000,
+    "/items?n=10000": MAX_ITEMS,  # parsed whole; the newest 1,000 kept
     "/feed/xml_quadratic_blowup.xml": 1,
     "/feed/items_missing_fields.xml": 7,
 }
