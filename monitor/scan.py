@@ -56,7 +56,9 @@ async def _load(source: str, settings: Settings) -> ParsedFeed:
     if source.startswith(("http://", "https://")):
         async with Fetcher.from_settings(settings) as fetcher:
             result = await fetcher.fetch(source)
-        return await parser.parse_in_worker(result.url, result.content, result.headers)
+        return await parser.parse_in_worker(
+            result.url, result.content, result.headers, max_items=None
+        )
     path = Path(source)
     size = path.stat().st_size
     if size > settings.max_bytes:
@@ -64,7 +66,9 @@ async def _load(source: str, settings: Settings) -> ParsedFeed:
     content = path.read_bytes()
     headers = {"content-type": _TYPES.get(path.suffix.lower(), "application/xml")}
     try:
-        return await parser.parse_in_worker(path.resolve().as_uri(), content, headers)
+        return await parser.parse_in_worker(
+            path.resolve().as_uri(), content, headers, max_items=None
+        )
     finally:
         parser.shutdown_parsers()
 

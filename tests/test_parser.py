@@ -532,7 +532,7 @@ def test_no_file_opened_no_socket_no_leak() -> None:
 # --------------------------------------------------------------------------- worker
 
 
-def test_a_feed_keeps_its_newest_items_in_feed_order() -> None:
+def test_the_daemon_keeps_a_feeds_newest_items_in_feed_order() -> None:
     # Feed order: 300 undated items, then dated ones oldest first. The newest dated items win;
     # the undated ones fill what is left, the first in feed order.
     undated = [b"<item><title>u%d</title><guid>u%d</guid></item>" % (i, i) for i in range(300)]
@@ -546,11 +546,23 @@ def test_a_feed_keeps_its_newest_items_in_feed_order() -> None:
         + b"".join(undated + dated)
         + b"</channel></rss>"
     )
-    feed = parse(URL, body, XML)
-    assert len(feed.items) == MAX_ITEMS == 1000
-    titles = [item.title for item in feed.items]
+
+    async def scenario() -> tuple[ParsedFeed, ParsedFeed]:
+        return (
+            await parse_in_worker(URL, body, XML),
+            await parse_in_worker(URL, body, XML, max_items=None),
+        )
+
+    try:
+        kept, whole = asyncio.run(scenario())
+    finally:
+        shutdown_parsers()
+    assert len(kept.items) == MAX_ITEMS == 1000
+    titles = [item.title for item in kept.items]
     assert titles == [f"u{i}" for i in range(100)] + [f"d{i}" for i in range(900)]
-    assert any("1200 items; only the newest 1000" in w for w in feed.warnings)
+    assert "1200 items; only the newest 1000 were kept" in kept.warnings
+    assert whole == parse(URL, body, XML)  # what `monitor scan` prints: every item
+    assert len(whole.items) == 1200
 
 
 def test_parser_workers_start_before_the_first_parse_is_sent() -> None:

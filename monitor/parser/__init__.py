@@ -27,8 +27,9 @@ Rules, in the order they apply:
    summary as plain text>``. When one guid is shared by items with different links, those items
    get ``guid:<guid>|link:<canonical link>``. Items with the same key collapse to the first;
    an item with no title, text, guid or link is skipped.
-7. A feed keeps at most ``MAX_ITEMS`` (1,000) items, the newest by date (undated ones last,
-   in feed order), in feed order, with a warning: more is an archive dump, not a feed.
+7. ``parse_in_worker`` hands back at most ``MAX_ITEMS`` (1,000) items, the newest by date
+   (undated ones last), in feed order, with a warning: more is an archive dump, not a feed,
+   and would hold the daemon's event loop while it is unpickled. ``monitor scan`` keeps all.
 
 ``parse_in_worker`` runs ``parse`` in a process with an address-space limit and a time
 limit, so a hostile feed costs a worker, never the daemon.

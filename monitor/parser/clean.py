@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -22,9 +22,9 @@ MAX_SUMMARY = 8 * 1024
 MAX_CONTENT = 16 * 1024
 MAX_URL = 2 * 1024
 MAX_KEY_PART = 256
-# Items kept per feed, the newest. A feed is a window on recent news; one with thousands of
-# items is an archive dump, and handing all of it from the parser worker to the daemon
-# (unpickling takes about 1 ms per 1,000 items, and holds the GIL) would hold the event loop.
+# Items the daemon keeps per feed, the newest. A feed is a window on recent news; one with
+# thousands of items is an archive dump, and handing all of it from the parser worker to the
+# daemon (unpickling takes about 1 ms per 1,000 items, and holds the GIL) holds the event loop.
 MAX_ITEMS = 1000
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -168,18 +168,19 @@ def finish_items(drafts: Iterable[Draft], warnings: list[str]) -> tuple[Item, ..
         )
     if dropped:
         warnings.append(f"{dropped} item(s) repeat an earlier item's identity and were dropped")
-    if len(items) > MAX_ITEMS:
-        warnings.append(f"{len(items)} items; only the newest {MAX_ITEMS} were kept")
-        items = newest(items, MAX_ITEMS)
     return tuple(items)
 
 
-def newest(items: list[Item], limit: int) -> list[Item]:
-    """The ``limit`` items with the latest dates, in feed order; undated items rank below
-    dated ones and among themselves by feed order (feeds list the newest first)."""
-    ranked = sorted(
-        range(len(items)),
-        key=lambda i: items[i].published or EARLIEST,
-        reverse=True,
+def keep_newest(feed: ParsedFeed, limit: int) -> ParsedFeed:
+    """``feed`` with only its ``limit`` items with the latest dates, in feed order, and a
+    warning; undated items rank below dated ones, and among themselves by feed order (feeds
+    list the newest first)."""
+    items = feed.items
+    if len(items) <= limit:
+        return feed
+    ranked = sorted(range(len(items)), key=lambda i: items[i].published or EARLIEST, reverse=True)
+    return replace(
+        feed,
+        items=tuple(items[i] for i in sorted(ranked[:limit])),
+        warnings=(*feed.warnings, f"{len(items)} items; only the newest {limit} were kept"),
     )
-    return [items[i] for i in sorted(ranked[:limit])]

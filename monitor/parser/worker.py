@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitor.errors import FeedError, ParseError
-from monitor.parser.clean import ParsedFeed
+from monitor.parser.clean import MAX_ITEMS, ParsedFeed, keep_newest
 from monitor.parser.core import parse
 
 
@@ -30,12 +30,13 @@ def _ready() -> None:
 
 
 def _parse_job(
-    url: str, content: bytes, headers: dict[str, str]
+    url: str, content: bytes, headers: dict[str, str], max_items: int | None
 ) -> ParsedFeed | tuple[str, str, str]:
     # FeedError does not survive pickling (its args are the formatted message), so errors
     # travel back as (url, kind, detail).
     try:
-        return parse(url, content, headers)
+        feed = parse(url, content, headers)
+        return feed if max_items is None else keep_newest(feed, max_items)
     except FeedError as exc:
         return (exc.url, exc.kind, exc.detail)
     except MemoryError:
@@ -135,12 +136,14 @@ async def parse_in_worker(
     *,
     timeout: float = 20.0,
     memory_mb: int = 300,
+    max_items: int | None = MAX_ITEMS,
 ) -> ParsedFeed:
     """``parse`` in a worker process limited to ``memory_mb`` of address space and ``timeout``.
 
     A worker that dies or hangs becomes ``parse_error`` for this feed, and the pool is
     replaced so the next feed still parses. A feed whose parse was lost because another
-    feed killed the shared pool is retried once.
+    feed killed the shared pool is retried once. Only the newest ``max_items`` come back
+    (``keep_newest``; None: all, as ``monitor scan`` prints them).
     """
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
@@ -148,7 +151,9 @@ async def parse_in_worker(
         try:
             async with _POOL.slots():
                 pool = await _POOL.get(memory_mb)
-                future = loop.run_in_executor(pool, _parse_job, url, content, dict(headers))
+                future = loop.run_in_executor(
+                    pool, _parse_job, url, content, dict(headers), max_items
+                )
                 outcome = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             if pool is not None:
