@@ -71,11 +71,15 @@ def test_killed_at_random_moments_loses_nothing_and_doubles_at_most_one_per_kill
         proc.wait()
         kills.append(time.monotonic())  # when it is surely dead: a send just before counts
 
+    starts = log.read_text().count("daemon started")
     proc = start_daemon(config, log=log)
     try:
         assert wait_for(
             lambda: len({m["title"] for m in receiver.received()}) == WIDGETS, timeout=60
         ), log.read_text()[-3000:]
+        # Every alert may have arrived before this start: stop a daemon that is up, not an
+        # interpreter still loading (whose SIGTERM no program can catch yet).
+        assert wait_for(lambda: log.read_text().count("daemon started") > starts, timeout=30)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
