@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_fetch import nginx, self_cpu, write_feeds
+from bench_fetch import _importable, nginx, self_cpu, write_feeds
 
 from monitor.fetcher import FetchCache, Fetcher
 
@@ -144,14 +144,6 @@ def report(ms: dict[str, float]) -> None:
     for label in ("full", "304"):
         ratio = ms[f"fetcher {label} C=200"] / ms[f"fetcher {label} C=10"]
         print(f"fetcher {label} CPU C=200 / C=10: {ratio:.2f}x")
-
-
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":
