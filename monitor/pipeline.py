@@ -163,12 +163,21 @@ def _redirect(feed: FeedRow, result: FetchResult) -> feed_state.Redirect:
     return redirect
 
 
-async def _record_unchanged(
-    ctx: PollContext, feed: FeedRow, result: FetchResult, interval: float
+async def _record_success(
+    ctx: PollContext,
+    feed: FeedRow,
+    result: FetchResult,
+    interval: float,
+    now: datetime,
+    *,
+    title: str | None = None,
+    items_seen: int = 0,
+    content_hash: str | None = None,
 ) -> None:
-    """A 304, or a body identical to the last one: only the fetch state changes."""
+    """The feed's fetch state after a 200 or a 304 (title, items seen and content hash only
+    when the body was parsed), with other feeds' in one transaction when the daemon batches
+    them (``fetch_state_batch`` says why that is safe)."""
     redirect = _redirect(feed, result)
-    now = ctx.now()
     fetch = SuccessfulFetch(
         feed.id,
         now=now,
@@ -180,13 +189,10 @@ async def _record_unchanged(
         last_modified=result.cache.last_modified,
         redirect_seen=redirect.seen,
         moved_to=redirect.move_to,
+        title=title,
+        items_seen=items_seen,
+        content_hash=content_hash,
     )
-    await _record_success(ctx, fetch)
-
-
-async def _record_success(ctx: PollContext, fetch: SuccessfulFetch) -> None:
-    """The feed's fetch state, with other feeds' in one transaction when the daemon batches
-    them (``fetch_state_batch`` says why that is safe)."""
     if ctx.fetch_states is not None:
         await ctx.fetch_states.record(fetch)
     else:
@@ -221,7 +227,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         if result.not_modified or digest == feed.content_hash:
             # A 304, or the server ignored our validators but sent the same bytes: as good.
             report.status = "not_modified"
-            await _record_unchanged(ctx, feed, result, interval)
+            await _record_success(ctx, feed, result, interval, ctx.now())
             return report
         parse_in_worker = await _parser()
         parsed = await parse_in_worker(result.url, result.content, result.headers)
@@ -239,24 +245,15 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
-        redirect = _redirect(feed, result)
         await _record_success(
             ctx,
-            SuccessfulFetch(
-                feed.id,
-                now=now,
-                status=result.status,
-                next_poll_at=feed_state.next_poll_after_success(
-                    now, interval, result.retry_after, ctx.policy
-                ),
-                etag=result.cache.etag,
-                last_modified=result.cache.last_modified,
-                redirect_seen=redirect.seen,
-                moved_to=redirect.move_to,
-                title=parsed.title,
-                items_seen=len(parsed.items),
-                content_hash=digest,
-            ),
+            feed,
+            result,
+            interval,
+            now,
+            title=parsed.title,
+            items_seen=len(parsed.items),
+            content_hash=digest,
         )
         log.info(
             "feed polled url=%s items=%d new=%d alerts=%d",
