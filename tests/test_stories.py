@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -371,3 +373,29 @@ def test_retention_setting(tmp_path: Path) -> None:
     config.write_text('[storage]\nretention = "1d"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"storage\.retention"):
         load_settings(str(config), env={})
+
+
+def test_a_plan_takes_the_database_before_the_story_index(store: Store) -> None:
+    """The first plan loads the story index while a unit may hold the database: taking the
+    index lock first would leave the unit waiting for it, and the plan for the database,
+    until SQLite's busy timeout failed one of them."""
+    feed = _feed(store, "http://127.0.0.1/a")
+    items = [_item("p", "OpenAI launches GPT-5 for ChatGPT users")]
+    signatures = [Signature.of(i.title, i.summary) for i in items]
+    failures: list[BaseException] = []
+
+    def plan() -> None:
+        try:
+            store.plan_stories(items, signatures, NOW, WINDOW)
+        except BaseException as exc:  # noqa: BLE001 -- reported by the assertion below
+            failures.append(exc)
+
+    planner = threading.Thread(target=plan)
+    with store.unit() as unit:
+        planner.start()
+        time.sleep(0.3)  # the plan is waiting for its turn at the database
+        started = time.monotonic()
+        unit.insert_items(feed, [(_item("u", "Google unveils Gemini 3"), None)], NOW, WINDOW)
+        assert time.monotonic() - started < 5
+    planner.join(timeout=30)
+    assert not planner.is_alive() and not failures

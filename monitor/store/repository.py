@@ -573,9 +573,13 @@ class Store:
         still syncs it, and looks up again when that or anything else changed it meanwhile.
         """
         if self.stories is None or self.stories.window != window:
-            # The database first, then the index lock, in the order a unit takes them.
-            with self.session() as s, self.stories_lock:
-                self.sync_stories(s.connection(), now, window)
+            # The database first, then the index lock, in the order a unit takes them:
+            # ``connection()`` begins the transaction (BEGIN IMMEDIATE on SQLite) before the
+            # lock is taken, not at the first statement under it.
+            with self.session() as s:
+                connection = s.connection()
+                with self.stories_lock:
+                    self.sync_stories(connection, now, window)
         with self.stories_lock:
             index = self.stories
             assert index is not None
