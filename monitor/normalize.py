@@ -218,15 +218,18 @@ def html_to_text(html: str) -> str:
     return _BLANK_LINES.sub("\n", text).strip(" \n")
 
 
-def document_text(item: Item) -> str:
+def document_text(item: Item, *, summary_text: str | None = None) -> str:
     """Return the searchable document of ``item``: title, summary, then content.
 
     Parts are normalised and joined by a blank line (``"\\n\\n"``), title first; the title
     is one line; content is added only when its text differs from the summary's. Matches
     index this string, and the classifier splits it into sentences, so punctuation stays.
+    ``summary_text``: ``html_to_text(item.summary)``, when the caller has it already.
     """
     parts = [normalize(html_to_text(item.title)).replace("\n", " ")]
-    summary = normalize(html_to_text(item.summary)) if item.summary else ""
+    if item.summary and summary_text is None:
+        summary_text = html_to_text(item.summary)
+    summary = normalize(summary_text) if item.summary and summary_text else ""
     if summary:
         parts.append(summary)
     if item.content:

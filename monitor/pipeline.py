@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor import alerting, feed_state
 from monitor.errors import FeedError, StoreError
@@ -35,8 +36,12 @@ from monitor.watchlist import Watch, Watchlists, load_watchlists
 
 if TYPE_CHECKING:
     from monitor.parser.clean import ParsedFeed
+    from monitor.prepare import Prepared
 
     ParseInWorker = Callable[[str, bytes, Mapping[str, str]], Awaitable[ParsedFeed]]
+    PrepareInWorker = Callable[[str, Sequence[Item]], Awaitable[list[Prepared]]]
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +90,7 @@ class Analysis:
     text: str
     matches: tuple[Match, ...]
     classifications: Mapping[str, Classification] = field(default_factory=dict)
+    signature: Signature | None = None  # made with the text, when a parser worker made it
 
     def first_matches(self) -> list[Match]:
         """The first hit of each watch, in the order the watches first appear."""
@@ -106,16 +112,21 @@ class Analysis:
         ]
 
 
-def analyse(item: Item, rules: Rules) -> Analysis:
-    text = document_text(item)
+def analyse(item: Item, rules: Rules, prepared: Prepared | None = None) -> Analysis:
+    """Match and classify ``item``; ``prepared``: its text and signature, made already."""
+    if prepared is None:
+        text, signature = document_text(item), None
+    else:
+        text, signature = prepared.text, prepared.signature
     matches = tuple(rules.matcher.match(text, language=item.language))
     if not matches:
-        return Analysis(item, text, ())
+        return Analysis(item, text, (), signature=signature)
     # imported on the first match: its cue tables take a tenth of a second to compile,
     # which a daemon whose feeds are unchanged never needs to pay
     from monitor import signals
 
-    return Analysis(item, text, matches, signals.classify(text, matches, item.published))
+    classifications = signals.classify(text, matches, item.published)
+    return Analysis(item, text, matches, classifications, signature)
 
 
 @dataclass
@@ -143,6 +154,10 @@ class PollContext:
     notifier: Notifier | None = None
     # Where feeds' fetch state goes, a batch per transaction; None: one by one.
     fetch_states: FetchStateBatch | None = None
+    # The one thread that writes new items (None: any): a batch's story look-ups, made
+    # before its transaction, then still hold when the transaction starts, where another
+    # batch committed meanwhile would send it to look them all up again.
+    writer: Executor | None = None
 
     @property
     def policy(self) -> feed_state.FetchPolicy:
@@ -199,23 +214,55 @@ async def _record_success(
         await asyncio.to_thread(ctx.store.record_fetches, [fetch])
 
 
-_PARSER: list[ParseInWorker] = []
+_WORKERS: list[tuple[ParseInWorker, PrepareInWorker]] = []
 
 
-async def _parser() -> ParseInWorker:
-    """``parse_in_worker``, imported on the first changed body (an all-304 cycle never loads
-    the parser), in a thread: the import takes some 40 ms that would hold the event loop."""
-    if not _PARSER:
+async def _workers() -> tuple[ParseInWorker, PrepareInWorker]:
+    """``parse_in_worker`` and ``prepare_in_worker``, imported on the first changed body (an
+    all-304 cycle never loads the parser), in a thread: the import takes some 40 ms that
+    would hold the event loop."""
+    if not _WORKERS:
 
-        def load() -> ParseInWorker:
-            from monitor.parser.worker import parse_in_worker
+        def load() -> tuple[ParseInWorker, PrepareInWorker]:
+            from monitor.parser.worker import parse_in_worker, prepare_in_worker
 
-            return parse_in_worker
+            return parse_in_worker, prepare_in_worker
 
         loaded = await asyncio.to_thread(load)
-        if not _PARSER:
-            _PARSER.append(loaded)
-    return _PARSER[0]
+        if not _WORKERS:
+            _WORKERS.append(loaded)
+    return _WORKERS[0]
+
+
+async def _prepare(
+    feed: FeedRow, items: Sequence[Item], prepare_in_worker: PrepareInWorker
+) -> list[Prepared]:
+    """The text and signature of each new item, made in a parser process; in this one (in
+    a thread) when that fails, which costs time, never an item."""
+    if not items:
+        return []
+    try:
+        return await prepare_in_worker(feed.url, items)
+    except FeedError as exc:
+        log.warning(
+            "items prepared in-process url=%s reason=%s",
+            feed.url,
+            exc.detail,
+            extra={"feed_url": feed.url},
+        )
+
+    def here() -> list[Prepared]:
+        from monitor.prepare import prepare
+
+        return [prepare(item) for item in items]
+
+    return await asyncio.to_thread(here)
+
+
+async def _in_writer(ctx: PollContext, job: Callable[..., _T], *args: Any) -> _T:
+    if ctx.writer is None:
+        return await asyncio.to_thread(job, *args)
+    return await asyncio.get_running_loop().run_in_executor(ctx.writer, job, *args)
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
@@ -229,7 +276,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             await _record_success(ctx, feed, result, interval, ctx.now())
             return report
-        parse_in_worker = await _parser()
+        parse_in_worker, prepare_in_worker = await _workers()
         parsed = await parse_in_worker(result.url, result.content, result.headers)
         for warning in parsed.warnings:
             log.info(
@@ -239,9 +286,11 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # Known items are dropped before matching (a re-poll of an unchanged feed is mostly
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
-        analyses, links, prints = await asyncio.to_thread(_screen, ctx, feed.id, items, rules)
+        unknown, links, prints = await asyncio.to_thread(_screen, ctx, feed.id, items)
+        prepared = await _prepare(feed, unknown, prepare_in_worker)
+        analyses = await asyncio.to_thread(_analyse_all, unknown, prepared, rules)
         now = ctx.now()
-        alerts = await asyncio.to_thread(_persist, ctx, feed, analyses, rules, now, links)
+        alerts = await _in_writer(ctx, _persist, ctx, feed, analyses, rules, now, links)
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
@@ -276,23 +325,28 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
 
 
 def _screen(
-    ctx: PollContext, feed_id: int, items: Sequence[Item], rules: Rules
-) -> tuple[list[Analysis], list[str | None], dict[str, str]]:
+    ctx: PollContext, feed_id: int, items: Sequence[Item]
+) -> tuple[list[Item], list[str | None], dict[str, str]]:
     """In a worker thread, so a long item never holds the event loop: drop the items the
-    database knows, match and classify the others, and fingerprint them all for
-    ``RecentKeys`` (50 hashes of up to 8 KB would cost the loop a millisecond a feed).
+    database knows, and fingerprint them all for ``RecentKeys`` (50 hashes of up to 8 KB
+    would cost the loop a millisecond a feed).
 
-    Returns the analyses of the unknown items with their canonical links (computed once,
-    for the known-item look-up and the insert), and the fingerprints.
+    Returns the unknown items with their canonical links (computed once, for the known-item
+    look-up and the insert), and the fingerprints.
     """
     links = [canonical_url(item.link) if item.link else None for item in items]
     known = ctx.store.known_items(feed_id, items, links) if items else set()
     unknown = [
         (item, link) for item, link in zip(items, links, strict=True) if item.key not in known
     ]
-    analyses = [analyse(item, rules) for item, _ in unknown]
     prints = {item.key: fingerprint(item) for item in items} if ctx.recent is not None else {}
-    return analyses, [link for _, link in unknown], prints
+    return [item for item, _ in unknown], [link for _, link in unknown], prints
+
+
+def _analyse_all(
+    items: Sequence[Item], prepared: Sequence[Prepared], rules: Rules
+) -> list[Analysis]:
+    return [analyse(item, rules, p) for item, p in zip(items, prepared, strict=True)]
 
 
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
@@ -406,7 +460,7 @@ def _persist(
     pairs = [(a.item, link) for a, link in zip(analyses, links, strict=True)]
     # Tokenised and looked up here, before the transaction, which then holds the write lock
     # for less time.
-    signatures = [Signature.of(a.item.title, a.item.summary) for a in analyses]
+    signatures = [a.signature or Signature.of(a.item.title, a.item.summary) for a in analyses]
     plan = ctx.store.plan_stories([a.item for a in analyses], signatures, now, STORY_WINDOW)
     alert_ids: list[int] = []
     with ctx.store.unit() as unit:

@@ -20,6 +20,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -101,6 +102,11 @@ def watchlist_signature(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ..
     return tuple(sig)
 
 
+def _writer() -> ThreadPoolExecutor:
+    """The thread that writes new items (PollContext.writer); started by its first job."""
+    return ThreadPoolExecutor(1, thread_name_prefix="monitor-writer")
+
+
 class Daemon:
     def __init__(self, settings: Settings, *, config_arg: str | None = None) -> None:
         self.settings = settings
@@ -119,6 +125,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self.metrics = Metrics()
         self.fetch_states = FetchStateBatch(self.store)
+        self.writer = _writer()
         self._cycle = False  # `run --once` is polling
         self.full_collections = FullCollections()
         self.loop_lag = LoopLagProbe(
@@ -144,6 +151,7 @@ class Daemon:
             failing_alert_after=self.settings.failing_alert_after,
             notifier=self.notifier,
             fetch_states=self.fetch_states,
+            writer=self.writer,
         )
 
     @property
@@ -187,6 +195,9 @@ class Daemon:
         workers = sys.modules.get("monitor.parser.worker")
         if workers is not None:  # loaded by the first parse; nothing to stop otherwise
             workers.shutdown_parsers()
+        # A write in flight finishes before the engine goes; a next run gets a new thread.
+        writer, self.writer = self.writer, _writer()
+        await asyncio.to_thread(writer.shutdown)
         self.engine.dispose()
         self.lock.release()
 

@@ -209,8 +209,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def _lede(summary: str) -> str:
-    text = html_to_text(summary) if "<" in summary else summary
+def _lede(summary: str, summary_text: str | None = None) -> str:
+    if "<" in summary:
+        text = html_to_text(summary) if summary_text is None else summary_text
+    else:
+        text = summary
     return " ".join(text.split()[:LEDE_WORDS])
 
 
@@ -222,10 +225,11 @@ class Signature:
     lede: tuple[str, ...]
 
     @classmethod
-    def of(cls, title: str, summary: str = "") -> Signature:
+    def of(cls, title: str, summary: str = "", *, summary_text: str | None = None) -> Signature:
         """An item's signature, with the features matching reads already computed, so
-        that a caller who signs items before a transaction saves that work inside it."""
-        signature = cls(tuple(tokens(title)), tuple(tokens(_lede(summary))))
+        that a caller who signs items before a transaction saves that work inside it.
+        ``summary_text``: ``html_to_text(summary)``, when the caller has it already."""
+        signature = cls(tuple(tokens(title)), tuple(tokens(_lede(summary, summary_text))))
         _ = signature.keys, signature.names, signature.event, signature.text
         return signature
 

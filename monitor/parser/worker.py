@@ -12,12 +12,16 @@ import multiprocessing
 import resource
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from monitor.errors import FeedError, ParseError
+from monitor.model import Item
 from monitor.parser.clean import MAX_ITEMS, ParsedFeed, keep_newest
 from monitor.parser.core import parse
+from monitor.prepare import Prepared, prepare
+
+_T = TypeVar("_T")
 
 
 def _limit_worker(memory_mb: int) -> None:
@@ -27,6 +31,15 @@ def _limit_worker(memory_mb: int) -> None:
 
 def _ready() -> None:
     """The job that starts a worker: unpickling it imports this module, and the parser."""
+
+
+def _prepare_job(items: list[Item]) -> list[Prepared] | tuple[str, str, str]:
+    try:
+        return [prepare(item) for item in items]
+    except MemoryError:
+        return ("", "parse_error", "parser ran out of memory")
+    except Exception as exc:  # noqa: BLE001 -- as in _parse_job
+        return ("", "parse_error", f"{type(exc).__name__}: {exc}"[:200])
 
 
 def _parse_job(
@@ -145,16 +158,39 @@ async def parse_in_worker(
     feed killed the shared pool is retried once. Only the newest ``max_items`` come back
     (``keep_newest``; None: all, as ``monitor scan`` prints them).
     """
+    outcome = await _in_worker(
+        url, timeout, memory_mb, _parse_job, url, content, dict(headers), max_items
+    )
+    if isinstance(outcome, ParsedFeed):
+        return outcome
+    _, kind, detail = outcome
+    raise ParseError(url, kind, detail)
+
+
+async def prepare_in_worker(
+    url: str, items: Sequence[Item], *, timeout: float = 20.0, memory_mb: int = 300
+) -> list[Prepared]:
+    """``prepare`` of each item in a worker process, with the limits of ``parse_in_worker``:
+    the process that matches and writes then spends no time reading HTML. Raises
+    ``ParseError`` naming ``url`` when the worker fails; the caller may prepare in-process."""
+    outcome = await _in_worker(url, timeout, memory_mb, _prepare_job, list(items))
+    if isinstance(outcome, list):
+        return outcome
+    _, kind, detail = outcome
+    raise ParseError(url, kind, detail)
+
+
+async def _in_worker(
+    url: str, timeout: float, memory_mb: int, job: Callable[..., _T], *args: Any
+) -> _T:
+    """``job(*args)`` in the pool: a worker that dies or hangs becomes ``parse_error``."""
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
         pool: concurrent.futures.ProcessPoolExecutor | None = None
         try:
             async with _POOL.slots():
                 pool = await _POOL.get(memory_mb)
-                future = loop.run_in_executor(
-                    pool, _parse_job, url, content, dict(headers), max_items
-                )
-                outcome = await asyncio.wait_for(future, timeout)
+                return await asyncio.wait_for(loop.run_in_executor(pool, job, *args), timeout)
         except TimeoutError:
             if pool is not None:
                 _POOL.discard(memory_mb, pool)
@@ -172,8 +208,4 @@ async def parse_in_worker(
             if pool is not None:
                 _POOL.discard(memory_mb, pool)
             raise ParseError(url, "parse_error", f"parser ran out of {memory_mb} MB") from None
-        if isinstance(outcome, ParsedFeed):
-            return outcome
-        _, kind, detail = outcome
-        raise ParseError(url, kind, detail)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,170 @@
+"""Items prepared in the parser processes: the same text and signature as made in-process,
+and a poll that still stores and alerts when a worker cannot prepare them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor import pipeline
+from monitor.errors import ParseError
+from monitor.fetcher import Fetcher
+from monitor.model import Item
+from monitor.normalize import document_text
+from monitor.parser import parse, parse_in_worker, shutdown_parsers
+from monitor.parser.worker import prepare_in_worker
+from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
+from monitor.prepare import Prepared, prepare
+from monitor.store import Store, make_engine, upgrade
+from monitor.stories import Signature, StoryIndex, assign_stories
+from monitor.watchlist import load_watchlists
+from tests.conftest import REPO, LocalServer
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+T0 = datetime(2025, 8, 7, 18, 0, tzinfo=UTC)
+
+TRICKY = [
+    Item("a", "GPT-5 &amp; friends", summary="<p>OpenAI <b>launches</b> GPT&#8209;5 today.</p>"),
+    Item("b", "Plain", summary="AT&amp;T ships a phone & more"),  # entities, no tag
+    Item("c", "No summary", content="<div>Only <i>content</i> here</div>"),
+    Item("d", "Same", summary="<p>Same text</p>", content="<p>Same text</p>"),
+    Item("e", "Other", summary="<p>Lede</p>", content="<p>A longer body</p>"),
+    Item("f", "Hidden", summary="<script>x()</script><style>p{}</style>Seen <br/>here"),
+    Item("g", "", summary="<![CDATA[wrapped]]> text"),
+    Item("h", "Spaces", summary="  \n  "),
+]
+
+
+def expected(item: Item) -> Prepared:
+    return Prepared(document_text(item), Signature.of(item.title, item.summary))
+
+
+def golden_items() -> list[Item]:
+    return [
+        item
+        for name in ("rss20.xml", "rss10.rdf", "rss091.xml", "atom.xml", "feed.json")
+        for item in parse("https://feeds.example.org/", (FEEDS / name).read_bytes(), {}).items
+    ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def parser_pool() -> Iterator[None]:
+    yield
+    shutdown_parsers()
+
+
+def test_prepare_reads_the_summary_once_and_makes_what_each_stage_would() -> None:
+    for item in TRICKY + golden_items():
+        assert prepare(item) == expected(item), item.key
+
+
+def test_prepare_in_worker_equals_prepare_here() -> None:
+    items = TRICKY + golden_items()
+    made = asyncio.run(prepare_in_worker("https://feeds.example.org/", items))
+    assert made == [expected(item) for item in items]
+    # the features story matching reads come back made, not to be made again
+    assert all("keys" in vars(p.signature) for p in made)
+
+
+def test_a_worker_that_gives_no_answer_is_a_parse_error_naming_the_feed() -> None:
+    items = [Item(str(n), "t", summary="<p>" + "word " * 1500 + "</p>") for n in range(1000)]
+    with pytest.raises(ParseError) as info:
+        asyncio.run(prepare_in_worker("https://slow.example.org/", items, timeout=0.001))
+    assert (info.value.url, info.value.kind) == ("https://slow.example.org/", "parse_error")
+
+
+# -- through poll_feed, on both databases ---------------------------------------------------------
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Local AI news</title><link>http://127.0.0.1/</link>
+<description>test</description>
+<item><title>OpenAI launches GPT-5 today for all ChatGPT users</title>
+<link>http://news.test/gpt-5-launch</link><guid>n-1</guid>
+<pubDate>Thu, 07 Aug 2025 17:00:00 GMT</pubDate>
+<description>&lt;p&gt;GPT-5 is &lt;b&gt;available now&lt;/b&gt; in ChatGPT.&lt;/p&gt;</description></item>
+<item><title>How to build a treehouse</title><link>http://news.test/treehouse</link><guid>n-2</guid>
+<pubDate>Thu, 07 Aug 2025 12:00:00 GMT</pubDate><description>Wood and nails.</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield Store(engine)
+    engine.dispose()
+
+
+def poll_all(store: Store, urls: list[str], writer: ThreadPoolExecutor | None) -> list[PollReport]:
+    rules = Rules.build(load_watchlists([REPO / "watchlists"]), ("chat",))
+
+    async def run() -> list[PollReport]:
+        async with Fetcher(timeout=5, deadline=10) as fetcher:
+            ctx = PollContext(
+                fetcher, store, lambda: rules, interval=600, now=lambda: T0, writer=writer
+            )
+            feeds = [store.feed(url) for url in urls]
+            return await asyncio.gather(*(poll_feed(f, ctx) for f in feeds if f is not None))
+
+    return asyncio.run(run())
+
+
+def test_items_are_stored_and_alert_when_a_worker_cannot_prepare_them(
+    store: Store,
+    feed_server: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def cannot_prepare(url: str, items: object) -> list[Prepared]:
+        raise ParseError(url, "parse_error", "parser process died (memory limit?)")
+
+    monkeypatch.setattr(pipeline, "_WORKERS", [(parse_in_worker, cannot_prepare)])
+    url = feed_server.serve("/ai.xml", FEED)
+    store.sync_feeds([(url, None, None, False)])
+    with caplog.at_level(logging.WARNING, logger="monitor.pipeline"):
+        [report] = poll_all(store, [url], None)
+    assert (report.status, report.new_items, len(report.alerts)) == ("ok", 2, 1)
+    assert any(
+        "items prepared in-process" in r.getMessage() and url in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_one_writer_thread_stores_concurrent_feeds_with_the_plans_they_made(
+    store: Store, feed_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five feeds polled at once carry the same story: written by one thread, each batch's
+    # story look-ups (made before its transaction) hold, and all join one story.
+    from monitor.store import repository
+
+    looked_up: list[int] = []
+
+    def counted(
+        signatures: Sequence[Signature],
+        linked: Sequence[int | None],
+        index: StoryIndex,
+        now: datetime,
+    ) -> list[int]:
+        looked_up.append(len(signatures))
+        return assign_stories(signatures, linked, index, now)
+
+    monkeypatch.setattr(repository, "assign_stories", counted)
+    bodies = [FEED.replace("n-", f"f{n}-").replace("news.test", f"news{n}.test") for n in range(5)]
+    urls = [feed_server.serve(f"/f{n}.xml", body) for n, body in enumerate(bodies)]
+    store.sync_feeds([(url, None, None, False) for url in urls])
+    with ThreadPoolExecutor(1) as writer:
+        reports = poll_all(store, urls, writer)
+    assert [r.new_items for r in reports] == [2] * 5
+    assert looked_up == [2] * 5  # one look-up per batch: none made again in its transaction
+    with store.session() as s:
+        from sqlalchemy import func, select
+
+        from monitor.store import tables as t
+
+        assert s.scalar(select(func.count(func.distinct(t.Item.story_id)))) == 2
