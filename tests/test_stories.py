@@ -85,6 +85,19 @@ def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
     assert not same_story(Signature.of(a), Signature.of(b))
 
 
+def test_similarity_is_the_token_sort_ratio_of_the_signatures() -> None:
+    # similarity() compares each signature's tokens sorted once; that must stay rapidfuzz's
+    # token_sort_ratio of the two texts, which the thresholds were chosen with.
+    from rapidfuzz import fuzz
+
+    from monitor.stories import similarity
+
+    signatures = [s for _, _, s in _labelled()[0] if s.lede]
+    assert len(signatures) > 20
+    for a, b in itertools.combinations(signatures, 2):
+        assert similarity(a, b) == fuzz.token_sort_ratio(a.text, b.text) / 100
+
+
 def test_tokens_fold_case_accents_plurals_and_versions() -> None:
     assert tokens("OpenAI Releases GPT 5") == tokens("openai released gpt-5")
     assert tokens("Llama 3.1 is out") == ["llama-3.1"]
