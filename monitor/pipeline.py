@@ -3,8 +3,11 @@
 ``analyse`` is pure (match and classify one parsed item, as `monitor scan` prints it);
 ``poll_feed`` runs one feed end to end and never raises for a feed's own failure: it records
 the error on the feed row, logs one line, and schedules the next attempt with back-off.
-Alerts are written in the same transaction as the items that raise them; delivery is a
-separate stage (``delivery.py``) that reads that outbox.
+The parser processes parse the body, then make the text and story signature of the items the
+store does not know (``monitor.prepare``); this process matches and classifies them in a
+thread, and one writer thread (``PollContext.writer``) stores them. Alerts are written in the
+same transaction as the items that raise them; delivery is a separate stage
+(``delivery.py``) that reads that outbox.
 """
 
 from __future__ import annotations
@@ -234,29 +237,55 @@ async def _workers() -> tuple[ParseInWorker, PrepareInWorker]:
     return _WORKERS[0]
 
 
+PREPARE_CHUNK_CHARS = 256 * 1024  # of title, summary and content per worker job
+PREPARE_CHUNK_ITEMS = 200
+
+
+def _chunks(items: Sequence[Item]) -> list[Sequence[Item]]:
+    """Worker jobs of at most PREPARE_CHUNK_ITEMS items or about PREPARE_CHUNK_CHARS of text:
+    each job has the worker's whole time limit, and a feed of a thousand items of dense
+    markup would need most of it in one (some 20 ms an item at the size caps)."""
+    chunks: list[Sequence[Item]] = []
+    start = size = 0
+    for n, item in enumerate(items):
+        length = len(item.title) + len(item.summary) + len(item.content)
+        if n > start and (size + length > PREPARE_CHUNK_CHARS or n - start >= PREPARE_CHUNK_ITEMS):
+            chunks.append(items[start:n])
+            start, size = n, 0
+        size += length
+    if start < len(items):
+        chunks.append(items[start:])
+    return chunks
+
+
 async def _prepare(
-    feed: FeedRow, items: Sequence[Item], prepare_in_worker: PrepareInWorker
+    url: str, items: Sequence[Item], prepare_in_worker: PrepareInWorker
 ) -> list[Prepared]:
-    """The text and signature of each new item, made in a parser process; in this one (in
-    a thread) when that fails, which costs time, never an item."""
-    if not items:
-        return []
-    try:
-        return await prepare_in_worker(feed.url, items)
-    except FeedError as exc:
+    """The text and signature of each new item, made in the parser processes a chunk at a
+    time; a chunk a worker could not prepare is made in this process (in a thread), which
+    costs time, never an item."""
+    prepared: list[Prepared] = []
+    for chunk in _chunks(items):
+        try:
+            prepared += await prepare_in_worker(url, chunk)
+            continue
+        except Exception as exc:  # noqa: BLE001 -- any failure of the pool: prepare here
+            reason = exc.detail if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}"
         log.warning(
-            "items prepared in-process url=%s reason=%s",
-            feed.url,
-            exc.detail,
-            extra={"feed_url": feed.url},
+            "items prepared in-process url=%s items=%d reason=%s",
+            url,
+            len(chunk),
+            reason,
+            extra={"feed_url": url},
         )
+        prepared += await asyncio.to_thread(_prepare_here, chunk)
+    return prepared
 
-    def here() -> list[Prepared]:
-        from monitor.prepare import prepare
 
-        return [prepare(item) for item in items]
+def _prepare_here(items: Sequence[Item]) -> list[Prepared]:
+    from monitor.prepare import prepare
 
-    return await asyncio.to_thread(here)
+    return [prepare(item) for item in items]
 
 
 async def _in_writer(ctx: PollContext, job: Callable[..., _T], *args: Any) -> _T:
@@ -287,10 +316,13 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         # them): first those this process saw lately, then those the database knows.
         items = parsed.items if ctx.recent is None else ctx.recent.unseen(feed.id, parsed.items)
         unknown, links, prints = await asyncio.to_thread(_screen, ctx, feed.id, items)
-        prepared = await _prepare(feed, unknown, prepare_in_worker)
-        analyses = await asyncio.to_thread(_analyse_all, unknown, prepared, rules)
         now = ctx.now()
-        alerts = await _in_writer(ctx, _persist, ctx, feed, analyses, rules, now, links)
+        alerts: tuple[int, list[int]] = (0, [])
+        if unknown:
+            prepared = await _prepare(feed.url, unknown, prepare_in_worker)
+            analyses = await asyncio.to_thread(_analyse_all, unknown, prepared, rules)
+            now = ctx.now()
+            alerts = await _in_writer(ctx, _persist, ctx, feed, analyses, rules, now, links)
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items, prints)
         report.items, report.new_items, report.alerts = len(parsed.items), alerts[0], alerts[1]
@@ -458,8 +490,8 @@ def _persist(
     if links is None:
         links = [canonical_url(a.item.link) if a.item.link else None for a in analyses]
     pairs = [(a.item, link) for a, link in zip(analyses, links, strict=True)]
-    # Tokenised and looked up here, before the transaction, which then holds the write lock
-    # for less time.
+    # Signed (when no parser process did) and looked up here, before the transaction, which
+    # then holds the write lock for less time.
     signatures = [a.signature or Signature.of(a.item.title, a.item.summary) for a in analyses]
     plan = ctx.store.plan_stories([a.item for a in analyses], signatures, now, STORY_WINDOW)
     alert_ids: list[int] = []

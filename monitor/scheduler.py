@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
-PARSE_TIMEOUT = 20.0  # parse_in_worker's default time limit
+PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 RETENTION_TICK = 6 * 3600.0
@@ -156,10 +156,11 @@ class Daemon:
 
     @property
     def feed_lease(self) -> timedelta:
-        """How long a claimed feed is ours: the fetch deadline, the parse time limit and a
-        margin. Another instance takes a feed over only after this, so a dead instance's
-        feeds wait at most this long."""
-        return timedelta(seconds=self.settings.fetch_deadline + PARSE_TIMEOUT + 10)
+        """How long a claimed feed is ours: the fetch deadline, the parse time limit, that of
+        preparing its new items (a chunk at a time, each far below it) and a margin. Another
+        instance takes a feed over only after this, so a dead instance's feeds wait at most
+        this long."""
+        return timedelta(seconds=self.settings.fetch_deadline + 2 * PARSE_TIMEOUT + 10)
 
     def poll_tick(self) -> float:
         """How often to look for due feeds: often enough for the shortest interval."""

@@ -79,6 +79,40 @@ def test_a_worker_that_gives_no_answer_is_a_parse_error_naming_the_feed() -> Non
     assert (info.value.url, info.value.kind) == ("https://slow.example.org/", "parse_error")
 
 
+def test_items_go_to_the_workers_in_chunks_each_within_the_time_limit() -> None:
+    big = Item("big", "t", summary="x" * (pipeline.PREPARE_CHUNK_CHARS + 10))
+    small = [Item(str(n), "t", summary="y" * 1000) for n in range(450)]
+    items = [*small[:10], big, *small[10:]]
+    chunks = pipeline._chunks(items)
+    assert [i for chunk in chunks for i in chunk] == items
+    assert all(0 < len(c) <= pipeline.PREPARE_CHUNK_ITEMS for c in chunks)
+    assert [big] in [list(c) for c in chunks]  # too large for any chunk: alone
+    for chunk in chunks:
+        chars = sum(len(i.title) + len(i.summary) + len(i.content) for i in chunk)
+        assert len(chunk) == 1 or chars <= pipeline.PREPARE_CHUNK_CHARS
+    assert pipeline._chunks([]) == []
+
+
+def test_only_the_chunk_a_worker_failed_is_prepared_in_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    items = [Item(str(n), f"GPT-5 news {n}", summary="<p>text</p>") for n in range(450)]
+    calls: list[int] = []
+
+    async def first_fails(url: str, chunk: Sequence[Item]) -> list[Prepared]:
+        calls.append(len(chunk))
+        if len(calls) == 1:
+            raise RuntimeError("cannot submit after shutdown")  # not a FeedError
+        return await prepare_in_worker(url, chunk)
+
+    with caplog.at_level(logging.WARNING, logger="monitor.pipeline"):
+        made = asyncio.run(pipeline._prepare("https://feeds.example.org/", items, first_fails))
+    assert made == [expected(item) for item in items]
+    assert calls == [200, 200, 50]
+    [warning] = [r.getMessage() for r in caplog.records if "in-process" in r.getMessage()]
+    assert "items=200" in warning and "RuntimeError" in warning
+
+
 # -- through poll_feed, on both databases ---------------------------------------------------------
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

@@ -32,7 +32,9 @@ Rules, in the order they apply:
    and would hold the daemon's event loop while it is unpickled. ``monitor scan`` keeps all.
 
 ``parse_in_worker`` runs ``parse`` in a process with an address-space limit and a time
-limit, so a hostile feed costs a worker, never the daemon.
+limit, so a hostile feed costs a worker, never the daemon. ``prepare_in_worker`` sends the
+items the store does not know back to those processes, which make their searchable text and
+story signature (``monitor.prepare``), so the daemon's own process reads no HTML.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from monitor.parser.clean import (
 )
 from monitor.parser.core import parse
 from monitor.parser.jsonfeed import JSON_FEED_PREFIX
-from monitor.parser.worker import parse_in_worker, shutdown_parsers
+from monitor.parser.worker import parse_in_worker, prepare_in_worker, shutdown_parsers
 
 __all__ = [
     "JSON_FEED_PREFIX",
@@ -71,5 +73,6 @@ __all__ = [
     "html_to_text",
     "parse",
     "parse_in_worker",
+    "prepare_in_worker",
     "shutdown_parsers",
 ]

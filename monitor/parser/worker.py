@@ -1,7 +1,9 @@
-"""Parsing in worker processes, limited in address space and time.
+"""Parsing, and preparing new items, in worker processes limited in address space and time.
 
 A hostile feed costs a worker, never the daemon: a worker that dies or hangs is a
 ``parse_error`` for its feed, and the pool is replaced so the next feed still parses.
+``prepare_in_worker`` makes new items' text and story signature in the same processes; its
+caller prepares in-process what a worker could not (``monitor.pipeline``).
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ def _prepare_job(items: list[Item]) -> list[Prepared] | tuple[str, str, str]:
     try:
         return [prepare(item) for item in items]
     except MemoryError:
-        return ("", "parse_error", "parser ran out of memory")
+        return ("", "parse_error", "preparing items ran out of memory")
     except Exception as exc:  # noqa: BLE001 -- as in _parse_job
-        return ("", "parse_error", f"{type(exc).__name__}: {exc}"[:200])
+        return ("", "parse_error", f"preparing items: {type(exc).__name__}: {exc}"[:200])
 
 
 def _parse_job(
@@ -172,7 +174,8 @@ async def prepare_in_worker(
 ) -> list[Prepared]:
     """``prepare`` of each item in a worker process, with the limits of ``parse_in_worker``:
     the process that matches and writes then spends no time reading HTML. Raises
-    ``ParseError`` naming ``url`` when the worker fails; the caller may prepare in-process."""
+    ``ParseError`` naming ``url`` when the worker fails; the caller may prepare in-process.
+    Send items in chunks (``monitor.pipeline``): the time limit is per call."""
     outcome = await _in_worker(url, timeout, memory_mb, _prepare_job, list(items))
     if isinstance(outcome, list):
         return outcome
