@@ -52,6 +52,7 @@ def demo(out: TextIO) -> int:
                 for name, label, official in FEEDS
             ),
             alert_max_age=None,  # the sample news is from 2024 and 2025
+            concurrency=1,  # the feeds in order: the same alerts on every run
             watch_feeds=False,  # offline: no search feeds
         )
         logs.setup("WARNING")

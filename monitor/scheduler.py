@@ -272,7 +272,11 @@ class Daemon:
             for i in queue:
                 reports[i] = await poll_feed(feeds[i], ctx)
 
-        workers = min(len(feeds), self.settings.concurrency * 2)
+        # Twice the fetch limit, so parsing and storing overlap with fetching; a limit of one
+        # polls one feed after another, in order (`monitor demo`'s output is then the same
+        # on every run: which of two reports of a story comes first decides its alerts).
+        concurrency = self.settings.concurrency
+        workers = min(len(feeds), concurrency * 2 if concurrency > 1 else 1)
         await asyncio.gather(*(worker() for _ in range(workers)))
         return [r for r in reports if r is not None]
 
