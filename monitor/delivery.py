@@ -101,12 +101,14 @@ class _Round:
         give_up: float,
         now: Callable[[], datetime],
         report: DeliveryReport,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self.store = store
         self.notifier = notifier
         self.give_up = give_up
         self.now = now
         self.report = report
+        self.stopping = stopping
         self.blocked: set[str] = set()
 
     async def digests(self, *, ignore_backoff: bool) -> None:
@@ -114,6 +116,8 @@ class _Round:
             self.store.due_digest_targets, self.now(), ignore_backoff=ignore_backoff
         )
         for target in due:
+            if self.stopping():
+                return
             claimed = await asyncio.to_thread(
                 self.store.claim_digest,
                 target,
@@ -122,7 +126,7 @@ class _Round:
                 ignore_backoff=ignore_backoff,
             )
             for start in range(0, len(claimed), DIGEST_MAX):
-                if target in self.blocked:
+                if target in self.blocked or self.stopping():
                     await asyncio.to_thread(_release, self.store, claimed[start:])
                     break
                 await self._send_digest(target, claimed[start : start + DIGEST_MAX])
@@ -265,12 +269,17 @@ async def deliver_pending(
     give_up: float = 86400.0,
     ignore_backoff: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    stopping: Callable[[], bool] = lambda: False,
 ) -> DeliveryReport:
-    """Send what is due: digests whose slot came, then single alerts, oldest first."""
+    """Send what is due: digests whose slot came, then single alerts, oldest first.
+
+    When ``stopping()`` turns true, the round ends after the send in progress, whose outcome
+    is recorded, and gives back what it claimed and did not send: a send cut short would be
+    made again by the next run."""
     report = DeliveryReport()
-    round_ = _Round(store, notifier, give_up, now, report)
+    round_ = _Round(store, notifier, give_up, now, report, stopping)
     await round_.digests(ignore_backoff=ignore_backoff)
-    while True:
+    while not stopping():
         claimed = await asyncio.to_thread(
             store.claim_deliveries,
             now(),
@@ -281,12 +290,13 @@ async def deliver_pending(
         if not claimed:
             break
         for d in claimed:
-            if d.target in round_.blocked:
+            if d.target in round_.blocked or stopping():
                 await asyncio.to_thread(store.release_delivery, d.id)
                 continue
             if await round_.hold(d):
                 continue
             await round_.instant(d)
     # a delivery held this round may be due already (a rate window that freed up meanwhile)
-    await round_.digests(ignore_backoff=False)
+    if not stopping():
+        await round_.digests(ignore_backoff=False)
     return report

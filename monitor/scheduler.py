@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
+STOP_GRACE = 5.0  # seconds a job run already started (a delivery's send) has to finish
 PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
@@ -352,21 +353,26 @@ class Daemon:
         finally:
             log.info("stopping: finishing the current writes")
             self.systemd.stopping()
-            scheduler.shutdown(wait=False)
+            # No new job runs; the scheduler's shutdown would cancel those already started,
+            # a delivery round in the middle of a send among them (sent, not recorded: sent
+            # again by the next start), so it comes last, when they are done.
+            scheduler.pause()
             await self.loop_lag.stop()  # it never ends by itself: not a job to wait for
             self.full_collections.release()
             for task in list(self._tasks.values()):
                 task.cancel()
             if self._tasks:
                 await asyncio.wait(list(self._tasks.values()), timeout=4)
-            # job runs already started (a claim, a delivery round) finish their current step
+            # job runs already started (a claim, a delivery round) finish their current step:
+            # a delivery round stops after the send in progress (``stopping``)
             running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             if running:
-                _, late = await asyncio.wait(running, timeout=4)
+                _, late = await asyncio.wait(running, timeout=STOP_GRACE)
                 for task in late:
                     task.cancel()
                 if late:
                     await asyncio.wait(late, timeout=1)
+            scheduler.shutdown(wait=False)
             if health is not None:
                 await health.close()
             await self.close()
@@ -418,6 +424,8 @@ class Daemon:
             lease=self.feed_lease,
             limit=room,
         )
+        if self._stop.is_set():
+            return  # stopping meanwhile: these leases lapse (or the next start releases them)
         ctx = self.context()
         for feed in feeds:
             if feed.id in self._tasks:
@@ -465,7 +473,11 @@ class Daemon:
 
     async def _deliver_once(self) -> None:
         report = await deliver_pending(
-            self.store, self.notifier, give_up=self.settings.delivery_give_up, now=utcnow
+            self.store,
+            self.notifier,
+            give_up=self.settings.delivery_give_up,
+            now=utcnow,
+            stopping=self._stop.is_set,
         )
         self.metrics.delivered.inc(report.delivered)
         self.metrics.delivery_failures.inc(report.retrying + report.failed)

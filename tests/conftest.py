@@ -43,6 +43,7 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds between reading the request and answering it
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class LocalServer:
                             304 if not_modified else route.status,
                         )
                     )
+                if route.delay:
+                    time.sleep(route.delay)
                 if not_modified and etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, LocalServer, Receiver, start_daemon, wait_for, write_config
+from tests.conftest import (
+    REPO,
+    LocalServer,
+    Receiver,
+    run_cli,
+    start_daemon,
+    wait_for,
+    write_config,
+)
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link>
 <description>d</description>
@@ -139,3 +147,36 @@ def test_sigterm_during_start_up_stops_cleanly(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
     assert "daemon started" not in log.read_text()
+
+
+def test_sigterm_while_an_alert_is_being_sent_finishes_that_send_and_never_repeats_it(
+    tmp_path: Path, feed_server: LocalServer, receiver: Receiver
+) -> None:
+    # The webhook takes 2 s to answer: the SIGTERM comes while the alert is on its way. The
+    # send must be finished and recorded before the daemon exits, or the next run sends the
+    # same alert again.
+    receiver.routes["/hook"].delay = 2.0
+    config = write_config(
+        tmp_path / "monitor.toml",
+        database=f"sqlite:///{tmp_path / 'm.db'}",
+        feeds=[feed_server.serve("/f.xml", FEED)],
+        targets={"chat": receiver.apprise_url},
+    )
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(config, log=log)
+    try:
+        assert wait_for(lambda: len(receiver.hits("/hook")) == 1), log.read_text()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log.read_text()
+    assert "alert delivered" in text, text
+    assert "job failed" not in text and "Traceback" not in text, text
+
+    receiver.routes["/hook"].delay = 0.0
+    again = run_cli("run", "--once", "--config", str(config))
+    assert again.code == 0, again.err
+    assert len(receiver.hits("/hook")) == 1  # sent once, never again

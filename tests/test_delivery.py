@@ -123,6 +123,21 @@ def test_outage_every_alert_arrives_once_in_order(store: Store, receiver: Receiv
     assert set(states(store).values()) == {"delivered"}
 
 
+def test_a_round_told_to_stop_ends_after_the_send_in_progress_and_gives_back_the_rest(
+    store: Store, receiver: Receiver
+) -> None:
+    clock = Clock(T0)
+    add_alerts(store, 3, T0, ["chat"])
+    notifier = notifier_for(chat=(receiver.apprise_url, {}))
+    # stop is asked for while the first alert is being sent
+    report = deliver(store, notifier, clock, stopping=lambda: len(receiver.hits("/hook")) > 0)
+    assert report.delivered == 1 and len(receiver.received()) == 1
+    assert sorted(states(store).values()) == ["delivered", "pending", "pending"]
+    # what was given back goes out with the next round, at once and only once
+    assert deliver(store, notifier, clock).delivered == 2
+    assert len(receiver.received()) == 3
+
+
 def test_digest_waits_for_its_slot_and_is_one_message(store: Store, receiver: Receiver) -> None:
     clock = Clock(T0)
     notifier = notifier_for(
