@@ -420,13 +420,14 @@ async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, inter
             next_poll_at=next_at,
             disable=gone,
         )
-        if decision.notify_operator:
+        # Told once it reached a target: a notice that reached none (every target down) is
+        # tried again at the feed's next failure, so an outage delays it and never drops it.
+        if decision.notify_operator and await _notify_operator(
+            ctx, feed, exc, failures, now, next_at
+        ):
             await asyncio.to_thread(ctx.store.mark_operator_notified, feed.id, now)
     except StoreError as store_exc:
         log.error("cannot record feed failure url=%s error=%s", feed.url, store_exc)
-        return
-    if decision.notify_operator:
-        await _notify_operator(ctx, feed, exc, failures, now, next_at)
 
 
 async def _notify_operator(
@@ -436,8 +437,9 @@ async def _notify_operator(
     failures: int,
     now: datetime,
     next_at: datetime,
-) -> None:
-    """The one notice of a failing period (rule 6 of feed_state): a log line, then every target."""
+) -> bool:
+    """The one notice of a failing period (rule 6 of feed_state): a log line, then every
+    target. True when it is given: it reached a target, or there is none to send it to."""
     since = feed.failing_since or now
     days = (now - since).total_seconds() / 86400
     title = f"newsmonitor: feed failing for {days:.1f} days: {feed.label}"
@@ -457,14 +459,16 @@ async def _notify_operator(
         next_at.isoformat(timespec="seconds"),
         extra={"feed_url": feed.url, "error_kind": exc.kind},
     )
-    if ctx.notifier is None:
-        return
+    if ctx.notifier is None or not ctx.notifier.targets:
+        return True
     message = Message(title=title[:250], body=body, body_format="text")
+    reached = False
     for target in ctx.notifier.targets:
         try:
             problem = await ctx.notifier.send(target, message)
         except Exception as send_exc:  # noqa: BLE001 -- a notice must never stop a poll
             problem = f"{type(send_exc).__name__}: {send_exc}"
+        reached = reached or not problem
         if problem:
             log.error(
                 "cannot send the failing-feed notice target=%s error=%s",
@@ -472,6 +476,13 @@ async def _notify_operator(
                 problem,
                 extra={"feed_url": feed.url},
             )
+    if not reached:
+        log.warning(
+            "failing-feed notice reached no target url=%s: tried again at its next failure",
+            feed.url,
+            extra={"feed_url": feed.url},
+        )
+    return reached
 
 
 def _persist(

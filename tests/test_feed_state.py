@@ -244,6 +244,29 @@ def test_a_feed_failing_too_long_tells_the_operator_once_per_period(
     assert len(receiver.received()) == 2
 
 
+def test_a_failing_feed_notice_that_reached_no_target_is_sent_at_the_next_failure(
+    store: Store, feed_server: LocalServer, receiver: Receiver
+) -> None:
+    url = feed_server.serve("/feed.xml", b"down", status=500)
+    store.sync_feeds([(url, "Flaky news", None, False)])
+    notifier = Notifier({"chat": receiver.apprise_url}, timeout=5)
+    clock = Clock(T0)
+    for day in (0, 1, 2):
+        clock.now = T0 + timedelta(days=day)
+        poll(store, url, clock, notifier)
+    receiver.fail_with = 503  # the chat service is down when the notice is due
+    clock.now = T0 + timedelta(days=3.5)
+    poll(store, url, clock, notifier)
+    assert receiver.received() == [] and row(store, url).operator_notified_at is None
+    receiver.fail_with = None
+    for day in (4, 5):
+        clock.now = T0 + timedelta(days=day)
+        poll(store, url, clock, notifier)
+    [notice] = receiver.received()  # delayed by the outage, sent once
+    assert "Flaky news" in notice["title"] and "4.0 days" in notice["title"]
+    assert row(store, url).operator_notified_at is not None
+
+
 def test_status_reports_a_feed_failing_too_long(
     tmp_path: Path, feed_server: LocalServer, db_url: str
 ) -> None:
