@@ -30,6 +30,7 @@ from monitor.matcher import Matcher
 from monitor.model import Classification, Item, Match, Signal
 from monitor.normalize import document_text
 from monitor.notifier import Message, Notifier
+from monitor.prepare import prepare_all
 from monitor.recent import RecentKeys
 from monitor.settings import Settings
 from monitor.store import Store
@@ -39,10 +40,9 @@ from monitor.watchlist import Watch, Watchlists, load_watchlists
 
 if TYPE_CHECKING:
     from monitor.parser.clean import ParsedFeed
-    from monitor.prepare import Prepared
+    from monitor.prepare import Prepared, PrepareInWorker
 
     ParseInWorker = Callable[[str, bytes, Mapping[str, str]], Awaitable[ParsedFeed]]
-    PrepareInWorker = Callable[[str, Sequence[Item]], Awaitable[list[Prepared]]]
 
 _T = TypeVar("_T")
 
@@ -237,57 +237,6 @@ async def _workers() -> tuple[ParseInWorker, PrepareInWorker]:
     return _WORKERS[0]
 
 
-PREPARE_CHUNK_CHARS = 256 * 1024  # of title, summary and content per worker job
-PREPARE_CHUNK_ITEMS = 200
-
-
-def _chunks(items: Sequence[Item]) -> list[Sequence[Item]]:
-    """Worker jobs of at most PREPARE_CHUNK_ITEMS items or about PREPARE_CHUNK_CHARS of text:
-    each job has the worker's whole time limit, and a feed of a thousand items of dense
-    markup would need most of it in one (some 20 ms an item at the size caps)."""
-    chunks: list[Sequence[Item]] = []
-    start = size = 0
-    for n, item in enumerate(items):
-        length = len(item.title) + len(item.summary) + len(item.content)
-        if n > start and (size + length > PREPARE_CHUNK_CHARS or n - start >= PREPARE_CHUNK_ITEMS):
-            chunks.append(items[start:n])
-            start, size = n, 0
-        size += length
-    if start < len(items):
-        chunks.append(items[start:])
-    return chunks
-
-
-async def _prepare(
-    url: str, items: Sequence[Item], prepare_in_worker: PrepareInWorker
-) -> list[Prepared]:
-    """The text and signature of each new item, made in the parser processes a chunk at a
-    time; a chunk a worker could not prepare is made in this process (in a thread), which
-    costs time, never an item."""
-    prepared: list[Prepared] = []
-    for chunk in _chunks(items):
-        try:
-            prepared += await prepare_in_worker(url, chunk)
-            continue
-        except Exception as exc:  # noqa: BLE001 -- any failure of the pool: prepare here
-            reason = exc.detail if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}"
-        log.warning(
-            "items prepared in-process url=%s items=%d reason=%s",
-            url,
-            len(chunk),
-            reason,
-            extra={"feed_url": url},
-        )
-        prepared += await asyncio.to_thread(_prepare_here, chunk)
-    return prepared
-
-
-def _prepare_here(items: Sequence[Item]) -> list[Prepared]:
-    from monitor.prepare import prepare
-
-    return [prepare(item) for item in items]
-
-
 async def _in_writer(ctx: PollContext, job: Callable[..., _T], *args: Any) -> _T:
     if ctx.writer is None:
         return await asyncio.to_thread(job, *args)
@@ -319,7 +268,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         now = ctx.now()
         alerts: tuple[int, list[int]] = (0, [])
         if unknown:
-            prepared = await _prepare(feed.url, unknown, prepare_in_worker)
+            prepared = await prepare_all(feed.url, unknown, prepare_in_worker)
             analyses = await asyncio.to_thread(_analyse_all, unknown, prepared, rules)
             now = ctx.now()
             alerts = await _in_writer(ctx, _persist, ctx, feed, analyses, rules, now, links)

@@ -20,7 +20,7 @@ from monitor.normalize import document_text
 from monitor.parser import parse, parse_in_worker, shutdown_parsers
 from monitor.parser.worker import prepare_in_worker
 from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
-from monitor.prepare import Prepared, prepare
+from monitor.prepare import CHUNK_CHARS, CHUNK_ITEMS, Prepared, chunks, prepare, prepare_all
 from monitor.store import Store, make_engine, upgrade
 from monitor.stories import Signature, StoryIndex, assign_stories
 from monitor.watchlist import load_watchlists
@@ -80,17 +80,17 @@ def test_a_worker_that_gives_no_answer_is_a_parse_error_naming_the_feed() -> Non
 
 
 def test_items_go_to_the_workers_in_chunks_each_within_the_time_limit() -> None:
-    big = Item("big", "t", summary="x" * (pipeline.PREPARE_CHUNK_CHARS + 10))
+    big = Item("big", "t", summary="x" * (CHUNK_CHARS + 10))
     small = [Item(str(n), "t", summary="y" * 1000) for n in range(450)]
     items = [*small[:10], big, *small[10:]]
-    chunks = pipeline._chunks(items)
-    assert [i for chunk in chunks for i in chunk] == items
-    assert all(0 < len(c) <= pipeline.PREPARE_CHUNK_ITEMS for c in chunks)
-    assert [big] in [list(c) for c in chunks]  # too large for any chunk: alone
-    for chunk in chunks:
+    found = chunks(items)
+    assert [i for chunk in found for i in chunk] == items
+    assert all(0 < len(c) <= CHUNK_ITEMS for c in found)
+    assert [big] in [list(c) for c in found]  # too large for any chunk: alone
+    for chunk in found:
         chars = sum(len(i.title) + len(i.summary) + len(i.content) for i in chunk)
-        assert len(chunk) == 1 or chars <= pipeline.PREPARE_CHUNK_CHARS
-    assert pipeline._chunks([]) == []
+        assert len(chunk) == 1 or chars <= CHUNK_CHARS
+    assert chunks([]) == []
 
 
 def test_only_the_chunk_a_worker_failed_is_prepared_in_process(
@@ -105,8 +105,8 @@ def test_only_the_chunk_a_worker_failed_is_prepared_in_process(
             raise RuntimeError("cannot submit after shutdown")  # not a FeedError
         return await prepare_in_worker(url, chunk)
 
-    with caplog.at_level(logging.WARNING, logger="monitor.pipeline"):
-        made = asyncio.run(pipeline._prepare("https://feeds.example.org/", items, first_fails))
+    with caplog.at_level(logging.WARNING, logger="monitor.prepare"):
+        made = asyncio.run(prepare_all("https://feeds.example.org/", items, first_fails))
     assert made == [expected(item) for item in items]
     assert calls == [200, 200, 50]
     [warning] = [r.getMessage() for r in caplog.records if "in-process" in r.getMessage()]
@@ -161,7 +161,7 @@ def test_items_are_stored_and_alert_when_a_worker_cannot_prepare_them(
     monkeypatch.setattr(pipeline, "_WORKERS", [(parse_in_worker, cannot_prepare)])
     url = feed_server.serve("/ai.xml", FEED)
     store.sync_feeds([(url, None, None, False)])
-    with caplog.at_level(logging.WARNING, logger="monitor.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="monitor.prepare"):
         [report] = poll_all(store, [url], None)
     assert (report.status, report.new_items, len(report.alerts)) == ("ok", 2, 1)
     assert any(

@@ -21,7 +21,7 @@ from monitor.errors import FeedError, ParseError
 from monitor.model import Item
 from monitor.parser.clean import MAX_ITEMS, ParsedFeed, keep_newest
 from monitor.parser.core import parse
-from monitor.prepare import Prepared, prepare
+from monitor.prepare import Prepared, prepare_each
 
 _T = TypeVar("_T")
 
@@ -37,7 +37,7 @@ def _ready() -> None:
 
 def _prepare_job(items: list[Item]) -> list[Prepared] | tuple[str, str, str]:
     try:
-        return [prepare(item) for item in items]
+        return prepare_each(items)
     except MemoryError:
         return ("", "parse_error", "preparing items ran out of memory")
     except Exception as exc:  # noqa: BLE001 -- as in _parse_job
