@@ -1,4 +1,5 @@
-"""Every route of the shared hostile server through Fetcher and parse_in_worker.
+"""Every route of the shared hostile server through Fetcher, parse_in_worker and
+prepare_in_worker.
 
 Each route must end in a ParsedFeed or a FeedError with a kind from the closed set; the test
 process must stay up with bounded memory, and the 127.0.0.2 canary must never be reached.
@@ -22,7 +23,14 @@ import pytest
 
 from monitor.errors import FEED_ERROR_KINDS, FeedError
 from monitor.fetcher import Fetcher
-from monitor.parser import MAX_ITEMS, ParsedFeed, parse_in_worker, shutdown_parsers
+from monitor.parser import (
+    MAX_ITEMS,
+    ParsedFeed,
+    parse_in_worker,
+    prepare_in_worker,
+    shutdown_parsers,
+)
+from monitor.prepare import prepare_all
 
 HOSTILE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hostile"
 SERVER = HOSTILE / "hostile_server.py"
@@ -187,7 +195,11 @@ async def poll(url: str, fetcher: Fetcher) -> ParsedFeed | FeedError:
         result = await fetcher.fetch(url)
         if result.not_modified:
             return FeedError(url, "empty", "unexpected 304")
-        return await parse_in_worker(result.url, result.content, result.headers, timeout=15)
+        feed = await parse_in_worker(result.url, result.content, result.headers, timeout=15)
+        # and the daemon's next step: the items' text and signatures, made in the workers
+        prepared = await prepare_all(result.url, feed.items, prepare_in_worker)
+        assert len(prepared) == len(feed.items), url
+        return feed
     except FeedError as exc:
         return exc
 
