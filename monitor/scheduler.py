@@ -124,7 +124,7 @@ class Daemon:
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
         self._stop = asyncio.Event()
-        self.metrics = Metrics()
+        self.metrics = Metrics(served=settings.http_listen is not None)
         self.fetch_states = FetchStateBatch(self.store)
         self.writer = _writer()
         self._cycle = False  # `run --once` is polling

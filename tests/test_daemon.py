@@ -8,6 +8,8 @@ import json
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -180,3 +182,24 @@ def test_sigterm_while_an_alert_is_being_sent_finishes_that_send_and_never_repea
     again = run_cli("run", "--once", "--config", str(config))
     assert again.code == 0, again.err
     assert len(receiver.hits("/hook")) == 1  # sent once, never again
+
+
+def test_without_a_metrics_endpoint_metrics_count_nothing_and_load_nothing() -> None:
+    code = """
+import sys
+from monitor.health import Metrics
+m = Metrics(served=False)
+m.fetches.labels(outcome="ok").inc()
+m.items.inc(3)
+m.pending.set(2)
+m.last_tick.set_to_current_time()
+m.observe_lag(0.01)
+with m.poll_seconds.time():
+    pass
+assert m.render() == b""
+assert "prometheus_client" not in sys.modules
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

@@ -30,6 +30,14 @@ Every failure is a FetchError with a kind from FEED_ERROR_KINDS; messages never 
 
 from __future__ import annotations
 
+import sys
+
+# httpx imports its command-line client (click, rich, pygments: 13 ms and some megabytes of
+# every start) whenever those happen to be installed, and falls back to a stub when the
+# import fails; we never run it. Only when httpx is not loaded yet.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 from monitor.fetcher.client import (
     ACCEPT,
     DEFAULT_USER_AGENT,
