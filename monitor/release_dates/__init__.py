@@ -32,7 +32,9 @@ August", "for a 2027 release", "auf 2028") or a verb aiming at them ("targets Au
 one to come ("delayed to March" in April is next March). A bare season needs one too ("for
 summer", "as early as fall", "al otoño", "for a spring debut", "a fall launch"); unless "this"
 names it, a bare season takes its year as a month does, from its first month ("a spring
-debut" in August is next spring). Year-end forms: "by year end", "before year's end", "bis
+debut" in August is next spring). A bare month or season right after a release told in the
+past tense ("launched in the spring", "released GPT-4o in March", "sorti au printemps") is
+the one gone by; not after "be", "to" or "être" ("could be released in March"). Year-end forms: "by year end", "before year's end", "bis
 Jahresende", "entro la fine dell'anno". Lower-case "may"/"march" are verbs, and "MAI 1" is a
 model, not the first of May.
 

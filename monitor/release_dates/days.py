@@ -14,6 +14,7 @@ from monitor.release_dates.calendar import (
     month_of,
     month_ok,
     pick_month_year,
+    released_before,
     safe_date,
 )
 
@@ -137,6 +138,8 @@ def month_only(m: re.Match[str], job: Job) -> str | None:
     direction = direction_of(pre[0] + " " + tail)
     if direction == 0 and _TOWARDS.match(pre[0]):
         direction = 1  # "delayed to March" in April is next March
+    elif direction == 0 and released_before(m.string, m.start("m")):
+        direction = -1  # "released in March" in August is the March gone by
     year = pick_month_year(month, ref, direction)
     return f"{year:04d}-{month:02d}"
 

@@ -14,6 +14,7 @@ from monitor.release_dates.calendar import (
     iso_week_of,
     pick_month_year,
     relative_year,
+    released_before,
     weekday_of,
 )
 from monitor.release_dates.lexicon import DAY_WORDS, NUMBERS, ORDINALS, PART_WORDS, SEASONS
@@ -34,8 +35,10 @@ def _season(m: re.Match[str], job: Job) -> str | None:
             # "this winter" in January is the winter that began in the previous December.
             direction = direction_of(m[0])
             if direction == 0 and not _THIS.search(m[0].lower()):
-                # "for a spring debut" in August is next spring, as months are guessed
-                year = pick_month_year(_SEASON_START[season], ref, 0)
+                # "for a spring debut" in August is next spring, as months are guessed;
+                # "launched in the spring" is the spring gone by
+                past = released_before(m.string, m.start("s"))
+                year = pick_month_year(_SEASON_START[season], ref, -1 if past else 0)
             else:
                 year = ref.year - 1 if season == "winter" and ref.month <= 2 else ref.year
                 year += direction
