@@ -273,16 +273,23 @@ def floor_fetch(urls: list[str], concurrency: int = 100) -> Sample:
     return Sample(time.perf_counter() - start, self_cpu() - cpu, {"bytes": size})
 
 
-def floor_parse(bodies: list[bytes]) -> Sample:
+def lxml_floor(bodies: list[bytes]) -> int:
+    """The parse floor: lxml reads each body and each item's fields, nothing more; returns
+    the items with a title (also agree_parsers.py's floor)."""
     from lxml import etree
 
-    cpu, start = self_cpu(), time.perf_counter()
     count = 0
     for body in bodies:
         root = etree.fromstring(body)
         for item in root.iter("item"):
             fields = {child.tag: child.text for child in item}
             count += bool(fields.get("title"))
+    return count
+
+
+def floor_parse(bodies: list[bytes]) -> Sample:
+    cpu, start = self_cpu(), time.perf_counter()
+    count = lxml_floor(bodies)
     return Sample(time.perf_counter() - start, self_cpu() - cpu, {"items": count})
 
 
@@ -468,9 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    missing = [m for m in ("aiohttp", "lxml") if not _importable(m)]
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        missing.append("nginx (apt-get install nginx-light)")
+    missing = missing_for_nginx("aiohttp", "lxml")
     if missing:
         print(f"skipped: bench_fetch needs {', '.join(missing)}")
         return 0
@@ -683,6 +688,14 @@ def report(results: dict[str, list[Sample]], feeds: int, items: int) -> None:
     for name, value, ok in verdicts:
         verdict = "?" if ok is None else "met" if ok else "NOT MET"
         print(f"{name:<{width}}  {value:>14}  {verdict}")
+
+
+def missing_for_nginx(*modules: str) -> list[str]:
+    """What a benchmark serving feeds from nginx lacks: the modules, then nginx itself."""
+    missing = [m for m in modules if not _importable(m)]
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        missing.append("nginx (apt-get install nginx-light)")
+    return missing
 
 
 def _importable(module: str) -> bool:

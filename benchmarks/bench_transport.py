@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_fetch import _importable, nginx, self_cpu, write_feeds
+from bench_fetch import missing_for_nginx, nginx, self_cpu, write_feeds
 
 from monitor.fetcher import FetchCache, Fetcher
 
@@ -90,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    missing = [] if _importable("aiohttp") else ["aiohttp"]
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        missing.append("nginx (apt-get install nginx-light)")
+    missing = missing_for_nginx("aiohttp")
     if missing:
         print(f"skipped: bench_transport needs {', '.join(missing)}")
         return 0
