@@ -133,14 +133,6 @@ def parser_pool() -> Iterator[None]:
     shutdown_parsers()
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield Store(engine)
-    engine.dispose()
-
-
 def poll(store: Store, url: str, clock: Clock, notifier: Notifier | None = None) -> PollReport:
     rules = Rules.build(load_watchlists([REPO / "watchlists"]), ("chat",))
 

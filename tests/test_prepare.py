@@ -21,7 +21,7 @@ from monitor.parser import parse, parse_in_worker, shutdown_parsers
 from monitor.parser.worker import prepare_in_worker
 from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
 from monitor.prepare import CHUNK_CHARS, CHUNK_ITEMS, Prepared, chunks, prepare, prepare_all
-from monitor.store import Store, make_engine, upgrade
+from monitor.store import Store
 from monitor.stories import Signature, StoryIndex, assign_stories
 from monitor.watchlist import load_watchlists
 from tests.conftest import REPO, LocalServer
@@ -125,14 +125,6 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>How to build a treehouse</title><link>http://news.test/treehouse</link><guid>n-2</guid>
 <pubDate>Thu, 07 Aug 2025 12:00:00 GMT</pubDate><description>Wood and nails.</description></item>
 </channel></rss>"""
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield Store(engine)
-    engine.dispose()
 
 
 def poll_all(store: Store, urls: list[str], writer: ThreadPoolExecutor | None) -> list[PollReport]:
