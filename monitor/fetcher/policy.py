@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,14 +28,22 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
     An IP literal is its own answer, without a trip through the resolver's thread pool.
     """
-    try:
-        return [str(ipaddress.ip_address(host.strip("[]")))]
-    except ValueError:
-        pass
+    literal = ip_literal(host)
+    if literal is not None:
+        return [literal]
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     return sorted(addresses, key=lambda a: ":" in a)
+
+
+@lru_cache(maxsize=1024)
+def ip_literal(host: str) -> str | None:
+    """``host`` as the canonical form of the IP address it spells, or None for a name."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
 
 
 def redact(url: str) -> str:

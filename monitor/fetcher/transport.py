@@ -22,6 +22,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -108,9 +109,15 @@ def _header_overflow(exc: BaseException) -> bool:
 def _address_url(request: httpx.Request, address: str) -> URL:
     """The request's URL with its host replaced by ``address`` and no user info."""
     url = request.url
+    return _pinned_url(url.scheme, address, url.port, url.raw_path)
+
+
+@lru_cache(maxsize=8192)
+def _pinned_url(scheme: str, address: str, port: int | None, raw_path: bytes) -> URL:
+    """Made once per feed and address: a poll of the same feeds builds the same URLs."""
     host = f"[{address}]" if ":" in address else address
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return URL(f"{url.scheme}://{host}:{port}{url.raw_path.decode('ascii')}", encoded=True)
+    port = port or (443 if scheme == "https" else 80)
+    return URL(f"{scheme}://{host}:{port}{raw_path.decode('ascii')}", encoded=True)
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):

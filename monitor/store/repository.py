@@ -35,7 +35,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,6 +80,24 @@ class FeedRow:
     def fetch_url(self) -> str:
         """Where the feed is fetched from: its URL, or where a permanent redirect moved it."""
         return self.moved_to or self.url
+
+
+# The columns of a FeedRow, in its fields' order.
+_FEED_ROW = (
+    t.Feed.id,
+    t.Feed.url,
+    t.Feed.name,
+    t.Feed.official,
+    t.Feed.interval_s,
+    t.Feed.etag,
+    t.Feed.last_modified,
+    t.Feed.error_count,
+    t.Feed.failing_since,
+    t.Feed.moved_to,
+    t.Feed.redirect_seen,
+    t.Feed.operator_notified_at,
+    t.Feed.content_hash,
+)
 
 
 @dataclass(frozen=True)
@@ -211,7 +228,7 @@ class Store:
             session.close()
 
     def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+        return dialect_insert(self.dialect)(table)
 
     # -- feeds ---------------------------------------------------------------------------
 
@@ -277,28 +294,36 @@ class Store:
         all_feeds: bool = False,
     ) -> list[FeedRow]:
         """Claim configured feeds that are due (or every one with ``all_feeds``) for a lease."""
+        query = select(*_FEED_ROW).where(
+            t.Feed.url.in_(urls),
+            t.Feed.disabled.is_(False),
+            or_(t.Feed.lease_until.is_(None), t.Feed.lease_until < now),
+        )
+        if not all_feeds:
+            query = query.where(or_(t.Feed.next_poll_at.is_(None), t.Feed.next_poll_at <= now))
+        query = query.order_by(t.Feed.next_poll_at.is_not(None), t.Feed.next_poll_at, t.Feed.id)
+        # Core rows and one UPDATE, not ORM objects flushed one by one: claiming is on the
+        # path of every poll, 304s included.
         with self.session() as s:
-            query = select(t.Feed).where(
-                t.Feed.url.in_(urls),
-                t.Feed.disabled.is_(False),
-                or_(t.Feed.lease_until.is_(None), t.Feed.lease_until < now),
-            )
-            if not all_feeds:
-                query = query.where(or_(t.Feed.next_poll_at.is_(None), t.Feed.next_poll_at <= now))
-            query = query.order_by(t.Feed.next_poll_at.is_not(None), t.Feed.next_poll_at, t.Feed.id)
-            rows = s.scalars(query.limit(limit).with_for_update(skip_locked=True)).all()
-            for row in rows:
-                row.lease_until = now + lease
-            return [_feed_row(r) for r in rows]
+            connection = s.connection()
+            rows = connection.execute(query.limit(limit).with_for_update(skip_locked=True)).all()
+            if rows:
+                connection.execute(
+                    update(t.Feed)
+                    .where(t.Feed.id.in_([r.id for r in rows]))
+                    .values(lease_until=now + lease)
+                )
+            return [FeedRow(*r) for r in rows]
 
     def release_all_leases(self) -> None:
         """Forget every lease: only for an instance that knows it is alone on the database
         (SQLite), after a crash left leases that nobody holds any more."""
         with self.session() as s:
-            s.execute(
+            connection = s.connection()
+            connection.execute(
                 update(t.Feed).where(t.Feed.lease_until.is_not(None)).values(lease_until=None)
             )
-            s.execute(
+            connection.execute(
                 update(t.Delivery)
                 .where(t.Delivery.lease_until.is_not(None))
                 .values(lease_until=None)
@@ -306,8 +331,8 @@ class Store:
 
     def feed(self, url: str) -> FeedRow | None:
         with self.session() as s:
-            row = s.scalar(select(t.Feed).where(t.Feed.url == url))
-            return _feed_row(row) if row else None
+            row = s.connection().execute(select(*_FEED_ROW).where(t.Feed.url == url)).first()
+            return FeedRow(*row) if row else None
 
     def record_fetch(
         self,
@@ -1193,10 +1218,24 @@ def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
 
 
 @cache
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's INSERT construct (for ON CONFLICT and RETURNING), imported on first use:
+    the PostgreSQL dialect package costs some 20 ms of start-up that SQLite never needs."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
+@cache
 def _insert_items(dialect: str) -> Any:
     """The item insert of Unit.insert_items, built once per dialect."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(t.Item.__table__).on_conflict_do_nothing(index_elements=["feed_id", "item_key"])
+    return dialect_insert(dialect)(t.Item.__table__).on_conflict_do_nothing(
+        index_elements=["feed_id", "item_key"]
+    )
 
 
 @cache
@@ -1213,8 +1252,7 @@ def _inserted_ids() -> Any:
 def _insert_stories(dialect: str) -> Any:
     """The story insert of Unit._assign_stories, built once per dialect."""
     story: Any = t.Story.__table__
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(story).returning(
+    return dialect_insert(dialect)(story).returning(
         story.c.id, story.c.title, story.c.canonical_link, story.c.signature
     )
 
@@ -1253,24 +1291,6 @@ def _due(now: datetime, ignore_backoff: bool) -> tuple[Any, ...]:
 
 def _cap(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
-
-
-def _feed_row(r: t.Feed) -> FeedRow:
-    return FeedRow(
-        r.id,
-        r.url,
-        r.name,
-        r.official,
-        r.interval_s,
-        r.etag,
-        r.last_modified,
-        r.error_count,
-        r.failing_since,
-        r.moved_to,
-        r.redirect_seen,
-        r.operator_notified_at,
-        r.content_hash,
-    )
 
 
 __all__ = ["FeedRow", "NewItem", "PendingDelivery", "PriorAlert", "Store", "Unit"]
