@@ -41,6 +41,7 @@ from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
 from monitor.store.repository import FeedRow
+from monitor.store.tables import utcnow
 from monitor.systemd import SystemdNotifier
 from monitor.watchlist import (
     DEFAULT_SEARCH_TEMPLATES,
@@ -61,10 +62,6 @@ PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time l
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 RETENTION_TICK = 6 * 3600.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def feed_specs(

@@ -28,7 +28,7 @@ from monitor.signals.lexicon import (
     VERB_FINAL,
     Hit,
 )
-from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE
+from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE, PAST_REFERENCE
 from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
 
 
@@ -297,6 +297,13 @@ def _decide(
     # a noun or a bare verb: its surroundings say when
     if not future_values and _said_now(reading, clause):
         return Verdict(Signal.RELEASED, values, hedged)
+    if (
+        not future_values
+        and PAST_REFERENCE.search(ctx.lowered, lead_start, cue.start)
+        and not reading.has(AUX, clause[0], clause[1])
+        and not reading.has(MODAL, clause[0], clause[1])
+    ):
+        return Verdict(Signal.RELEASED, values, hedged)  # "after GPT-5 launch": it happened
     scheduled = _scheduled(reading, clause)
     if future_values and (scheduled or hedged or ctx.known_reference):
         return Verdict(Signal.DATED, future_values, hedged)

@@ -67,6 +67,18 @@ COMPARED = re.compile(
     r"zoals|après|avant|before|beyond|surpass\w*|take on|rivaliz\w+)\s+(?:the |l'|le |la |"
     r"el |den |de |het )?(?:\w+'s\s+)?$"
 )
+# "after GPT-5 launch", "avant la sortie de...": a name before its own launch noun is a point in
+# time, not a thing compared (see COMPARED), so the noun's cue stays tied to it.
+OWN_LAUNCH = re.compile(
+    r"(?:'s)?\s+(?:launch|release|debut|rollout|roll-out|unveiling|lancement|sortie)\b"
+)
+# A launch noun named as a reference point gone by: "after GPT-5 launch", "since its release",
+# "following the launch of", "depuis le lancement de", "post-launch" (up to three words
+# between, on the text just before the noun).
+PAST_REFERENCE = re.compile(
+    r"(?<![\w-])(?:after|since|following|post-|après|depuis|suite à|dopo|desde|nach|seit)"
+    r"(?:\s+|(?<=-))(?:[\w.'-]+\s+){0,3}$"
+)
 AFTER_BLOCK = re.compile(
     r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
     r"that|whether|if|at|in|on|ahead|from|during|over|under|pour|sur|avec|contre|que|qu'|"

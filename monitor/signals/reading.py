@@ -18,6 +18,7 @@ from monitor.signals.patterns import (
     DASH,
     NAME_HINT,
     OTHER_NAME,
+    OWN_LAUNCH,
     PUNCTUATION_BREAK,
     SENTENCE_PRONOUNS,
     YEAR_AFTER,
@@ -289,7 +290,8 @@ def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
             m.start,
             m.end,
             m.watch,
-            compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start)),
+            compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start))
+            and not OWN_LAUNCH.match(lowered, m.end),
         )
         for m in own
     ]

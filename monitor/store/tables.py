@@ -55,6 +55,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
+    """Now, timezone-aware: the clock of column defaults and of the daemon's schedule."""
     return datetime.now(UTC)
 
 
