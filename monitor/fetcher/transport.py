@@ -106,15 +106,8 @@ def _header_overflow(exc: BaseException) -> bool:
     return False
 
 
-def _address_url(request: httpx.Request, address: str) -> URL:
-    """The request's URL with its host replaced by ``address`` and no user info."""
-    url = request.url
-    return _pinned_url(url.scheme, address, url.port, url.raw_path)
-
-
-@lru_cache(maxsize=8192)
 def _pinned_url(scheme: str, address: str, port: int | None, raw_path: bytes) -> URL:
-    """Made once per feed and address: a poll of the same feeds builds the same URLs."""
+    """A request's URL with its host replaced by ``address`` and no user info."""
     host = f"[{address}]" if ":" in address else address
     port = port or (443 if scheme == "https" else 80)
     return URL(f"{scheme}://{host}:{port}{raw_path.decode('ascii')}", encoded=True)
@@ -135,6 +128,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._ssl = ssl.create_default_context(cafile=certifi.where())
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, Any], aiohttp.ClientTimeout] = {}
+        # Made once per feed and address for the transport's life: polls repeat the same URLs.
+        self._pinned_url = lru_cache(maxsize=8192)(_pinned_url)
 
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -179,7 +174,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _httpx_errors():
             response = await self._session.request(
                 request.method,
-                _address_url(request, address),
+                self._pinned_url(
+                    request.url.scheme, address, request.url.port, request.url.raw_path
+                ),
                 headers=headers,
                 data=request.content or None,
                 allow_redirects=False,
