@@ -28,7 +28,13 @@ from monitor.signals.lexicon import (
     VERB_FINAL,
     Hit,
 )
-from monitor.signals.patterns import ADJACENT_GAP, ANNOUNCE, PASSIVE_FUTURE, PAST_REFERENCE
+from monitor.signals.patterns import (
+    ADJACENT_GAP,
+    ANNOUNCE,
+    PASSIVE_FUTURE,
+    PAST_REFERENCE,
+    RELATIVE_OBJECT,
+)
 from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
 
 
@@ -271,6 +277,8 @@ def _decide(
             return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
     # release and event cues
+    if cue.kind == EVENT and RELATIVE_OBJECT.search(ctx.lowered, lead_start, cue.start):
+        return None
     tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
         # "... will release on May 26, 2026, Rockstar announced": a date was announced

@@ -79,6 +79,12 @@ PAST_REFERENCE = re.compile(
     r"(?<![\w-])(?:after|since|following|post-|après|depuis|suite à|dopo|desde|nach|seit)"
     r"(?:\s+|(?<=-))(?:[\w.'-]+\s+){0,3}$"
 )
+# "..., which it began in 2024": an event verb whose subject is an agent and whose object is
+# the relative pronoun before it tells what was begun (the work), not that the thing began.
+RELATIVE_OBJECT = re.compile(
+    r"(?<![\w-])(?:which|that|qu'|que)\s*(?:it|they|we|he|she|il|elle|ils|elles|on)\s+"
+    r"(?:(?:has|have|had|only|first|already|a|ont|avait)\s+)?$"
+)
 AFTER_BLOCK = re.compile(
     r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
     r"that|whether|if|at|in|on|ahead|from|during|over|under|pour|sur|avec|contre|que|qu'|"
