@@ -56,7 +56,8 @@ LEXICON.add(
     RELEASE, "present", "after",
     r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
-    r"shows off",
+    r"shows off", r"open-sources", r"open sources",
+    r"can now (?:download|install|try|use|get|buy|order|access|play|stream)",
     r"drops", r"(?:is|are) (?:launching|releasing|rolling out|shipping|unveiling|"
     r"introducing|deploying|releasing)", r"lance(?:nt)?", r"dévoile(?:nt)?",
     r"présente(?:nt)?", r"annonce(?:nt)?", r"déploie(?:nt)?", r"publie(?:nt)?",
@@ -91,6 +92,7 @@ LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
     r"(?:showed|shown|popped|turned) up", r"went live", r"came out",
+    r"reached (?:stable|general availability|ga)",
     r"made (?:a|an|its|their) (?:\w+ ){0,3}(?:appearance|debut)",
     r"(?:est|sont) (?:apparue?s?|arrivée?s?|sortie?s?|disponibles?)",
     r"a (?:fait|faisait) son apparition", r"faisait son apparition", r"a débarqué",
@@ -104,6 +106,8 @@ LEXICON.add(
     r"available|back(?: online)?|online)", r"(?:now |generally )available",
     r"available (?:now|today|to (?:all|everyone|users|the public))", r"goes live",
     r"appears", r"appearing", r"emerges", r"arrives", r"lands", r"pops up", r"comes out",
+    r"hits (?:stable|shelves|stores|general availability|ga)",
+    r"reaches (?:stable|general availability|ga)",
     r"kommt", r"komt (?:\w+ ){0,4}uit",
     r"sort(?= (?:le|en|ce|cet|cette|dès|aujourd'hui|demain|lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche)\b)",

@@ -41,8 +41,9 @@ AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK, PRELIMINARY = (
     "preliminary",  # pre-orders, a beta, a waitlist: steps before the launch itself
 )
 
-# First halves of hyphenated cues ("pre-orders", "sign-ups"), not prefixes of other cues.
-_JOINED = frozenset({"pre", "pré", "sign", "wait"})
+# First halves of hyphenated cues ("pre-orders", "sign-ups", "open-sourced", "roll-out"), not
+# prefixes of other cues.
+_JOINED = frozenset({"pre", "pré", "sign", "wait", "open", "roll"})
 WORD = re.compile(r"[^\W\d_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # French conditionals ("lancerait") hedge like "would".
