@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from monitor.release_dates import DateMention
-from monitor.signals.lexicon import DENIAL, NEGATION, NOT_NEGATION, RUMOR, Hit
+from monitor.signals.lexicon import DENIAL, EVENT, NEGATION, NOT_NEGATION, RELEASE, RUMOR, Hit
 from monitor.signals.patterns import (
     AFTER_BLOCK,
     BEFORE_BLOCK,
@@ -36,6 +36,8 @@ def targets_of(
             gap = without_dates(lowered, cue.end, e.start, reading.dates).strip()
             if len(gap) > WINDOW or AFTER_BLOCK.search(gap):
                 return None
+            if e.destination and gap and cue.kind in (RELEASE, EVENT):
+                return None  # "brings Fortnite to Switch 2": Switch 2 is where it lands
             return (len(gap), e)
         return None
 

@@ -49,6 +49,7 @@ LEXICON.add(
     r"lanzó", r"presentó", r"anunció", r"estrenó", r"liberó", r"ha lanzado",
     r"ha presentado", r"lanzad[oa]", r"veröffentlichte", r"veröffentlicht",
     r"vorgestellt", r"stellte", r"enthüllte", r"enthüllt", r"startete", r"gestartet",
+    r"(?:began|started) (?:rolling out|shipping|deploying|releasing)",
     r"herausgebracht", r"lancierte", r"gelanceerd", r"uitgebracht", r"onthulde",
     r"onthuld", r"gepresenteerd", r"geïntroduceerd",
 )
@@ -58,8 +59,11 @@ LEXICON.add(
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
     r"shows off", r"open-sources", r"open sources",
     r"can now (?:download|install|try|use|get|buy|order|access|play|stream)",
-    r"drops", r"(?:is|are) (?:launching|releasing|rolling out|shipping|unveiling|"
-    r"introducing|deploying|releasing)", r"lance(?:nt)?", r"dévoile(?:nt)?",
+    r"drops", r"(?:is|are) (?:now |finally |officially |already |also |gradually |quietly |"
+    r"widely )?(?:launching|releasing|rolling out|shipping|unveiling|introducing|deploying|"
+    r"bringing)",
+    r"(?:begins|starts) (?:rolling out|shipping|deploying|releasing)", r"now rolling out",
+    r"rolling out now", r"lance(?:nt)?", r"dévoile(?:nt)?",
     r"présente(?:nt)?", r"annonce(?:nt)?", r"déploie(?:nt)?", r"publie(?:nt)?",
     r"lanza(?:n)?", r"presenta(?:n)?", r"anuncia(?:n)?", r"estrena(?:n)?",
     r"se lanza", r"veröffentlicht", r"stellt", r"enthüllt", r"startet", r"bringt",

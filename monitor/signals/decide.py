@@ -82,7 +82,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
 
     # "Build, May 7-9" / "Build op 6 mei": a date right next to the name, no verb needed.
     for entity in reading.entities:
-        if entity.watch is None or entity.anaphor or entity.compared:
+        if entity.watch is None or entity.anaphor or entity.compared or entity.destination == "on":
             continue
         for mention in reading.dates:
             if mention.start >= entity.end:

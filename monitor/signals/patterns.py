@@ -72,6 +72,11 @@ COMPARED = re.compile(
 OWN_LAUNCH = re.compile(
     r"(?:'s)?\s+(?:launch|release|debut|rollout|roll-out|unveiling|lancement|sortie)\b"
 )
+# A name after "on" or "to" is where something else arrives ("Hades 2 arrives on Switch 2 in May",
+# "brings Fortnite to Switch 2"): a platform, not the thing released. "on"/"sur" alone also
+# keep a date after it from being the name's own ("... on the Switch 2 next month").
+DESTINATION = re.compile(r"(?<![\w-])(?:to|onto|on|sur|à)\s+(?:the\s+|la\s+|le\s+|l')?$")
+DESTINATION_ON = re.compile(r"(?<![\w-])(?:onto|on|sur)\s+(?:the\s+|la\s+|le\s+|l')?$")
 # A launch noun named as a reference point gone by: "after GPT-5 launch", "since its release",
 # "following the launch of", "depuis le lancement de", "post-launch" (up to three words
 # between, on the text just before the noun).

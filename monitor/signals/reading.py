@@ -16,6 +16,8 @@ from monitor.signals.patterns import (
     ANAPHORIC_START,
     COMPARED,
     DASH,
+    DESTINATION,
+    DESTINATION_ON,
     NAME_HINT,
     OTHER_NAME,
     OWN_LAUNCH,
@@ -53,6 +55,7 @@ class Entity:
     watch: str | None  # None: another thing
     anaphor: bool = False
     compared: bool = False
+    destination: str = ""  # "to" or "on": named as where something else arrives
 
 
 @dataclass
@@ -292,12 +295,19 @@ def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
             m.watch,
             compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start))
             and not OWN_LAUNCH.match(lowered, m.end),
+            destination=_destination(lowered, max(start, m.start - 14), m.start),
         )
         for m in own
     ]
     result += ctx.others.get(index, ())
     result.sort(key=lambda e: e.start)
     return result
+
+
+def _destination(lowered: str, start: int, end: int) -> str:
+    if DESTINATION_ON.search(lowered, start, end):
+        return "on"
+    return "to" if DESTINATION.search(lowered, start, end) else ""
 
 
 def _clauses(ctx: Context, start: int, end: int, markers: Sequence[Hit]) -> list[tuple[int, int]]:
