@@ -14,7 +14,8 @@ Rules, in the order they are applied:
 3. Each cue is tied to one thing: the nearest name in its clause on the side its grammar
    points to ("launches X", "X is available"). Other product names ("GPT-6", "Kimi K2")
    take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
-   compared with. "It", "the model" or "the conference" stand for the watch named in the
+   compared with; one after "on"/"to" across another object is where that thing lands
+   ("brings Fortnite to Switch 2"). "It", "the model" or "the conference" stand for the watch named in the
    same or the neighbouring sentence; so do "the device", "the console", "the game" (in the
    sentences next to one naming it). A relative clause between a name and its verb is
    skipped ("Switch 2, which sold out in May, arrives...").
@@ -26,7 +27,9 @@ Rules, in the order they are applied:
    a date it is a ``rumor``; development ("is training MAI-1") is a ``rumor``,
    ``dated`` when it dates the release ("readying X for a spring debut"); a cancellation
    ("reportedly canceled", "aurait été annulé", "stellt X ein") is a ``rumor`` when hedged or
-   second-hand, and says nothing of a release when confirmed. A date is the
+   second-hand, and says nothing of a release when confirmed; so is what the watch will have
+   ("X to get a 48MP camera, analyst claims"), said of the watch as its subject. A launch noun
+   after "after", "since", "following" or "depuis" is past ("after the GPT-5 launch"). A date is the
    watch's only when it sits in the clause of a cue tied to the watch, or right next to the
    watch's name ("Build, May 7-9"), and is not a dateline, money or founding date. When the
    clause holds dates in several comma-separated stretches, the cue takes those of its own

@@ -6,7 +6,16 @@ import re
 from collections.abc import Sequence
 
 from monitor.release_dates import DateMention
-from monitor.signals.lexicon import DENIAL, EVENT, NEGATION, NOT_NEGATION, RELEASE, RUMOR, Hit
+from monitor.signals.lexicon import (
+    DENIAL,
+    EVENT,
+    FEATURE,
+    NEGATION,
+    NOT_NEGATION,
+    RELEASE,
+    RUMOR,
+    Hit,
+)
 from monitor.signals.patterns import (
     AFTER_BLOCK,
     BEFORE_BLOCK,
@@ -52,7 +61,9 @@ def targets_of(
             return (len(gap), e)
         return None
 
-    if cue.side == "after":
+    if cue.kind == FEATURE:
+        pick = first_before()  # its subject only: "want to get X" says nothing of X
+    elif cue.side == "after":
         pick = first_after() or first_before()
     elif cue.side == "before":
         pick = first_before() or first_after()

@@ -10,6 +10,7 @@ from monitor.signals.lexicon import (
     DEVELOP,
     EVE,
     EVENT,
+    FEATURE,
     HEDGE,
     MODAL,
     NEGATION,
@@ -206,6 +207,15 @@ LEXICON.add(
     r"Spekulation(?:en)?", r"speculaties?", r"传闻", r"传言", r"爆料",
 )
 
+# what the thing will have ("iPhone 18 to get a 48MP telephoto, analyst claims"): a rumor
+# about it when the clause is hedged or the item second-hand; no verdict otherwise
+LEXICON.add(
+    FEATURE, "future", "before",
+    r"(?:to|will|could|may|might|would) (?:get|feature|adopt|ditch|sport|pack|gain|"
+    r"lose|come with|switch to|use|offer|include|support|cost|add)",
+    r"(?:aurait|auront|aura|pourrait|devrait) (?:droit à|un|une|des)",
+)
+
 # the thing's fate: a hedged report of it is a rumor ("reportedly canceled")
 LEXICON.add(
     CANCEL, "", "either",
@@ -245,6 +255,7 @@ LEXICON.add(
 LEXICON.add(
     SOURCE, "", "",
     r"reportedly", r"according to", r"a report", r"reports? (?:by|from|say)", r"sources?",
+    r"analysts?", r"leakers?", r"tipsters?", r"report:",
     r"unconfirmed", r"not (?:yet )?(?:been )?confirmed", r"is said to", r"allegedly",
     r"insiders?", r"people familiar", r"selon", r"d'après", r"pas (?:encore )?confirmée?",
     r"según", r"no confirmad[oa]", r"laut", r"wie berichtet", r"berichten zufolge",

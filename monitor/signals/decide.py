@@ -16,6 +16,7 @@ from monitor.signals.lexicon import (
     DEVELOP,
     EVE,
     EVENT,
+    FEATURE,
     HEDGE,
     MODAL,
     NOT_NOW,
@@ -246,6 +247,9 @@ def _bounds(value: str) -> tuple[date, date]:
         return date.min, date.max
 
 
+_MODALS = ("could", "may", "might", "would")
+
+
 def _decide(
     ctx: Context,
     cue: Hit,
@@ -267,6 +271,12 @@ def _decide(
         if future_values and ctx.known_reference:
             return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
+    if cue.kind == FEATURE:
+        # "iPhone 18 to get X, analyst claims": a claim about it, second-hand or hedged
+        if hedged or ctx.sourced or ctx.lowered.startswith(_MODALS, cue.start):
+            signal = Signal.DATED if future_values else Signal.RUMOR
+            return Verdict(signal, future_values, True)
+        return None
     if cue.kind == CANCEL:
         # a reported cancellation is a rumor; a confirmed one says nothing of a release
         if hedged or ctx.sourced:

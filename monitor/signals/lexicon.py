@@ -11,7 +11,7 @@ from typing import NamedTuple
 # Kinds of cue tied to a thing. Tense: "past", "present", "future" or "" (a noun or a bare
 # infinitive, decided by the words around it). Side: where its thing usually is: "after"
 # (launches X), "before" (X is available) or "either".
-RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL = (
+RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL, FEATURE = (
     "release",
     "event",
     "schedule",
@@ -19,8 +19,9 @@ RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL = (
     "upcoming",
     "rumor",
     "cancel",  # canceled, scrapped, shelved: the thing's fate, a rumor while unconfirmed
+    "feature",  # "to get", "will feature": what it will have, a rumor when hedged or sourced
 )
-TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL})
+TIED = frozenset({RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING, RUMOR, CANCEL, FEATURE})
 # Kinds of marker that qualify a clause.
 HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
     "hedge",
