@@ -109,9 +109,12 @@ ADJACENT_GAP = re.compile(
 )
 YEAR_AFTER = re.compile(r"\s+((?:19|20)\d{2})\b")
 # "Microsoft announces X" is released, unless the item gives X a later date.
-ANNOUNCE = re.compile(r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig)")
+ANNOUNCE = re.compile(
+    r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig|unveil|dévoil|introduc)"
+)
 PASSIVE_FUTURE = re.compile(
-    r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|être|"
+    r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|serait|"
+    r"seraient|être|"
     r"sarà|saranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
