@@ -35,7 +35,8 @@ names it, a bare season takes its year as a month does, from its first month ("a
 debut" in August is next spring). A bare month or season right after a release told in the
 past tense ("launched in the spring", "released GPT-4o in March", "sorti au printemps") is
 the one gone by; not after "be", "to" or "être" ("could be released in March"). Year-end forms: "by year end", "before year's end", "bis
-Jahresende", "entro la fine dell'anno". Lower-case "may"/"march" are verbs, and "MAI 1" is a
+Jahresende", "entro la fine dell'anno"; the holiday season ("this holiday season", "in time
+for the holidays", "avant Noël") is the year's late window. Lower-case "may"/"march" are verbs, and "MAI 1" is a
 model, not the first of May.
 
 Speed: patterns run on lower-cased text, and each rule only where one of its key words

@@ -33,6 +33,7 @@ from monitor.release_dates.lexicon import (
 from monitor.release_dates.windows import (
     bare_year,
     half_any,
+    holiday_season,
     in_count,
     later_this_year,
     quarter_any,
@@ -210,6 +211,15 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
+            r"\b(?:(?P<rel>this|next|the)\s+)?holidays?\s+season\b|\bholiday\s+(?P<y>20\d\d)\b"
+            r"|\b(?:in time for|for|by|before) (?:the )?(?:holidays|christmas)\b"
+            r"|\bpour (?:les )?fêtes(?: de fin d'année)?\b|\b(?:avant|pour|à) noël\b"
+        ),
+        holiday_season,
+        back=16,
+    ),
+    _Rule(
+        re.compile(
             rf"\b(?:in|by|for(?: a| an| the| its)?|to|until|before|since|from|during|throughout|"
             rf"en|d'ici|dès|depuis|à|auf|"
             rf"courant|avant|pour|jusqu'en|im jahr|im|bis|seit|ab|vor|en el|para|hasta|desde|"
@@ -328,6 +338,7 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     season_any: (frozenset(SEASONS),),
     year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
     later_this_year: (_words("year année año jahres jaar jahresende anno"),),
+    holiday_season: (_words("holiday holidays christmas fêtes noël"),),
     bare_year: (_words("#year"),),
     relative_year_word: (_YEAR_WORDS,),
     relative_day: (

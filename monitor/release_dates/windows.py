@@ -66,6 +66,13 @@ def later_this_year(m: re.Match[str], job: Job) -> str | None:
     return f"{year}-{part}"
 
 
+def holiday_season(m: re.Match[str], job: Job) -> str | None:
+    """ "This holiday season", "holiday 2026", "pour les fêtes": the end of that year."""
+    if m["y"]:
+        return f"{m['y']}-late"
+    return f"{job.reference.year + (m['rel'] == 'next')}-late"
+
+
 def bare_year(m: re.Match[str], job: Job) -> str | None:
     return m["y"]
 
