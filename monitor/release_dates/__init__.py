@@ -24,7 +24,9 @@ Rules for expressions without a year, resolved against ``reference`` (the public
 - a bare weekday ("on Thursday", "jeudi") is the nearest one to the reference, unless
   a verb close to it says past ("released", "a lancé") or future ("will", "lancera");
   "next Thursday" is the first Thursday after the reference, "last Thursday" the one before;
-- "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days.
+- "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days;
+- a bare day of the month ("on the 15th") is in the reference's month, or the next one when
+  that day has gone by; in the month gone by after a past-tense release ("launched on the 28th").
 
 Bare years and bare months are only dates after a preposition ("in 2025", "en août", "to
 August", "for a 2027 release", "auf 2028") or a verb aiming at them ("targets August"), so

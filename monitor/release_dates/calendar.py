@@ -85,7 +85,7 @@ _NEXT_WORD = re.compile(
 _RELEASED_BEFORE = re.compile(
     r"(?<!\bbe )(?<!\bto )(?<!\bêtre )(?<!\bsera )(?<!\bseront )(?<!\bserait )\b(?:launched|released|shipped|debuted|arrived|unveiled|introduced|"
     r"rolled out|came out|went live|landed|premiered|lancée?s?|sortie?s?|dévoilée?s?)"
-    r"\s+(?:[\w.-]+\s+){0,3}?(?:back\s+)?(?:in|during|over|en|au|à l'|à la)\s*"
+    r"\s+(?:[\w.-]+\s+){0,3}?(?:back\s+)?(?:in|during|over|on|en|au|à l'|à la)\s*"
     r"(?:the\s+|early\s+|late\s+|début\s+|fin\s+)*$",
     re.IGNORECASE,
 )

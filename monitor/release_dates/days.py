@@ -144,6 +144,20 @@ def month_only(m: re.Match[str], job: Job) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def day_only(m: re.Match[str], job: Job) -> str | None:
+    """ "On the 15th": that day of this month, or of the next once it has gone by; of the
+    month gone by after a past-tense release verb ("launched on the 28th")."""
+    ref, day = job.reference, int(m["d"])
+    year, month = ref.year, ref.month
+    if released_before(m.string, m.start("d")):
+        if day > ref.day:
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    elif day < ref.day:
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    found = safe_date(year, month, day)
+    return found.isoformat() if found else None
+
+
 def cjk_date(m: re.Match[str], job: Job) -> str | None:
     ref, default_year = job.reference, job.default_year
     month = cjk_int(m["m"])

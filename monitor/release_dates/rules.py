@@ -11,6 +11,7 @@ from monitor.release_dates.calendar import Job
 from monitor.release_dates.days import (
     cjk_date,
     day_month,
+    day_only,
     iso_date,
     iso_week,
     month_only,
@@ -211,6 +212,13 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
+            r"\bon the (?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|"
+            r"apr|may|jun|jul|aug|sep|oct|nov|dec))"
+        ),
+        day_only,
+    ),
+    _Rule(
+        re.compile(
             r"\b(?:(?P<rel>this|next|the)\s+)?holidays?\s+season\b|\bholiday\s+(?P<y>20\d\d)\b"
             r"|\b(?:in time for|for|by|before) (?:the )?(?:holidays|christmas)\b"
             r"|\bpour (?:les )?fêtes(?: de fin d'année)?\b|\b(?:avant|pour|à) noël\b"
@@ -339,6 +347,7 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
     later_this_year: (_words("year année año jahres jaar jahresende anno"),),
     holiday_season: (_words("holiday holidays christmas fêtes noël"),),
+    day_only: (_words("on"),),
     bare_year: (_words("#year"),),
     relative_year_word: (_YEAR_WORDS,),
     relative_day: (
