@@ -194,7 +194,7 @@ LEXICON.add(
     r"upcoming", r"forthcoming",
     r"(?:is|are|s) (?:reportedly |now |still |finally |officially |also )?coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
-    r"anticipated", r"long[- ]awaited", r"imminent", r"successor", r"any (?:minute|"
+    r"anticipated", r"long[- ]awaited", r"imminente?s?", r"successor", r"any (?:minute|"
     r"day|time) now", r"coming soon", r"à venir", r"très attendue?", r"prochaine?",
     r"próxim[oa]", r"kommende[nrs]?", r"bevorstehende[nrs]?", r"künftige[nrs]?",
     r"aanstaande", r"即将", r"下一代",
@@ -205,6 +205,10 @@ LEXICON.add(
     r"leak(?:s|ed)?", r"fuites?", r"filtraci(?:ón|ones)", r"filtrad[oa]",
     r"speculation", r"speculating", r"spéculations?", r"especulaci(?:ón|ones)",
     r"Spekulation(?:en)?", r"speculaties?", r"传闻", r"传言", r"爆料",
+    # seen in pictures before its launch: "se dévoile en images", "shown in leaked renders"
+    r"se (?:dévoile|montre|laisse voir) en (?:images|photos|vidéo|rendus?)",
+    r"(?:revealed|shown|pictured|spotted|seen) in (?:new |leaked |purported |alleged )?"
+    r"(?:images|photos|renders?|video|hands-on video)",
 )
 
 # what the thing will have ("iPhone 18 to get a 48MP telephoto, analyst claims"): a rumor
