@@ -42,7 +42,7 @@ _WHEN = (
 LEXICON.add(
     RELEASE, "past", "after",
     r"launched", r"released", r"shipped", r"rolled out", r"unveiled", r"debuted",
-    r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed",
+    r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed", r"seeded",
     r"showed off", r"shown off", r"presented", r"dropped", r"deployed", r"made available",
     r"a (?:lancé|dévoilé|présenté|annoncé|déployé|publié|mis en ligne|sorti|ouvert)",
     r"ont (?:lancé|dévoilé|présenté|annoncé|déployé|publié)", r"lancée?s?",
@@ -58,7 +58,7 @@ LEXICON.add(
     RELEASE, "present", "after",
     r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
-    r"shows off", r"open-sources", r"open sources",
+    r"shows off", r"open-sources", r"open sources", r"seeds",
     r"can now (?:download|install|try|use|get|buy|order|access|play|stream)",
     r"drops", r"(?:is|are) (?:now |finally |officially |already |also |gradually |quietly |"
     r"widely )?(?:launching|releasing|rolling out|shipping|unveiling|introducing|deploying|"

@@ -92,10 +92,20 @@ RELATIVE_OBJECT = re.compile(
 )
 AFTER_BLOCK = re.compile(
     r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
-    r"that|whether|if|at|in|on|ahead|from|during|over|under|pour|sur|avec|contre|que|qu'|"
+    r"that|whether|if|at|in|on|ahead|from|during|over|under|by|using|via|pour|sur|avec|"
+    r"contre|que|qu'|"
     r"si|dans|chez|lors|pendant|aux?|para|con|contra|durante|sobre|für|mit|gegen|als|dass|"
     r"ob|auf|bei|während|voor|met|tegen|dan|dat|tijdens|bij)(?![\w-])"
     r"|(?<=\w)\s+(?:of|de|d'|du|des|von|van|del)(?![\w-])"
+)
+# A name followed by the noun it qualifies ("Switch 2 accessories", "a GPT-6 rival", "PS6 dev
+# kits"): what a cue tells is about that noun's thing, not the watch.
+MODIFIER_OF = re.compile(
+    r"(?:'s)?\s+(?:accessor(?:y|ies)|cases?|controllers?|docks?|chargers?|skins?|games?|"
+    r"apps?|wallpapers?|dev ?kits?|devkits?|emulators?|ads?|campaigns?|commercials?|"
+    r"trailers?|teasers?|bande-annonce|mods?|rivals?|competitors?|alternatives?|clones?|"
+    r"killers?|knock-?offs?|wrappers?|plug-?ins?|extensions?|integrations?|concurrents?)"
+    r"(?![\w-])"
 )
 BEFORE_BLOCK = re.compile(
     r"(?<![\w-])(?:than|like|unlike|versus|vs|que|como|als|wie|dan|whether|if)(?![\w-])"

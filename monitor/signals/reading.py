@@ -18,6 +18,7 @@ from monitor.signals.patterns import (
     DASH,
     DESTINATION,
     DESTINATION_ON,
+    MODIFIER_OF,
     NAME_HINT,
     OTHER_NAME,
     OWN_LAUNCH,
@@ -54,7 +55,7 @@ class Entity:
     end: int
     watch: str | None  # None: another thing
     anaphor: bool = False
-    compared: bool = False
+    compared: bool = False  # only compared with, or qualifying another noun ("a GPT-6 rival")
     destination: str = ""  # "to" or "on": named as where something else arrives
 
 
@@ -293,8 +294,13 @@ def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
             m.start,
             m.end,
             m.watch,
-            compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start))
-            and not OWN_LAUNCH.match(lowered, m.end),
+            compared=bool(
+                (
+                    COMPARED.search(lowered, max(start, m.start - 40), m.start)
+                    and not OWN_LAUNCH.match(lowered, m.end)
+                )
+                or MODIFIER_OF.match(lowered, m.end)
+            ),
             destination=_destination(lowered, max(start, m.start - 14), m.start),
         )
         for m in own
