@@ -78,11 +78,24 @@ def test_labelled_pairs_precision_and_recall() -> None:
         ("OpenAI fires Sam Altman", "Microsoft hires Sam Altman"),
         ("Microsoft Build 2024 dates announced", "Microsoft Build 2025 dates announced"),
         ("gpt2-chatbot appears on LMSYS", "gpt2-chatbot disappears from LMSYS"),
+        ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5 Flash"),
+        ("Apple unveils the iPhone 17 Air", "Apple unveils the iPhone 17 Pro Max"),
     ],
 )
 def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
     assert conflict(Signature.of(a), Signature.of(b)) is not None
     assert not same_story(Signature.of(a), Signature.of(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5, its best model"),
+        ("Apple unveils iPhone 17 Pro and iPhone 17 Air", "Apple unveils the iPhone 17 Air"),
+    ],
+)
+def test_a_variant_given_by_one_side_only_does_not_conflict(a: str, b: str) -> None:
+    assert conflict(Signature.of(a), Signature.of(b)) is None
 
 
 def test_similarity_is_the_token_sort_ratio_of_the_signatures() -> None:
