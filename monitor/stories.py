@@ -10,7 +10,7 @@ its summary). Two signatures are the same story when all of these hold:
 2. They do not report different kinds of event: each signature has at most one *event
    class*, the strongest found in its title, in the order of :data:`EVENT_WORDS` (deny,
    cancel, delay, remove, appear, dispute, lawsuit, return, hire, fire, vote, agree, plan,
-   launch). Two different classes keep items apart ("GPT-5
+   launch, market). Two different classes keep items apart ("GPT-5
    delayed" vs "GPT-5 launches"); an item without a class can join either.
 3. Their similarity reaches :data:`THRESHOLD`: rapidfuzz's token-sort ratio of title + lede
    (of the titles alone, token-set ratio, when an item has no lede).
@@ -115,7 +115,10 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
         "is-her",
         "announc",
         "arriv",
+        "on-sal",
     ),
+    # how it sells, after the launch: a story of its own ("iPhone 17 Air sales disappoint")
+    "market": ("sal", "sold", "shipment", "vent", "market-shar", "demand"),
 }
 EVENT_ORDER = tuple(EVENT_WORDS)  # strongest first
 _EVENT_OF = {stem: name for name, stems in EVENT_WORDS.items() for stem in stems}
@@ -132,6 +135,9 @@ _PHRASES = [
         ("push", r"\bpush(?:es|ed)?\s+out\b", "push-out"),
         ("back", r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
         ("roll", r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
+        ("sale", r"\bon\s+sale\b", "on-sal"),
+        ("sold", r"\bsold\s+out\b", "sold-out"),
+        ("market", r"\bmarket\s+share\b", "market-shar"),
         ("taken", r"\btaken\s+down\b", "taken-down"),
         ("show", r"\bshow(?:s|ed|n)?\s+up\b", "show-up"),
         ("behind", r"\bbehind\s+schedule\b", "behind-schedul"),

@@ -80,6 +80,7 @@ def test_labelled_pairs_precision_and_recall() -> None:
         ("gpt2-chatbot appears on LMSYS", "gpt2-chatbot disappears from LMSYS"),
         ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5 Flash"),
         ("Apple unveils the iPhone 17 Air", "Apple unveils the iPhone 17 Pro Max"),
+        ("Apple unveils the iPhone 17 Air", "iPhone 17 Air sales disappoint, report says"),
     ],
 )
 def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
@@ -92,6 +93,7 @@ def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
     [
         ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5, its best model"),
         ("Apple unveils iPhone 17 Pro and iPhone 17 Air", "Apple unveils the iPhone 17 Air"),
+        ("iPhone 17 goes on sale Friday", "Apple launches the iPhone 17"),
     ],
 )
 def test_a_variant_given_by_one_side_only_does_not_conflict(a: str, b: str) -> None:
