@@ -419,7 +419,7 @@ class StoryIndex:
         stories = self._stories
         best: tuple[float, int] | None = None
         # counts.most_common(16), sorted in C: the same order, ties as first counted
-        for story_id, _shared in sorted(counts.items(), key=itemgetter(1), reverse=True)[:16]:
+        for story_id in sorted(counts, key=counts.__getitem__, reverse=True)[:16]:
             entry = stories[story_id]
             other = entry.signature
             if entry.created_at < cutoff:
