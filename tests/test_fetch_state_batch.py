@@ -4,6 +4,8 @@ only once its own row is committed, and a failed write reaches every poll of the
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -76,6 +78,41 @@ def test_a_full_batch_is_written_without_waiting_for_the_window(store: Store) ->
 
     batch, took = asyncio.run(run())
     assert batch.transactions == 1 and took < 10
+
+
+def test_rows_that_arrive_during_a_commit_go_in_the_next_one(store: Store) -> None:
+    # Group commit: the first row is written at once; the others, queued while that slow
+    # transaction runs, are written together right after it, without a window's wait.
+    ids = _claimed(store)
+
+    class Slow(Store):
+        def record_fetches(self, fetches: Sequence[SuccessfulFetch]) -> None:
+            time.sleep(0.3)
+            super().record_fetches(fetches)
+
+    async def run() -> tuple[FetchStateBatch, float, bool]:
+        batch = FetchStateBatch(Slow(store.engine))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        first = asyncio.create_task(
+            batch.record(SuccessfulFetch(ids[0], now=NOW, status=304, next_poll_at=NOW))
+        )
+        await asyncio.sleep(0.05)  # the first transaction is running
+        await asyncio.gather(
+            *(
+                batch.record(SuccessfulFetch(i, now=NOW, status=304, next_poll_at=NOW))
+                for i in ids[1:]
+            )
+        )
+        rest = loop.time() - start
+        first_done = first.done()
+        await first
+        return batch, rest, first_done
+
+    batch, rest, first_done = asyncio.run(run())
+    assert batch.transactions == 2 and first_done
+    assert 0.55 <= rest < 1.5  # two slow commits back to back, and no window between
+    assert all(f.last_status == 304 and f.lease_until is None for f in store.feeds())
 
 
 def test_a_failed_write_reaches_every_poll_of_the_batch(store: Store) -> None:
