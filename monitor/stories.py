@@ -136,6 +136,8 @@ _PHRASES = [
         ("back", r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
         ("roll", r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
         ("sale", r"\bon\s+sale\b", "on-sal"),
+        ("sale", r"\bsales?\s+(?:start|begin|open|kick)\w*(?:\s+off)?\b", "on-sal"),
+        ("vente", r"\ben\s+vente\b|\bmise\s+en\s+vente\b", "on-sal"),
         ("sold", r"\bsold\s+out\b", "sold-out"),
         ("market", r"\bmarket\s+share\b", "market-shar"),
         ("taken", r"\btaken\s+down\b", "taken-down"),

@@ -94,6 +94,8 @@ def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
         ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5, its best model"),
         ("Apple unveils iPhone 17 Pro and iPhone 17 Air", "Apple unveils the iPhone 17 Air"),
         ("iPhone 17 goes on sale Friday", "Apple launches the iPhone 17"),
+        ("Switch 2 sales start today", "Nintendo Switch 2 launches today"),
+        ("La Switch 2 est en vente", "La Switch 2 est disponible"),
     ],
 )
 def test_a_variant_given_by_one_side_only_does_not_conflict(a: str, b: str) -> None:

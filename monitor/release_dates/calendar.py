@@ -82,18 +82,24 @@ _NEXT_WORD = re.compile(
 # spring", "released GPT-4o in May", "sorti au printemps"): that month or season is the one
 # gone by. Not after "be", "to", "être" or "sera" ("could be released in June", "set to be
 # launched in the fall", "devrait être lancé en août" aim ahead).
+_RELEASED = (
+    r"(?<!\bbe )(?<!\bto )(?<!\bêtre )(?<!\bsera )(?<!\bseront )(?<!\bserait )\b(?:launched|"
+    r"released|shipped|debuted|arrived|unveiled|introduced|rolled out|came out|went live|landed|"
+    r"premiered|lancée?s?|sortie?s?|dévoilée?s?)\s+"
+)
 _RELEASED_BEFORE = re.compile(
-    r"(?<!\bbe )(?<!\bto )(?<!\bêtre )(?<!\bsera )(?<!\bseront )(?<!\bserait )\b(?:launched|released|shipped|debuted|arrived|unveiled|introduced|"
-    r"rolled out|came out|went live|landed|premiered|lancée?s?|sortie?s?|dévoilée?s?)"
-    r"\s+(?:[\w.-]+\s+){0,3}?(?:back\s+)?(?:in|during|over|on|en|au|à l'|à la)\s*"
+    _RELEASED + r"(?:[\w.-]+\s+){0,3}?(?:back\s+)?(?:in|during|over|on|en|au|à l'|à la)\s*"
     r"(?:the\s+|early\s+|late\s+|début\s+|fin\s+)*$",
     re.IGNORECASE,
 )
+_RELEASED_JUST_BEFORE = re.compile(_RELEASED + "$", re.IGNORECASE)
 
 
-def released_before(text: str, start: int) -> bool:
-    """Whether a past-tense release verb leads up to the month or season at ``start``."""
-    return _RELEASED_BEFORE.search(text, max(0, start - 60), start) is not None
+def released_before(text: str, start: int, *, preposition: bool = True) -> bool:
+    """Whether a past-tense release verb leads up to the month or season at ``start``
+    (through a preposition, unless ``preposition`` is False: the match holds it)."""
+    pattern = _RELEASED_BEFORE if preposition else _RELEASED_JUST_BEFORE
+    return pattern.search(text, max(0, start - 60), start) is not None
 
 
 def _pick_day_year(month: int, day: int, ref: date, direction: int) -> date | None:

@@ -149,7 +149,11 @@ def day_only(m: re.Match[str], job: Job) -> str | None:
     month gone by after a past-tense release verb ("launched on the 28th")."""
     ref, day = job.reference, int(m["d"])
     year, month = ref.year, ref.month
-    if released_before(m.string, m.start("d")):
+    if m["which"] == "next":
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    elif m["which"] == "this":
+        pass
+    elif released_before(m.string, m.start("d")):
         if day > ref.day:
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     elif day < ref.day:

@@ -212,14 +212,17 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            r"\bon the (?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|"
-            r"apr|may|jun|jul|aug|sep|oct|nov|dec))"
+            r"\bon the (?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b"
+            r"(?:\s+of\s+(?P<which>this|next)\s+month\b"
+            # a day, not a rank ("on the 1st spot") nor a day of a named month
+            r"|(?=\s*(?:$|[,.;:!?)]|\s(?:at|and|with|in|when|as|after|before|for|from)\b)))"
         ),
         day_only,
     ),
     _Rule(
         re.compile(
-            r"\b(?:(?P<rel>this|next|the)\s+)?holidays?\s+season\b|\bholiday\s+(?P<y>20\d\d)\b"
+            r"\b(?:(?P<rel>this|next|last|the)\s+)?holidays?\s+season\b"
+            r"|\b(?:(?P<y0>20\d\d)\s+holidays?\s+season|holiday\s+(?P<y>20\d\d))\b"
             r"|\b(?:in time for|for|by|before) (?:the )?(?:holidays|christmas)\b"
             r"|\bpour (?:les )?fêtes(?: de fin d'année)?\b|\b(?:avant|pour|à) noël\b"
         ),

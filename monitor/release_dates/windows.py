@@ -67,10 +67,18 @@ def later_this_year(m: re.Match[str], job: Job) -> str | None:
 
 
 def holiday_season(m: re.Match[str], job: Job) -> str | None:
-    """ "This holiday season", "holiday 2026", "pour les fêtes": the end of that year."""
-    if m["y"]:
-        return f"{m['y']}-late"
-    return f"{job.reference.year + (m['rel'] == 'next')}-late"
+    """The end of the year: "this holiday season", "holiday 2026", "pour les fêtes"; the
+    one gone by after "last" or a past-tense release, unless the year is near its end."""
+    year = m["y"] or m["y0"]
+    if year:
+        return f"{year}-late"
+    ref = job.reference
+    if m["rel"] == "next":
+        return f"{ref.year + 1}-late"
+    gone_by = released_before(m.string, m.start(), preposition=m["rel"] is not None)
+    if m["rel"] == "last" or (ref.month < 11 and gone_by):
+        return f"{ref.year - 1}-late"
+    return f"{ref.year}-late"
 
 
 def bare_year(m: re.Match[str], job: Job) -> str | None:

@@ -85,7 +85,7 @@ def targets_of(
             j += step
     watches: list[str] = []
     for entity in chosen:
-        if entity.compared:
+        if entity.compared or (entity.modifier and cue.kind in (RELEASE, EVENT)):
             continue
         if entity.watch is not None:
             watches.append(entity.watch)

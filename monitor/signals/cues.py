@@ -42,7 +42,8 @@ _WHEN = (
 LEXICON.add(
     RELEASE, "past", "after",
     r"launched", r"released", r"shipped", r"rolled out", r"unveiled", r"debuted",
-    r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed", r"seeded",
+    r"introduced", r"announced", r"unleashed", r"open-sourced", r"previewed",
+    r"seeded(?=(?: [\w.-]+){0,4} (?:betas?|builds?|release candidates?|to developers))",
     r"showed off", r"shown off", r"presented", r"dropped", r"deployed", r"made available",
     r"a (?:lancé|dévoilé|présenté|annoncé|déployé|publié|mis en ligne|sorti|ouvert)",
     r"ont (?:lancé|dévoilé|présenté|annoncé|déployé|publié)", r"lancée?s?",
@@ -58,8 +59,9 @@ LEXICON.add(
     RELEASE, "present", "after",
     r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
-    r"shows off", r"open-sources", r"open sources", r"seeds",
-    r"can now (?:download|install|try|use|get|buy|order|access|play|stream)",
+    r"shows off", r"open-sources", r"open sources",
+    r"seeds(?=(?: [\w.-]+){0,4} (?:betas?|builds?|release candidates?|to developers))",
+    r"can now (?:download|install|try|use|get|buy|order|access|play|stream|upgrade)",
     r"drops", r"(?:is|are) (?:now |finally |officially |already |also |gradually |quietly |"
     r"widely )?(?:launching|releasing|rolling out|shipping|unveiling|introducing|deploying|"
     r"bringing)",
@@ -207,8 +209,9 @@ LEXICON.add(
     r"Spekulation(?:en)?", r"speculaties?", r"传闻", r"传言", r"爆料",
     # seen in pictures before its launch: "se dévoile en images", "shown in leaked renders"
     r"se (?:dévoile|montre|laisse voir) en (?:images|photos|vidéo|rendus?)",
-    r"(?:revealed|shown|pictured|spotted|seen) in (?:new |leaked |purported |alleged )?"
-    r"(?:images|photos|renders?|video|hands-on video)",
+    r"(?:revealed|shown|pictured|spotted|seen) in (?:leaked|purported|alleged) "
+    r"(?:images|photos|renders?|videos?|hands-on video)",
+    r"(?:shown|pictured|spotted|seen) in (?:new )?(?:images|photos|renders?)",
 )
 
 # what the thing will have ("iPhone 18 to get a 48MP telephoto, analyst claims"): a rumor
@@ -259,7 +262,8 @@ LEXICON.add(
 LEXICON.add(
     SOURCE, "", "",
     r"reportedly", r"according to", r"a report", r"reports? (?:by|from|say)", r"sources?",
-    r"analysts?", r"leakers?", r"tipsters?", r"report:",
+    r"analysts? (?:[\w.'-]+ ){0,3}?(?:says?|said|claims?|claimed|believes?|expects?|predicts?|"
+    r"thinks?|notes?|reports?|suggests?)", r"analyst:", r"leakers?", r"tipsters?", r"report:",
     r"unconfirmed", r"not (?:yet )?(?:been )?confirmed", r"is said to", r"allegedly",
     r"insiders?", r"people familiar", r"selon", r"d'après", r"pas (?:encore )?confirmée?",
     r"según", r"no confirmad[oa]", r"laut", r"wie berichtet", r"berichten zufolge",

@@ -22,6 +22,7 @@ from monitor.signals.lexicon import (
     NOT_NOW,
     NOW,
     PRELIMINARY,
+    RELEASE,
     RUMOR,
     SCHEDULE,
     THEN,
@@ -32,11 +33,21 @@ from monitor.signals.lexicon import (
 from monitor.signals.patterns import (
     ADJACENT_GAP,
     ANNOUNCE,
+    DESTINATION,
     PASSIVE_FUTURE,
     PAST_REFERENCE,
+    PLANNED,
     RELATIVE_OBJECT,
 )
-from monitor.signals.reading import Context, Reading, Verdict, clause_of, previous_dates, reading_of
+from monitor.signals.reading import (
+    Context,
+    Entity,
+    Reading,
+    Verdict,
+    clause_of,
+    previous_dates,
+    reading_of,
+)
 
 
 def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
@@ -83,8 +94,12 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
 
     # "Build, May 7-9" / "Build op 6 mei": a date right next to the name, no verb needed.
     for entity in reading.entities:
-        if entity.watch is None or entity.anaphor or entity.compared or entity.destination == "on":
+        if entity.watch is None or entity.anaphor or entity.compared or entity.modifier:
             continue
+        if entity.destination == "on" or (
+            entity.destination == "to" and _lands_there(ctx.lowered, reading, entity)
+        ):
+            continue  # "Hades 2 arrives on Switch 2 in May": May is Hades 2's
         for mention in reading.dates:
             if mention.start >= entity.end:
                 gap_start, gap_end = entity.end, mention.start
@@ -250,6 +265,23 @@ def _bounds(value: str) -> tuple[date, date]:
 _MODALS = ("could", "may", "might", "would")
 
 
+def _only_features(reading: Reading, clause: tuple[int, int]) -> bool:
+    """Whether the clause tells what the watch will have, and nothing of its release."""
+    kinds = {c.kind for c in reading.cues if clause[0] <= c.start < clause[1]}
+    return FEATURE in kinds and not kinds & {RELEASE, EVENT, SCHEDULE, UPCOMING, DEVELOP}
+
+
+def _lands_there(lowered: str, reading: Reading, entity: Entity) -> bool:
+    """Whether a release or event cue before ``entity`` has an object of its own before the
+    "to" that names it ("brings Fortnite to Switch 2"), which then lands on the watch."""
+    for cue in reading.cues:
+        if cue.kind in (RELEASE, EVENT) and cue.end <= entity.start:
+            gap = lowered[cue.end : entity.start].strip()
+            if gap and not DESTINATION.fullmatch(gap):
+                return True
+    return False
+
+
 def _decide(
     ctx: Context,
     cue: Hit,
@@ -264,6 +296,8 @@ def _decide(
     values = tuple(dict.fromkeys(d.value for d in dates))
     future_values = tuple(v for v in values if _future(ctx, v))
     if cue.kind == RUMOR:
+        if future_values and _only_features(reading, clause):
+            future_values = ()  # "Leak: X to get a price hike in April": the hike's date
         return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
     hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
     if cue.kind == DEVELOP:
@@ -272,10 +306,10 @@ def _decide(
             return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
     if cue.kind == FEATURE:
-        # "iPhone 18 to get X, analyst claims": a claim about it, second-hand or hedged
+        # "iPhone 18 to get X, analyst claims": a claim about it, second-hand or hedged; a
+        # date in it is the feature's ("to get a price hike in April"), not the release's
         if hedged or ctx.sourced or ctx.lowered.startswith(_MODALS, cue.start):
-            signal = Signal.DATED if future_values else Signal.RUMOR
-            return Verdict(signal, future_values, True)
+            return Verdict(Signal.RUMOR, (), True)
         return None
     if cue.kind == CANCEL:
         # a reported cancellation is a rumor; a confirmed one says nothing of a release
@@ -287,8 +321,12 @@ def _decide(
             return Verdict(Signal.DATED, future_values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
     # release and event cues
-    if cue.kind == EVENT and RELATIVE_OBJECT.search(ctx.lowered, lead_start, cue.start):
-        return None
+    if (
+        cue.kind == EVENT
+        and not future_values
+        and RELATIVE_OBJECT.search(ctx.lowered, lead_start, cue.start)
+    ):
+        return None  # "Llama 5, which it began in 2024": the work began, not the watch
     tense = _tense(ctx, cue, clause, lead_start, reading)
     if tense == "past":
         # "... will release on May 26, 2026, Rockstar announced": a date was announced
@@ -320,6 +358,9 @@ def _decide(
         and PAST_REFERENCE.search(ctx.lowered, lead_start, cue.start)
         and not reading.has(AUX, clause[0], clause[1])
         and not reading.has(MODAL, clause[0], clause[1])
+        and not _scheduled(reading, clause)
+        and not any(c.kind == DEVELOP and clause[0] <= c.start < clause[1] for c in reading.cues)
+        and not PLANNED.search(ctx.lowered, clause[0], clause[1])
     ):
         return Verdict(Signal.RELEASED, values, hedged)  # "after GPT-5 launch": it happened
     scheduled = _scheduled(reading, clause)

@@ -90,6 +90,11 @@ RELATIVE_OBJECT = re.compile(
     r"(?<![\w-])(?:which|that|qu'|que)\s*(?:it|they|we|he|she|il|elle|ils|elles|on)\s+"
     r"(?:(?:has|have|had|only|first|already|a|ont|avait)\s+)?$"
 )
+# Plans in a clause: "after X launch" there is what the plan waits for, not what happened.
+PLANNED = re.compile(
+    r"(?<![\w-])(?:plans?|planning|planned|prepar\w*|prépar\w*|coming|expected|will|"
+    r"to be|set to|intends?|aims?|pr[ée]vu\w*|va|vont)(?![\w-])"
+)
 AFTER_BLOCK = re.compile(
     r"(?<![\w-])(?:for|about|than|with|without|after|like|unlike|versus|vs|against|into|"
     r"that|whether|if|at|in|on|ahead|from|during|over|under|by|using|via|pour|sur|avec|"
@@ -102,10 +107,16 @@ AFTER_BLOCK = re.compile(
 # kits"): what a cue tells is about that noun's thing, not the watch.
 MODIFIER_OF = re.compile(
     r"(?:'s)?\s+(?:accessor(?:y|ies)|cases?|controllers?|docks?|chargers?|skins?|games?|"
-    r"apps?|wallpapers?|dev ?kits?|devkits?|emulators?|ads?|campaigns?|commercials?|"
-    r"trailers?|teasers?|bande-annonce|mods?|rivals?|competitors?|alternatives?|clones?|"
-    r"killers?|knock-?offs?|wrappers?|plug-?ins?|extensions?|integrations?|concurrents?)"
-    r"(?![\w-])"
+    r"wallpapers?|dev ?kits?|devkits?|emulators?|ads?|campaigns?|commercials?|trailers?|"
+    r"teasers?|bande-annonce|mods?|rivals?|competitors?|alternatives?|clones?|killers?|"
+    r"knock-?offs?|wrappers?|plug-?ins?|extensions?|integrations?|concurrents?|components?|"
+    r"parts|prototypes?|units|features?|panels|samples|buyers|users|owners|customers|"
+    r"subscribers|players|fans|price|prices|pricing)(?![\w-])"
+)
+# "access to", "upgrade to", "switch to": the name after is what one gets, not a platform.
+NOT_DESTINATION = re.compile(
+    r"(?:access|upgrade|upgrades|update|updates|switch|switches|migrate|migration|move|"
+    r"transition|path|accès|passage)\s+(?:to|onto|à)\s+(?:the\s+|la\s+|le\s+|l')?$"
 )
 BEFORE_BLOCK = re.compile(
     r"(?<![\w-])(?:than|like|unlike|versus|vs|que|como|als|wie|dan|whether|if)(?![\w-])"

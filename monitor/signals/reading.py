@@ -20,6 +20,7 @@ from monitor.signals.patterns import (
     DESTINATION_ON,
     MODIFIER_OF,
     NAME_HINT,
+    NOT_DESTINATION,
     OTHER_NAME,
     OWN_LAUNCH,
     PUNCTUATION_BREAK,
@@ -55,7 +56,8 @@ class Entity:
     end: int
     watch: str | None  # None: another thing
     anaphor: bool = False
-    compared: bool = False  # only compared with, or qualifying another noun ("a GPT-6 rival")
+    compared: bool = False  # only compared with ("unlike GPT-5")
+    modifier: bool = False  # qualifies the noun after it ("Switch 2 accessories")
     destination: str = ""  # "to" or "on": named as where something else arrives
 
 
@@ -294,13 +296,9 @@ def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
             m.start,
             m.end,
             m.watch,
-            compared=bool(
-                (
-                    COMPARED.search(lowered, max(start, m.start - 40), m.start)
-                    and not OWN_LAUNCH.match(lowered, m.end)
-                )
-                or MODIFIER_OF.match(lowered, m.end)
-            ),
+            compared=bool(COMPARED.search(lowered, max(start, m.start - 40), m.start))
+            and not OWN_LAUNCH.match(lowered, m.end),
+            modifier=bool(MODIFIER_OF.match(lowered, m.end)),
             destination=_destination(lowered, max(start, m.start - 14), m.start),
         )
         for m in own
@@ -313,6 +311,8 @@ def _entities(ctx: Context, index: int, own: Sequence[Match]) -> list[Entity]:
 def _destination(lowered: str, start: int, end: int) -> str:
     if DESTINATION_ON.search(lowered, start, end):
         return "on"
+    if NOT_DESTINATION.search(lowered, max(0, start - 16), end):
+        return ""
     return "to" if DESTINATION.search(lowered, start, end) else ""
 
 
