@@ -145,11 +145,9 @@ class Fetcher:
         # A feed's URL parsed once for the fetcher's life, not at every poll (httpx.URL is
         # immutable; parsing costs about a tenth of a 304 fetch's CPU).
         self._parse_url = lru_cache(maxsize=URL_CACHE)(httpx.URL)
-        self._headers = {
-            "User-Agent": user_agent,
-            "Accept": ACCEPT,
-            "Accept-Encoding": "gzip, deflate",
-        }
+        self._headers = httpx.Headers(
+            {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -195,10 +193,6 @@ class Fetcher:
         current = start
         for _ in range(self.max_redirects + 1):
             self._check_scheme(url, current, start)
-            key = str(current).partition("#")[0]
-            if key in seen:
-                raise FetchError(redact(url), "too_many_redirects", "redirect loop")
-            seen.add(key)
             host = current.raw_host.decode("ascii").lower()
             slot = self._hosts.acquire(host)
             t0 = time.monotonic()
@@ -216,6 +210,10 @@ class Fetcher:
                     return outcome
                 return replace(outcome, permanent_redirect=permanent)
             status, target = outcome
+            # Every URL of the chain, made only when there is a chain: most fetches have none.
+            seen.add(str(current).partition("#")[0])
+            if str(target).partition("#")[0] in seen:
+                raise FetchError(redact(url), "too_many_redirects", "redirect loop")
             if status in _PERMANENT and permanent_chain:
                 permanent = str(target)
             else:
@@ -288,7 +286,7 @@ class Fetcher:
         cap: int,
         address: str,
     ) -> FetchResult | tuple[int, httpx.URL]:
-        headers = self._headers.copy()
+        headers = self._headers.copy()  # httpx.Headers: copied as is, not normalised again
         if cache.etag:
             headers["If-None-Match"] = cache.etag
         if cache.last_modified:
@@ -369,7 +367,11 @@ class Fetcher:
             raise FetchError(redact(url), "too_large", f"Content-Length {length} over {cap}")
         decoder = BodyDecoder(url, rheaders.get("content-encoding", ""))
         body = bytearray()
-        async for raw in response.aiter_raw():  # as buffered: aiohttp pauses past 128 KiB
+        # The transport's stream itself, as buffered (aiohttp pauses past 128 KiB): httpx's
+        # aiter_raw would only count and re-chunk what we decode ourselves.
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        async for raw in stream:
             body += decoder.decode(raw, cap - len(body))
         decoder.finish()
         content = bytes(body)
