@@ -18,8 +18,10 @@ from monitor.signals.lexicon import (
 )
 from monitor.signals.patterns import (
     AFTER_BLOCK,
+    ANNOUNCE,
     BEFORE_BLOCK,
     BEFORE_WINDOW,
+    CLAUSE_VERB,
     NOT_RELEASE_DATE,
     WINDOW,
 )
@@ -47,6 +49,12 @@ def targets_of(
                 return None
             if e.destination and gap and cue.kind in (RELEASE, EVENT):
                 return None  # "brings Fortnite to Switch 2": Switch 2 is where it lands
+            if (
+                cue.kind == RELEASE
+                and ANNOUNCE.match(lowered, cue.start)
+                and CLAUSE_VERB.match(lowered, e.end)
+            ):
+                return None  # "announces X is in development": that clause's verb says
             return (len(gap), e)
         return None
 

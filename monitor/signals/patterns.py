@@ -90,6 +90,12 @@ RELATIVE_OBJECT = re.compile(
     r"(?<![\w-])(?:which|that|qu'|que)\s*(?:it|they|we|he|she|il|elle|ils|elles|on)\s+"
     r"(?:(?:has|have|had|only|first|already|a|ont|avait)\s+)?$"
 )
+# A verb right after a name: the name is the subject of a clause of its own ("announces X is
+# in development"), which, not the verb before it, says what happens to X.
+CLAUSE_VERB = re.compile(
+    r"(?:'s)?\s+(?:is|are|was|were|will|won't|would|could|should|may|might|can|has|have|had|"
+    r"isn't|wasn't|hasn't|est|sera|serait|va|a été|n'est)(?![\w'-])"
+)
 # Plans in a clause: "after X launch" there is what the plan waits for, not what happened.
 PLANNED = re.compile(
     r"(?<![\w-])(?:plans?|planning|planned|prepar\w*|prépar\w*|coming|expected|will|"
@@ -106,12 +112,12 @@ AFTER_BLOCK = re.compile(
 # A name followed by the noun it qualifies ("Switch 2 accessories", "a GPT-6 rival", "PS6 dev
 # kits"): what a cue tells is about that noun's thing, not the watch.
 MODIFIER_OF = re.compile(
-    r"(?:'s)?\s+(?:accessor(?:y|ies)|cases?|controllers?|docks?|chargers?|skins?|games?|"
+    r"(?:'s)?(?:\s+(?:19|20)\d\d)?\s+(?:accessor(?:y|ies)|cases?|controllers?|docks?|chargers?|skins?|games?|"
     r"wallpapers?|dev ?kits?|devkits?|emulators?|ads?|campaigns?|commercials?|trailers?|"
     r"teasers?|bande-annonce|mods?|rivals?|competitors?|alternatives?|clones?|killers?|"
     r"knock-?offs?|wrappers?|plug-?ins?|extensions?|integrations?|concurrents?|components?|"
     r"parts|prototypes?|units|features?|panels|samples|buyers|users|owners|customers|"
-    r"subscribers|players|fans|price|prices|pricing)(?![\w-])"
+    r"subscribers|players|fans|price|prices|pricing|registrations?|tickets)(?![\w-])"
 )
 # "access to", "upgrade to", "switch to": the name after is what one gets, not a platform.
 NOT_DESTINATION = re.compile(
