@@ -71,6 +71,11 @@ def targets_of(
 
     if cue.kind == FEATURE:
         pick = first_before()  # its subject only: "want to get X" says nothing of X
+    elif lowered[cue.start : cue.end] in _GET:
+        # "ChatGPT gets GPT-6": only its very object ("gets sued over X" gets nothing of X)
+        after = first_after()
+        gap = lowered[cue.end : after[1].start].strip() if after else ""
+        pick = after if after and gap in _GET_GAP else None
     elif cue.side == "after":
         pick = first_after() or first_before()
     elif cue.side == "before":
@@ -103,6 +108,9 @@ def targets_of(
                 watches.append(resolved)
     return list(dict.fromkeys(watches))
 
+
+_GET = frozenset({"get", "gets"})
+_GET_GAP = frozenset({"", "the", "a", "an", "new", "the new", "a new"})
 
 # A relative clause between a name and its verb, set off by commas.
 _RELATIVE = re.compile(

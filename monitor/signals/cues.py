@@ -59,7 +59,7 @@ LEXICON.add(
     RELEASE, "present", "after",
     r"launches", r"releases", r"ships", r"rolls out", r"unveils", r"debuts",
     r"introduces", r"announces", r"unleashes", r"previews", r"brings", r"deploys",
-    r"shows off", r"open-sources", r"open sources",
+    r"shows off", r"open-sources", r"open sources", r"gets", r"get",
     r"seeds(?=(?: [\w.-]+){0,4} (?:betas?|builds?|release candidates?|to developers))",
     r"can now (?:download|install|try|use|get|buy|order|access|play|stream|upgrade)",
     r"drops", r"(?:is|are) (?:now |finally |officially |already |also |gradually |quietly |"
