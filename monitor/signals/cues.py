@@ -193,7 +193,7 @@ LEXICON.add(
 )
 LEXICON.add(
     UPCOMING, "future", "either",
-    r"upcoming", r"forthcoming",
+    r"upcoming", r"forthcoming", r"teases", r"teased", r"teasing", r"tease",
     r"(?:is|are|s) (?:reportedly |now |still |finally |officially |also )?coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminente?s?", r"successor", r"any (?:minute|"
