@@ -58,6 +58,19 @@ def month_ok(m: re.Match[str], group: str, job: Job) -> bool:
     )
 
 
+# A day told in the future tense ("will take place January 22", "se tiendra le 6 janvier"):
+# the next such day, even when this year's has gone by.
+_AIMED_AHEAD = re.compile(
+    r"\b(?:will|shall|to be|set for|slated for|scheduled for|sera|seront|aura lieu|auront lieu|"
+    r"se tiendra|se tiendront|se déroulera|se dérouleront|wird|findet)\b[^.;]{0,40}$"
+)
+
+
+def aimed_ahead(text: str, start: int) -> bool:
+    """Whether a future-tense verb leads up to the day at ``start``."""
+    return _AIMED_AHEAD.search(text, max(0, start - 60), start) is not None
+
+
 def direction_of(text: str) -> int:
     """+1 for "next"/"prochain", -1 for "last"/"dernier", 0 otherwise."""
     lowered = text.lower()

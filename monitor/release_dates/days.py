@@ -7,6 +7,7 @@ from datetime import date
 
 from monitor.release_dates.calendar import (
     Job,
+    aimed_ahead,
     cjk_int,
     day_value,
     direction_of,
@@ -72,7 +73,8 @@ def _day_range(
     if month1 is None or month2 is None:
         return None
     year = int_or_none(m["y"])
-    first = day_value(month1, day1, year, ref, default_year, direction_of(m[0]))
+    direction = direction_of(m[0]) or int(aimed_ahead(m.string, m.start()))
+    first = day_value(month1, day1, year, ref, default_year, direction)
     if first is None:
         return None
     end_year = first.year + (1 if month2 < month1 else 0)
@@ -93,7 +95,8 @@ def day_month(m: re.Match[str], job: Job) -> str | None:
     if month is None:
         return None
     tail = m.string[m.end() : m.end() + 12]
-    d = day_value(month, int(m["d"]), int_or_none(m["y"]), ref, default_year, direction_of(tail))
+    direction = direction_of(tail) or int(aimed_ahead(m.string, m.start()))
+    d = day_value(month, int(m["d"]), int_or_none(m["y"]), ref, default_year, direction)
     return d.isoformat() if d else None
 
 

@@ -98,7 +98,7 @@ LEXICON.add(
 LEXICON.add(
     RELEASE, "past", "before",
     r"(?:has |have )?(?:appeared|emerged|surfaced|arrived|landed|disappeared|vanished)",
-    r"(?:showed|shown|popped|turned) up", r"went live", r"came out",
+    r"(?:showed|shown|popped|turned) up", r"went live", r"came out", r"went on sale",
     r"reached (?:stable|general availability|ga)",
     r"made (?:a|an|its|their) (?:\w+ ){0,3}(?:appearance|debut)",
     r"(?:est|sont) (?:apparue?s?|arrivée?s?|sortie?s?|disponibles?)",
@@ -113,6 +113,7 @@ LEXICON.add(
     r"available|back(?: online)?|online)", r"(?:now |generally )available",
     r"available (?:now|today|to (?:all|everyone|users|the public))", r"goes live",
     r"appears", r"appearing", r"emerges", r"arrives", r"lands", r"pops up", r"comes out",
+    r"goes on sale", r"(?:is|are) (?:now )?on sale", r"est (?:en vente|commercialisée?)",
     r"hits (?:stable|shelves|stores|general availability|ga)",
     r"reaches (?:stable|general availability|ga)",
     r"kommt", r"komt (?:\w+ ){0,4}uit",
@@ -139,6 +140,7 @@ LEXICON.add(
     r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
     r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
     r"gets underway", r"hosts", r"se tient", r"a lieu", r"s'ouvre", r"débute",
+    r"live ?blog", r"live coverage", r"live updates", r"en direct",
     r"commence", r"ouvre ses portes", r"tiene lugar", r"se celebra", r"arranca",
     r"comienza", r"empieza", r"findet statt", r"beginnt", r"eröffnet", r"vindt plaats",
     r"begint", r"(?:the )?first day of", r"day one of", r"premier jour de",
@@ -193,7 +195,8 @@ LEXICON.add(
 )
 LEXICON.add(
     UPCOMING, "future", "either",
-    r"upcoming", r"forthcoming", r"teases", r"teased", r"teasing", r"tease",
+    r"upcoming", r"forthcoming", r"teases", r"teased", r"teasing", r"tease", r"what to expect",
+    r"à quoi s'attendre",
     r"(?:is|are|s) (?:reportedly |now |still |finally |officially |also )?coming", r"will arrive",
     r"next[- ]gen(?:eration)?", r"(?:highly |much[- ])?"
     r"anticipated", r"long[- ]awaited", r"imminente?s?", r"successor", r"any (?:minute|"
@@ -207,6 +210,9 @@ LEXICON.add(
     r"leak(?:s|ed)?", r"fuites?", r"filtraci(?:ón|ones)", r"filtrad[oa]",
     r"speculation", r"speculating", r"spéculations?", r"especulaci(?:ón|ones)",
     r"Spekulation(?:en)?", r"speculaties?", r"传闻", r"传言", r"爆料",
+    # "everything we know (so far)": what is said of a thing not out yet
+    r"everything we know(?: so far)?(?: about)?",
+    r"tout ce (?:que l'on|qu'on) sait(?: sur| de| du)?", r"ce que l'on sait(?: sur| de| du)?",
     # seen in pictures before its launch: "se dévoile en images", "shown in leaked renders"
     r"se (?:dévoile|montre|laisse voir) en (?:images|photos|vidéo|rendus?)",
     r"(?:revealed|shown|pictured|spotted|seen) in (?:leaked|purported|alleged) "

@@ -113,6 +113,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 ctx, mention, ctx.sentences[index].start
             ):
                 continue
+            if _BARE_YEAR.fullmatch(mention.value) and mention.start > entity.end:
+                continue  # "the best apps for iPhone in 2026": a year of the list, not of it
             clause = clause_of(reading.clauses, mention.start)
             cue = Hit("date", "", "either", mention.start, mention.end)
             if negated(ctx, reading, clause, cue):
@@ -263,6 +265,7 @@ def _bounds(value: str) -> tuple[date, date]:
 
 
 _MODALS = ("could", "may", "might", "would")
+_BARE_YEAR = re.compile(r"\d{4}")
 
 
 def _only_features(reading: Reading, clause: tuple[int, int]) -> bool:

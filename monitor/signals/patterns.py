@@ -14,12 +14,13 @@ NOT_RELEASE_DATE = re.compile(
 # Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
 PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
-# Names of other things (on the text as written): a capitalised word with a version
-# number ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
+# Names of other things (on the text as written): a capitalised word, or one whose capital
+# follows a short lower-case prefix ("iPhone 17e", "macOS 16"), with a version number
+# ("GPT-6", "Kimi K2", "Windows 11", "MAI-Voice-1"); they take cues from the watch.
 # The second form is letters ending in a capital, or letters, "-" and a capital, then digits
 # ("xA100", "pro-X2"); the letters are taken at once ("*+"), not given back one by one.
 OTHER_NAME = re.compile(
-    r"(?<![\w-])(?:[A-Z][\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
+    r"(?<![\w-])(?:(?:[A-Z]|[a-z]{1,6}(?=[A-Z]))[\w.]*(?:-[\w.]+)*[- ]?\d+(?:\.\d+)*[a-z]*(?:-\w+)*"
     r"|[A-Za-z]*+(?:(?<=[A-Z])|-[A-Z])\d+|I/O)(?![\w-])"
 )
 # Every name OTHER_NAME finds holds a digit, or is "I/O".
