@@ -16,7 +16,9 @@ Rules, in the order they are applied:
    take the cue away from the watch, and a watch after "than"/"unlike"/"outperform" is only
    compared with; one after "on"/"to" across another object is where that thing lands
    ("brings Fortnite to Switch 2"); one qualifying another noun ("Switch 2 accessories", "a
-   GPT-6 rival") or reached through "by"/"using" ("powered by GPT-6") is not what is launched. "It", "the model" or "the conference" stand for the watch named in the
+   GPT-6 rival") or reached through "by"/"using" ("powered by GPT-6") is not what is launched;
+   "gets" reaches only its very object ("ChatGPT gets GPT-6", not "gets sued over GPT-6"), and
+   an announce verb no name that starts a clause of its own ("announces X is in development"). "It", "the model" or "the conference" stand for the watch named in the
    same or the neighbouring sentence; so do "the device", "the console", "the game" (in the
    sentences next to one naming it). A relative clause between a name and its verb is
    skipped ("Switch 2, which sold out in May, arrives...").
