@@ -5,12 +5,11 @@ its summary). Two signatures are the same story when all of these hold:
 
 1. They do not name different things: when both carry versioned names or years
    ("gpt-5", "llama-3.1", "2024"), at least one is shared, so "GPT-4.5 launches" and
-   "GPT-5 launches" stay apart; and a name both titles give with a variant word after it
-   (:data:`VARIANTS`) shares one, so "Gemini 2.5 Pro" and "Gemini 2.5 Flash" stay apart.
+   "GPT-5 launches" stay apart.
 2. They do not report different kinds of event: each signature has at most one *event
    class*, the strongest found in its title, in the order of :data:`EVENT_WORDS` (deny,
    cancel, delay, remove, appear, dispute, lawsuit, return, hire, fire, vote, agree, plan,
-   launch, market). Two different classes keep items apart ("GPT-5
+   market, launch). Two different classes keep items apart ("GPT-5
    delayed" vs "GPT-5 launches"); an item without a class can join either.
 3. Their similarity reaches :data:`THRESHOLD`: rapidfuzz's token-sort ratio of title + lede
    (of the titles alone, token-set ratio, when an item has no lede).
@@ -35,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
-from itertools import chain, pairwise
+from itertools import chain
 from operator import itemgetter
 
 from rapidfuzz import fuzz
@@ -100,6 +99,8 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
         "could",
         "might",
     ),
+    # how it sells, after the launch: a story of its own ("iPhone 17 Air sales disappoint")
+    "market": ("sal", "sold", "shipment", "vent", "market-shar", "demand", "outsell"),
     "launch": (
         "launch",
         "releas",
@@ -117,8 +118,6 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
         "arriv",
         "on-sal",
     ),
-    # how it sells, after the launch: a story of its own ("iPhone 17 Air sales disappoint")
-    "market": ("sal", "sold", "shipment", "vent", "market-shar", "demand"),
 }
 EVENT_ORDER = tuple(EVENT_WORDS)  # strongest first
 _EVENT_OF = {stem: name for name, stems in EVENT_WORDS.items() for stem in stems}
@@ -136,6 +135,8 @@ _PHRASES = [
         ("back", r"\bbrings?\s+back\b|\bbrought\s+back\b", "bring-back"),
         ("roll", r"\broll(?:s|ed|ing)?\s+out\b", "roll-out"),
         ("sale", r"\bon\s+sale\b", "on-sal"),
+        ("shelves", r"\bhits?\s+(?:store\s+)?shelves\b", "on-sal"),
+        ("pass", r"\bpass(?:es|ed|ing)?\s+(?=\d)", "top "),
         ("sale", r"\bsales?\s+(?:start|begin|open|kick)\w*(?:\s+off)?\b", "on-sal"),
         ("vente", r"\ben\s+vente\b|\bmise\s+en\s+vente\b", "on-sal"),
         ("sold", r"\bsold\s+out\b", "sold-out"),
@@ -149,11 +150,6 @@ _PHRASES = [
 ]
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.+][a-z0-9]+)*[+%]?")
 _VERSION = re.compile(r"\d{1,2}(?:\.\d{1,2})?[a-z]?")
-# Words after a versioned name that make it one product of a family ("Gemini 2.5 Pro" and
-# "Gemini 2.5 Flash" are two launches), as tokens() stems them ("plus" → "plu").
-VARIANTS = frozenset(
-    {"pro", "flash", "mini", "ultra", "max", "plu", "lit", "nano", "air", "turbo", "fold", "flip"}
-)
 _UNITS = frozenset({"billion", "million", "percent", "milliards", "millions", "bn"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -245,7 +241,6 @@ class Signature:
         ``summary_text``: ``html_to_text(summary)``, when the caller has it already."""
         signature = cls(tuple(tokens(title)), tuple(tokens(_lede(summary, summary_text))))
         _ = signature.keys, signature.names, signature.event, signature.sorted_text
-        _ = signature.variants
         return signature
 
     @classmethod
@@ -282,17 +277,6 @@ class Signature:
         return _names(self.title) or _names(self.lede)
 
     @cached_property
-    def variants(self) -> dict[str, frozenset[str]]:
-        """The variant named after each versioned name of the title, by that name
-        ("Gemini 2.5 Pro" → {"gemini-2.5": {"pro"}}); a name given without one has none."""
-        found: dict[str, set[str]] = {}
-        title = self.title
-        for word, following in pairwise(title):
-            if following in VARIANTS and any(c.isdigit() for c in word):
-                found.setdefault(word, set()).add(following)
-        return {name: frozenset(words) for name, words in found.items()}
-
-    @cached_property
     def keys(self) -> frozenset[str]:
         """The tokens the index files this signature under."""
         return frozenset(self.title) | frozenset(self.lede[:12])
@@ -319,17 +303,10 @@ def conflict(a: Signature, b: Signature) -> str | None:
     """Why two signatures cannot be one story, or None."""
     if a.names and b.names and not a.names & b.names:
         return "different names"
-    if a.variants and b.variants and _other_variants(a.variants, b.variants):
-        return "different variants"
     ea, eb = a.event, b.event
     if ea and eb and ea != eb:
         return "different events"
     return None
-
-
-def _other_variants(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> bool:
-    """Whether a name both give comes with different variants ("2.5 Pro" and "2.5 Flash")."""
-    return any(name in b and words.isdisjoint(b[name]) for name, words in a.items())
 
 
 def same_story(a: Signature, b: Signature, threshold: float = THRESHOLD) -> bool:
@@ -417,7 +394,7 @@ class StoryIndex:
         ]
         sized.sort(key=itemgetter(0))
         counts = Counter(chain.from_iterable(postings[key] for _, key in sized[:CANDIDATE_TOKENS]))
-        names, event, variants = signature.names, signature.event, signature.variants
+        names, event = signature.names, signature.event
         stories = self._stories
         best: tuple[float, int] | None = None
         # counts.most_common(16), sorted in C: the same order, ties as first counted
@@ -430,8 +407,6 @@ class StoryIndex:
             if names and other.names and names.isdisjoint(other.names):
                 continue
             if event and other.event and event != other.event:
-                continue
-            if variants and other.variants and _other_variants(variants, other.variants):
                 continue
             score = similarity(signature, other)
             if score >= THRESHOLD and (best is None or score > best[0]):

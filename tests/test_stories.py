@@ -78,9 +78,8 @@ def test_labelled_pairs_precision_and_recall() -> None:
         ("OpenAI fires Sam Altman", "Microsoft hires Sam Altman"),
         ("Microsoft Build 2024 dates announced", "Microsoft Build 2025 dates announced"),
         ("gpt2-chatbot appears on LMSYS", "gpt2-chatbot disappears from LMSYS"),
-        ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5 Flash"),
-        ("Apple unveils the iPhone 17 Air", "Apple unveils the iPhone 17 Pro Max"),
         ("Apple unveils the iPhone 17 Air", "iPhone 17 Air sales disappoint, report says"),
+        ("Apple launches the iPhone 17", "Apple announces record iPhone 17 sales"),
     ],
 )
 def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
@@ -91,14 +90,19 @@ def test_different_events_about_one_watch_stay_apart(a: str, b: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Google launches Gemini 2.5 Pro", "Google launches Gemini 2.5, its best model"),
-        ("Apple unveils iPhone 17 Pro and iPhone 17 Air", "Apple unveils the iPhone 17 Air"),
+        # one keynote, each outlet headlining another model of the range: one story
+        ("Apple unveils the iPhone 17 Air", "Apple unveils the iPhone 17 Pro and Pro Max"),
         ("iPhone 17 goes on sale Friday", "Apple launches the iPhone 17"),
         ("Switch 2 sales start today", "Nintendo Switch 2 launches today"),
         ("La Switch 2 est en vente", "La Switch 2 est disponible"),
+        ("iPhone 17 goes on sale today", "iPhone 17 Pro and iPhone Air hit store shelves today"),
+        (
+            "Switch 2 sales top 10 million",
+            "Switch 2 is the fastest-selling console after passing 10 million",
+        ),
     ],
 )
-def test_a_variant_given_by_one_side_only_does_not_conflict(a: str, b: str) -> None:
+def test_one_event_told_differently_does_not_conflict(a: str, b: str) -> None:
     assert conflict(Signature.of(a), Signature.of(b)) is None
 
 
