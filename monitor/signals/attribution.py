@@ -66,6 +66,8 @@ def targets_of(
             gap = _RELATIVE.sub(" ", gap).strip()  # "X, which sold out in May, arrives"
             if len(gap) > BEFORE_WINDOW or BEFORE_BLOCK.search(gap):
                 return None
+            if e.destination and cue.kind in (RELEASE, EVENT):
+                return None  # "a new tool for Kubernetes, available today": not Kubernetes
             return (len(gap), e)
         return None
 

@@ -186,6 +186,8 @@ LEXICON.add(
     r"readying", r"gear(?:s|ing) up", r"in (?:the )?(?:process of )?(?:creating|"
     r"developing|building|training)", r"in development", r"under development",
     r"in the works", r"codenamed", r"project", r"développe(?:nt|ment)?",
+    r"(?:began|begun|started|begins|starts) (?:mass )?production of",
+    r"(?:commencé|démarré|lancé) la production (?:du|de la|de l'|des)",
     r"travaille(?:nt|rait)? sur", r"entraîne(?:nt|ment)?", r"prépare(?:nt)?",
     r"en (?:cours de )?(?:développement|préparation)", r"en chantier", r"projet",
     r"desarroll(?:a|an|ando|o)", r"trabaja(?:n|ndo)? en", r"entrena(?:n|ndo)?",

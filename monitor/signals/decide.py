@@ -34,6 +34,7 @@ from monitor.signals.patterns import (
     ADJACENT_GAP,
     ANNOUNCE,
     DESTINATION,
+    LONG_AGO,
     PASSIVE_FUTURE,
     PAST_REFERENCE,
     PLANNED,
@@ -266,6 +267,14 @@ def _bounds(value: str) -> tuple[date, date]:
 
 _MODALS = ("could", "may", "might", "would")
 _BARE_YEAR = re.compile(r"\d{4}")
+_YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _long_gone(ctx: Context, after_cue: str) -> bool:
+    """Whether the launch is dated to a year before the reference's ("since GPT-4's launch
+    in 2023", a year the date finder rightly leaves to "since"): background, not news."""
+    year = _YEAR_WORD.search(after_cue)
+    return bool(ctx.known_reference and year and int(year[0]) < ctx.reference.year)
 
 
 def _only_features(reading: Reading, clause: tuple[int, int]) -> bool:
@@ -359,6 +368,8 @@ def _decide(
     if (
         not future_values
         and PAST_REFERENCE.search(ctx.lowered, lead_start, cue.start)
+        and not LONG_AGO.search(ctx.lowered, clause[0], cue.start)
+        and not _long_gone(ctx, ctx.lowered[cue.end : clause[1]])
         and not reading.has(AUX, clause[0], clause[1])
         and not reading.has(MODAL, clause[0], clause[1])
         and not _scheduled(reading, clause)

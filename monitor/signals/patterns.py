@@ -65,8 +65,8 @@ COMPARED = re.compile(
     r"(?:than|outperforms?|outperformed|outperforming|beats?|rivals?|rivaling|rivalling|"
     r"like|unlike|versus|vs\.?|compared (?:to|with)|after|forget|over|successor (?:to|of)|"
     r"que|comme|contrairement à|plutôt que|face à|como|frente a|wie|als|gegenüber|dan|"
-    r"zoals|après|avant|before|beyond|surpass\w*|take on|rivaliz\w+)\s+(?:the |l'|le |la |"
-    r"el |den |de |het )?(?:\w+'s\s+)?$"
+    r"zoals|après|avant|before|beyond|surpass\w*|take on|rivaliz\w+|concurrencer|"
+    r"rivaliser avec)\s+(?:the |an? |l'|le |la |une? |el |den |de |het )?(?:\w+'s\s+)?$"
 )
 # "after GPT-5 launch", "avant la sortie de...": a name before its own launch noun is a point in
 # time, not a thing compared (see COMPARED), so the noun's cue stays tied to it.
@@ -76,11 +76,19 @@ OWN_LAUNCH = re.compile(
 # A name after "on" or "to" is where something else arrives ("Hades 2 arrives on Switch 2 in May",
 # "brings Fortnite to Switch 2"): a platform, not the thing released. "on"/"sur" alone also
 # keep a date after it from being the name's own ("... on the Switch 2 next month").
-DESTINATION = re.compile(r"(?<![\w-])(?:to|onto|on|sur|à)\s+(?:the\s+|la\s+|le\s+|l')?$")
-DESTINATION_ON = re.compile(r"(?<![\w-])(?:onto|on|sur)\s+(?:the\s+|la\s+|le\s+|l')?$")
+DESTINATION = re.compile(
+    r"(?<![\w-])(?:to|onto|on|sur|à|for|pour|by)\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
+)
+DESTINATION_ON = re.compile(
+    r"(?<![\w-])(?:onto|on|sur)\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
+)
 # A launch noun named as a reference point gone by: "after GPT-5 launch", "since its release",
 # "following the launch of", "depuis le lancement de", "post-launch" (up to three words
 # between, on the text just before the noun).
+# "Two years after the GPT-4 launch": long gone, background rather than news.
+LONG_AGO = re.compile(
+    r"(?:years?|decades?|ans|années)\s+(?:after|since|following|après|depuis)\s+[^.;]*$"
+)
 PAST_REFERENCE = re.compile(
     r"(?<![\w-])(?:after|since|following|post-|après|depuis|suite à|dopo|desde|nach|seit)"
     r"(?:\s+|(?<=-))(?:[\w.'-]+\s+){0,3}$"

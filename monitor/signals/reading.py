@@ -150,8 +150,12 @@ def neighbour_watch(ctx: Context, index: int) -> str | None:
     for neighbour in (index - 1, index + 1):
         if not 0 <= neighbour < len(ctx.sentences) or not _linked(ctx, index, neighbour):
             continue
-        names = {m.watch for m in ctx.mentions.get(neighbour, [])}
+        mentions = ctx.mentions.get(neighbour, [])
+        names = {m.watch for m in mentions}
         if len(names) == 1:
+            first = min(m.start for m in mentions)
+            if any(other.start < first for other in ctx.others.get(neighbour, ())):
+                return None  # "Samsung launches the Galaxy S26 to rival the iPhone 17. The phone…"
             return names.pop()
     if ctx.single_watch is not None:
         passages = {ctx.sentences[i].passage for i in ctx.mentions}
@@ -313,7 +317,7 @@ def _destination(lowered: str, start: int, end: int) -> str:
         return "on"
     if NOT_DESTINATION.search(lowered, max(0, start - 16), end):
         return ""
-    return "to" if DESTINATION.search(lowered, start, end) else ""
+    return "to" if DESTINATION.search(lowered, start, end) else ""  # to, for, by: alike
 
 
 def _clauses(ctx: Context, start: int, end: int, markers: Sequence[Hit]) -> list[tuple[int, int]]:
