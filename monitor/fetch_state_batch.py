@@ -5,13 +5,13 @@ validators and content hash, when to poll it next, its lease released. Written o
 an all-304 cycle of 1,000 feeds is 1,000 thread hops and 1,000 transactions (each a WAL
 commit on SQLite, a round trip and a commit on PostgreSQL), and costs more than the fetches;
 a first poll adds 1,000 write transactions to the 1,000 that store the items.
-Here each poll adds its row and waits, and rows go to the database by group commit: the
-first row starts a transaction at once, the rows that arrive while it runs go in the next
-one (at most ``max_rows`` each), and every waiting poll then returns as if it had written
-its own, or gets the same StoreError. A poll waits about one transaction, however many
-feeds finish together; the batches grow with the database's commit time by themselves. (A
-fixed 50 ms window made every poll wait 50 ms: with 200 polls in flight over 1,000 feeds,
-a third of an all-304 cycle was spent waiting. ``window`` still adds such a wait, for tests.)
+Here each poll adds its row and waits; the rows gathered within ``window`` seconds (or
+``max_rows`` of them) go to the database in one transaction, rows that arrive while it runs
+go in the next, and every waiting poll then returns as if it had written its own, or gets
+the same StoreError. The window is short (20 ms): at 50 ms, with 200 polls in flight over
+1,000 feeds, a third of an all-304 cycle was spent waiting; with no window at all, the
+transactions got so small that their CPU cost more than the wait saved (see
+benchmarks/README.md, "A shorter window for fetch state").
 
 Nothing that matters is lost on a crash: a poll returns only once its row is committed, and
 rows not yet committed when the process dies leave their feeds as they were before the
@@ -32,13 +32,12 @@ from collections.abc import Sequence
 from monitor.store import Store
 from monitor.store.repository import SuccessfulFetch
 
-WINDOW = 0.02
+WINDOW = 0.02  # seconds a batch waits for company before its transaction
 MAX_ROWS = 500
 
 
 class FetchStateBatch:
-    """Coalesces feeds' fetch-state writes: one transaction for the rows of the polls that
-    finished while the previous one ran."""
+    """Coalesces feeds' fetch-state writes into one transaction per short window."""
 
     def __init__(self, store: Store, *, window: float = WINDOW, max_rows: int = MAX_ROWS) -> None:
         self.store = store

@@ -81,8 +81,8 @@ def test_a_full_batch_is_written_without_waiting_for_the_window(store: Store) ->
 
 
 def test_rows_that_arrive_during_a_commit_go_in_the_next_one(store: Store) -> None:
-    # Group commit: the first row is written at once; the others, queued while that slow
-    # transaction runs, are written together right after it, without a window's wait.
+    # The rows queued while a slow transaction runs are written together right after it,
+    # in one more transaction, not one each.
     ids = _claimed(store)
 
     class Slow(Store):
@@ -111,7 +111,7 @@ def test_rows_that_arrive_during_a_commit_go_in_the_next_one(store: Store) -> No
 
     batch, rest, first_done = asyncio.run(run())
     assert batch.transactions == 2 and first_done
-    assert 0.55 <= rest < 1.5  # two slow commits back to back, and no window between
+    assert 0.55 <= rest < 1.5  # two slow commits back to back, and only the short window
     assert all(f.last_status == 304 and f.lease_until is None for f in store.feeds())
 
 
