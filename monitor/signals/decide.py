@@ -277,9 +277,14 @@ def _long_gone(ctx: Context, after_cue: str) -> bool:
     return bool(ctx.known_reference and year and int(year[0]) < ctx.reference.year)
 
 
+def _kinds_in(reading: Reading, clause: tuple[int, int]) -> set[str]:
+    """The kinds of the cues in the clause."""
+    return {c.kind for c in reading.cues if clause[0] <= c.start < clause[1]}
+
+
 def _only_features(reading: Reading, clause: tuple[int, int]) -> bool:
     """Whether the clause tells what the watch will have, and nothing of its release."""
-    kinds = {c.kind for c in reading.cues if clause[0] <= c.start < clause[1]}
+    kinds = _kinds_in(reading, clause)
     return FEATURE in kinds and not kinds & {RELEASE, EVENT, SCHEDULE, UPCOMING, DEVELOP}
 
 
@@ -372,8 +377,7 @@ def _decide(
         and not _long_gone(ctx, ctx.lowered[cue.end : clause[1]])
         and not reading.has(AUX, clause[0], clause[1])
         and not reading.has(MODAL, clause[0], clause[1])
-        and not _scheduled(reading, clause)
-        and not any(c.kind == DEVELOP and clause[0] <= c.start < clause[1] for c in reading.cues)
+        and not _kinds_in(reading, clause) & {SCHEDULE, UPCOMING, DEVELOP}
         and not PLANNED.search(ctx.lowered, clause[0], clause[1])
     ):
         return Verdict(Signal.RELEASED, values, hedged)  # "after GPT-5 launch": it happened
@@ -418,9 +422,7 @@ def _said_now(reading: Reading, clause: tuple[int, int]) -> bool:
 
 def _scheduled(reading: Reading, clause: tuple[int, int]) -> bool:
     """A schedule or "upcoming" cue in the clause."""
-    return any(
-        c.kind in (SCHEDULE, UPCOMING) and clause[0] <= c.start < clause[1] for c in reading.cues
-    )
+    return bool(_kinds_in(reading, clause) & {SCHEDULE, UPCOMING})
 
 
 def _evidence_span(

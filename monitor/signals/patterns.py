@@ -73,22 +73,20 @@ COMPARED = re.compile(
 OWN_LAUNCH = re.compile(
     r"(?:'s)?\s+(?:launch|release|debut|rollout|roll-out|unveiling|lancement|sortie)\b"
 )
-# A name after "on" or "to" is where something else arrives ("Hades 2 arrives on Switch 2 in May",
-# "brings Fortnite to Switch 2"): a platform, not the thing released. "on"/"sur" alone also
-# keep a date after it from being the name's own ("... on the Switch 2 next month").
-DESTINATION = re.compile(
-    r"(?<![\w-])(?:to|onto|on|sur|à|for|pour|by)\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
-)
-DESTINATION_ON = re.compile(
-    r"(?<![\w-])(?:onto|on|sur)\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
-)
-# A launch noun named as a reference point gone by: "after GPT-5 launch", "since its release",
-# "following the launch of", "depuis le lancement de", "post-launch" (up to three words
-# between, on the text just before the noun).
+# A name after "on", "to", "for" or "by" is where or with what something else arrives ("Hades 2
+# arrives on Switch 2 in May", "brings Fortnite to Switch 2", "powered by Snapdragon"): a
+# platform or component, not the thing released. "on"/"sur" alone also keep a date after it
+# from being the name's own ("... on the Switch 2 next month").
+_ARTICLE_BEFORE_NAME = r"\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
+DESTINATION = re.compile(r"(?<![\w-])(?:to|onto|on|sur|à|for|pour|by)" + _ARTICLE_BEFORE_NAME)
+DESTINATION_ON = re.compile(r"(?<![\w-])(?:onto|on|sur)" + _ARTICLE_BEFORE_NAME)
 # "Two years after the GPT-4 launch": long gone, background rather than news.
 LONG_AGO = re.compile(
     r"(?:years?|decades?|ans|années)\s+(?:after|since|following|après|depuis)\s+[^.;]*$"
 )
+# A launch noun named as a reference point gone by: "after GPT-5 launch", "since its release",
+# "following the launch of", "depuis le lancement de", "post-launch" (up to three words
+# between, on the text just before the noun).
 PAST_REFERENCE = re.compile(
     r"(?<![\w-])(?:after|since|following|post-|après|depuis|suite à|dopo|desde|nach|seit)"
     r"(?:\s+|(?<=-))(?:[\w.'-]+\s+){0,3}$"

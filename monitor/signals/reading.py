@@ -58,7 +58,7 @@ class Entity:
     anaphor: bool = False
     compared: bool = False  # only compared with ("unlike GPT-5")
     modifier: bool = False  # qualifies the noun after it ("Switch 2 accessories")
-    destination: str = ""  # "to" or "on": named as where something else arrives
+    destination: str = ""  # "on", or "to" (to, for, by): where something else arrives
 
 
 @dataclass
@@ -317,7 +317,7 @@ def _destination(lowered: str, start: int, end: int) -> str:
         return "on"
     if NOT_DESTINATION.search(lowered, max(0, start - 16), end):
         return ""
-    return "to" if DESTINATION.search(lowered, start, end) else ""  # to, for, by: alike
+    return "to" if DESTINATION.search(lowered, start, end) else ""
 
 
 def _clauses(ctx: Context, start: int, end: int, markers: Sequence[Hit]) -> list[tuple[int, int]]:
