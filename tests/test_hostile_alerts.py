@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SHARED, LocalServer, Receiver, run_cli, write_config
 
 HOSTILE = SHARED / "data" / "hostile"
@@ -18,6 +20,7 @@ WATCHLIST = """watches:
     terms: [click, trusted, bold, line2, visible, styled]
     alert_on: [released, dated, rumor, mention]
 """
+pytestmark = pytest.mark.skipif(not HOSTILE.is_dir(), reason="shared hostile fixtures absent")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 

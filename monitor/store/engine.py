@@ -45,6 +45,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:
+            raise StoreError(
+                "PostgreSQL needs psycopg: pip install 'newsmonitor[postgres]'"
+            ) from exc
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

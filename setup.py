@@ -1,0 +1,18 @@
+"""Package discovery, which pyproject.toml alone cannot combine with the mapped folders.
+
+Every package under monitor/ is found, so a new stage is never left out of the wheel;
+alembic/ and watchlists/ are installed inside the package (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=[
+        *find_packages(include=["monitor", "monitor.*"]),
+        "monitor.migrations",
+        "monitor.migrations.versions",
+        "monitor.watchlists",
+    ]
+)
