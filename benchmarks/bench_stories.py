@@ -34,9 +34,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.analysis import Rules, analyse
 from monitor.links import canonical_url
 from monitor.model import Item
-from monitor.pipeline import STORY_WINDOW, PollContext, Rules, _persist, analyse
+from monitor.pipeline import STORY_WINDOW, PollContext, _persist
 from monitor.recent import RecentKeys
 from monitor.settings import BUNDLED_WATCHLISTS
 from monitor.store import Store, make_engine, upgrade

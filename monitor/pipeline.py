@@ -1,6 +1,6 @@
 """The one place where stages meet: fetch → parse → match → classify → store → alert.
 
-``analyse`` is pure (match and classify one parsed item, as `monitor scan` prints it);
+The decision per watch is ``monitor.analysis.analyse`` (the same for ``scan`` and ``replay``);
 ``poll_feed`` runs one feed end to end and never raises for a feed's own failure: it records
 the error on the feed row, logs one line, and schedules the next attempt with back-off.
 The parser processes parse the body, then make the text and story signature of the items the
@@ -18,25 +18,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor import alerting, feed_state
+from monitor.analysis import Analysis, Rules, analyse
 from monitor.errors import FeedError, StoreError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
-from monitor.matcher import Matcher
-from monitor.model import Classification, Item, Match, Signal
-from monitor.normalize import document_text
+from monitor.model import Item, Signal
 from monitor.notifier import Message, Notifier
 from monitor.prepare import prepare_all
 from monitor.recent import RecentKeys
-from monitor.settings import Settings
 from monitor.store import Store
 from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit, fingerprint
 from monitor.stories import Signature
-from monitor.watchlist import Watch, Watchlists, load_watchlists
 
 if TYPE_CHECKING:
     from monitor.parser.clean import ParsedFeed
@@ -49,87 +45,6 @@ _T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
 STORY_WINDOW = timedelta(hours=72)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The watchlists in force, compiled; replaced whole on reload."""
-
-    watchlists: Watchlists
-    matcher: Matcher
-    targets: tuple[str, ...]
-
-    @classmethod
-    def build(cls, watchlists: Watchlists, targets: Sequence[str]) -> Rules:
-        return cls(watchlists, Matcher(watchlists.watches), tuple(targets))
-
-    @classmethod
-    def load(
-        cls, settings: Settings, paths: Sequence[Path] | None = None, *, check_targets: bool = True
-    ) -> Rules:
-        """Load and check the watchlists (raises WatchlistError listing every problem)."""
-        watchlists = load_watchlists(
-            settings.watchlist_paths if paths is None else paths,
-            known_targets=settings.target_names() if check_targets else None,
-            known_searches=settings.search_names(),
-        )
-        return cls.build(watchlists, settings.target_names())
-
-    @property
-    def watches(self) -> Mapping[str, Watch]:
-        return {w.name: w for w in self.watchlists.watches}
-
-    def targets_for(self, watch: Watch) -> tuple[str, ...]:
-        if watch.targets is None:
-            return self.targets
-        return tuple(t for t in watch.targets if t in self.targets)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """One item matched and classified."""
-
-    item: Item
-    text: str
-    matches: tuple[Match, ...]
-    classifications: Mapping[str, Classification] = field(default_factory=dict)
-    signature: Signature | None = None  # made with the text, when a parser worker made it
-
-    def first_matches(self) -> list[Match]:
-        """The first hit of each watch, in the order the watches first appear."""
-        seen: dict[str, Match] = {}
-        for m in self.matches:
-            seen.setdefault(m.watch, m)
-        return list(seen.values())
-
-    def strongest(self) -> Classification | None:
-        from monitor import signals
-
-        return signals.strongest(self.classifications)
-
-    def alerting_watches(self, watches: Mapping[str, Watch]) -> list[str]:
-        return [
-            name
-            for name, c in self.classifications.items()
-            if name in watches and c.signal in watches[name].alert_on
-        ]
-
-
-def analyse(item: Item, rules: Rules, prepared: Prepared | None = None) -> Analysis:
-    """Match and classify ``item``; ``prepared``: its text and signature, made already."""
-    if prepared is None:
-        text, signature = document_text(item), None
-    else:
-        text, signature = prepared.text, prepared.signature
-    matches = tuple(rules.matcher.match(text, language=item.language))
-    if not matches:
-        return Analysis(item, text, (), signature=signature)
-    # imported on the first match: its cue tables take a tenth of a second to compile,
-    # which a daemon whose feeds are unchanged never needs to pay
-    from monitor import signals
-
-    classifications = signals.classify(text, matches, item.published)
-    return Analysis(item, text, matches, classifications, signature)
 
 
 @dataclass
@@ -269,7 +184,9 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         alerts: tuple[int, list[int]] = (0, [])
         if unknown:
             prepared = await prepare_all(feed.url, unknown, prepare_in_worker)
-            analyses = await asyncio.to_thread(_analyse_all, unknown, prepared, rules)
+            analyses = await asyncio.to_thread(
+                _analyse_all, unknown, prepared, rules, feed.official, ctx.now(), ctx.alert_max_age
+            )
             now = ctx.now()
             alerts = await _in_writer(ctx, _persist, ctx, feed, analyses, rules, now, links)
         if ctx.recent is not None:
@@ -325,9 +242,17 @@ def _screen(
 
 
 def _analyse_all(
-    items: Sequence[Item], prepared: Sequence[Prepared], rules: Rules
+    items: Sequence[Item],
+    prepared: Sequence[Prepared],
+    rules: Rules,
+    official: bool,
+    now: datetime,
+    max_age: float | None,
 ) -> list[Analysis]:
-    return [analyse(item, rules, p) for item, p in zip(items, prepared, strict=True)]
+    return [
+        analyse(item, rules, p, official=official, now=now, max_age=max_age)
+        for item, p in zip(items, prepared, strict=True)
+    ]
 
 
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
@@ -459,7 +384,7 @@ def _persist(
         new = unit.insert_items(feed.id, pairs, now, STORY_WINDOW, signatures=signatures, plan=plan)
         for n in new:
             analysis = by_key[n.item.key]
-            alert_ids += _alerts_for(unit, feed, n, analysis, rules, ctx.alert_max_age, now)
+            alert_ids += _alerts_for(unit, feed, n, analysis, rules, now)
     return len(new), alert_ids
 
 
@@ -469,36 +394,33 @@ def _alerts_for(
     new: NewItem,
     analysis: Analysis,
     rules: Rules,
-    max_age: float | None,
     now: datetime,
 ) -> list[int]:
+    """Record each matched watch's decision; alert where it alerts and the story has not
+    announced that already (``alerting.decide``)."""
     ids = []
     watches = rules.watches
-    published = new.item.published or now
-    fresh = max_age is None or (now - published).total_seconds() <= max_age
-    for match in analysis.first_matches():
-        c = analysis.classifications.get(match.watch)
-        watch = watches.get(match.watch)
-        if c is None or watch is None:
+    for d in analysis.decisions:
+        watch = watches.get(d.watch)
+        if watch is None:
             continue
-        rumored = c.rumored and not (feed.official and c.signal in (Signal.RELEASED, Signal.DATED))
         unit.add_match(
             new.id,
-            match.watch,
-            match.term,
-            match.span,
-            c.signal.value,
-            rumored,
-            c.dates,
-            c.evidence,
+            d.watch,
+            d.match.term,
+            d.match.span,
+            d.signal.value,
+            d.rumored,
+            d.dates,
+            d.evidence,
         )
-        if not fresh:
+        if not d.alert:
             continue
         prior = [
             alerting.Prior(Signal(p.signal), p.dates)
             for p in unit.prior_alerts(watch.name, new.story_id)
         ]
-        decision = alerting.decide(watch.name, c, watch.alert_on, prior)
+        decision = alerting.decide(watch.name, d.classification, watch.alert_on, prior)
         if decision is None:
             continue
         alert_id = unit.add_alert(
@@ -508,12 +430,12 @@ def _alerts_for(
             story_id=new.story_id,
             item_id=new.id,
             change_key=decision.change_key,
-            signal=c.signal.value,
-            rumored=rumored,
+            signal=d.signal.value,
+            rumored=d.rumored,
             official=feed.official,
-            dates=list(c.dates),
-            term=match.term,
-            evidence=c.evidence[:4000],
+            dates=list(d.dates),
+            term=d.match.term,
+            evidence=d.evidence[:4000],
             title=new.item.title[:512],
             link=new.item.link,
             change=decision.change,
@@ -524,7 +446,7 @@ def _alerts_for(
                 "alert id=%d %s title=%r link=%s",
                 alert_id,
                 decision.change
-                or alerting.headline(watch.name, c.signal, rumored, c.dates, feed.official),
+                or alerting.headline(watch.name, d.signal, d.rumored, d.dates, feed.official),
                 new.item.title[:120],
                 new.item.link or "-",
                 extra={"watch": watch.name, "alert_id": alert_id},

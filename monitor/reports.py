@@ -16,9 +16,9 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import make_url
 
-from monitor import ical
+from monitor import alerting, ical
+from monitor.analysis import Rules, analyse
 from monitor.model import Item
-from monitor.pipeline import Rules, analyse
 from monitor.settings import Settings
 from monitor.store import Store, make_engine, upgrade
 
@@ -184,13 +184,20 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
 
 
 def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
-    """Stored items since ``since`` through the current watchlists; nothing is sent."""
+    """Stored items since ``since`` through the current watchlists; nothing is sent.
+
+    Each item is decided as the daemon decided it when it first saw it (``analyse`` with
+    that moment as now, the feed's ``official`` and ``[alerts] max_age``), then weighed
+    against what its story would have alerted before it in this replay (``alerting.decide``),
+    so a story told by ten feeds would alert once, as it does in the daemon.
+    """
     rules = Rules.load(settings)
     with _store(settings) as store:
         rows = store.items_since(since)
-        before = store.alerted_watches([row.id for row, _ in rows])
+        before = store.alerted_watches([row.id for row, _, _ in rows])
     would = changed = 0
-    for row, feed in rows:
+    story_alerts: dict[tuple[str, int], list[alerting.Prior]] = {}
+    for row, feed, official in rows:
         item = Item(
             key=row.item_key,
             title=row.title,
@@ -200,21 +207,30 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
             published=row.published_at,
             language=row.language,
         )
-        analysis = analyse(item, rules)
-        now_alerting = set(analysis.alerting_watches(rules.watches))
+        analysis = analyse(
+            item, rules, official=official, now=row.first_seen_at, max_age=settings.alert_max_age
+        )
         was = before.get(row.id, set())
-        for watch in sorted(now_alerting):
-            c = analysis.classifications[watch]
-            when = f" {', '.join(c.dates)}" if c.dates else ""
-            mark = "would alert" if watch in was else "would alert (new)"
-            out.write(
-                f"{mark}: {watch}: {c.signal.value}{' (rumored)' if c.rumored else ''}{when}"
-                f" — {row.title} [{feed}]\n"
-            )
+        now_alerting = set()
+        for d in analysis.alerting():
+            watch = rules.watches[d.watch]
+            key = (d.watch, row.story_id if row.story_id is not None else -row.id)
+            prior = story_alerts.setdefault(key, [])
+            decision = alerting.decide(d.watch, d.classification, watch.alert_on, prior)
+            if decision is None:
+                out.write(
+                    f"same story already alerted: {d.watch}: {d.why} — {row.title} [{feed}]\n"
+                )
+                continue
+            prior.append(alerting.Prior(d.signal, d.dates))
+            now_alerting.add(d.watch)
+            mark = "would alert" if d.watch in was else "would alert (new)"
+            what = decision.change or d.why
+            out.write(f"{mark}: {d.watch}: {what} — {row.title} [{feed}]\n")
             would += 1
-            changed += watch not in was
-        for watch in sorted(was - now_alerting):
-            out.write(f"would no longer alert: {watch} — {row.title} [{feed}]\n")
+            changed += d.watch not in was
+        for watch_name in sorted(was - now_alerting):
+            out.write(f"would no longer alert: {watch_name} — {row.title} [{feed}]\n")
             changed += 1
     out.write(
         f"{len(rows)} items since {since.isoformat(timespec='seconds')}: "

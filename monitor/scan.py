@@ -1,7 +1,10 @@
 """`monitor scan`: parse, match and classify feeds from files or URLs; no database, no alerts.
 
 Output contract (SPEC "monitor scan --json"): one JSON object per feed item, in feed order,
-with id, title, link, published, matches, signal, rumored, dates, evidence and alert.
+with id, title, link, published, matches, signal, rumored, dates, evidence, alert, and
+``watches``: the decision per matched watch, taken by ``monitor.analysis.analyse`` as the
+daemon takes it. ``scan`` reads what an item says whatever its age: ``[alerts] max_age``
+and what a story already alerted are the daemon's and ``replay``'s.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor import parser
+from monitor.analysis import Analysis, Rules, analyse
 from monitor.errors import FeedError, MonitorError
 from monitor.fetcher import Fetcher
 from monitor.parser import ParsedFeed
-from monitor.pipeline import Analysis, Rules, analyse
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,9 +49,9 @@ def scan(
         for item in feed.items:
             analysis = analyse(item, rules)
             if as_json:
-                out.write(json.dumps(result_json(analysis, rules), ensure_ascii=False) + "\n")
+                out.write(json.dumps(result_json(analysis), ensure_ascii=False) + "\n")
             else:
-                out.write(result_text(analysis, rules) + "\n")
+                out.write(result_text(analysis) + "\n")
     return 1 if failed else 0
 
 
@@ -73,7 +76,7 @@ async def _load(source: str, settings: Settings) -> ParsedFeed:
         parser.shutdown_parsers()
 
 
-def result_json(a: Analysis, rules: Rules) -> dict[str, Any]:
+def result_json(a: Analysis) -> dict[str, Any]:
     best = a.strongest()
     item = a.item
     return {
@@ -88,20 +91,18 @@ def result_json(a: Analysis, rules: Rules) -> dict[str, Any]:
         "rumored": best.rumored if best else False,
         "dates": list(best.dates) if best else [],
         "evidence": best.evidence if best else "",
-        "alert": bool(a.alerting_watches(rules.watches)),
+        "alert": bool(a.alerting()),
+        "watches": [d.as_json() for d in a.decisions],
     }
 
 
-def result_text(a: Analysis, rules: Rules) -> str:
-    best = a.strongest()
-    if best is None:
+def result_text(a: Analysis) -> str:
+    if not a.decisions:
         return f"  ·  {a.item.title}"
-    watches = ", ".join(m.watch for m in a.first_matches())
-    detail = best.signal.value + (" (rumored)" if best.rumored else "")
-    if best.dates:
-        detail += " " + ", ".join(best.dates)
-    mark = "ALERT" if a.alerting_watches(rules.watches) else "  · "
-    line = f"{mark} [{watches}] {detail}: {a.item.title}"
-    if best.evidence:
-        line += f"\n        “{best.evidence}”"
-    return line
+    mark = "ALERT" if a.alerting() else "  · "
+    lines = [f"{mark} {a.item.title}"]
+    for d in a.decisions:
+        lines.append(f"        {d.watch}: {d.why}{' → alert' if d.alert else ''}")
+        if d.evidence and d.signal.rank > 0:
+            lines.append(f"          “{d.evidence}”")
+    return "\n".join(lines)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor import logs
+from monitor.analysis import Rules
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
@@ -35,7 +36,7 @@ from monitor.full_collections import FullCollections
 from monitor.health import HealthServer, Metrics, healthz_body
 from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
-from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
+from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from monitor import feed_state, reports
+from monitor.analysis import Rules
 from monitor.feed_state import FetchPolicy
 from monitor.fetcher import Fetcher
 from monitor.notifier import Notifier
 from monitor.parser import shutdown_parsers
-from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
+from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.settings import load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.repository import FeedRow

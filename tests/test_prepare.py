@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from monitor import pipeline
+from monitor.analysis import Rules
 from monitor.errors import ParseError
 from monitor.fetcher import Fetcher
 from monitor.model import Item
 from monitor.normalize import document_text
 from monitor.parser import parse, parse_in_worker, shutdown_parsers
 from monitor.parser.worker import prepare_in_worker
-from monitor.pipeline import PollContext, PollReport, Rules, poll_feed
+from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.prepare import CHUNK_CHARS, CHUNK_ITEMS, Prepared, chunks, prepare, prepare_all
 from monitor.store import Store
 from monitor.stories import Signature, StoryIndex, assign_stories

@@ -959,16 +959,19 @@ class Store:
             found.setdefault(item_id, set()).add(watch)
         return found
 
-    def items_since(self, since: datetime) -> list[tuple[t.Item, str]]:
-        """Stored items first seen since ``since``, with their feed label, oldest first."""
+    def items_since(self, since: datetime) -> list[tuple[t.Item, str, bool]]:
+        """Stored items first seen since ``since``, with their feed's label and whether it is
+        official, oldest first."""
         with self.session() as s:
             rows = s.execute(
-                select(t.Item, func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url))
+                select(
+                    t.Item, func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Feed.official
+                )
                 .join(t.Feed, t.Feed.id == t.Item.feed_id)
                 .where(t.Item.first_seen_at >= since)
                 .order_by(t.Item.first_seen_at, t.Item.id)
             ).all()
-        return [(item, label) for item, label in rows]
+        return [(item, label, bool(official)) for item, label, official in rows]
 
 
 class Unit:
