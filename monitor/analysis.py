@@ -179,7 +179,7 @@ def analyse(
     # which a daemon whose feeds are unchanged never needs to pay
     from monitor import signals
 
-    classifications = signals.classify(text, matches, item.published)
+    classifications = signals.classify(text, matches, item.published, item.language)
     age = None
     if now is not None and item.published is not None:
         age = (now - item.published).total_seconds()

@@ -8,7 +8,6 @@ and scores the JSON lines. It skips when the file is absent.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -141,30 +140,100 @@ def test_score_counts_what_it_should() -> None:
     assert figures["dates_found"] == 1.0
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
-@pytest.mark.skipif(
-    importlib.util.find_spec("monitor.cli") is None, reason="the monitor command is not built"
-)
-def test_dev_set_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    items = load_dev_set()
-    feed = tmp_path / "signals-dev.xml"
+SHARED_DATA = REPO.parent / "shared" / "data"
+DEV_FILES = (SHARED_DATA / "signals-dev.jsonl", SHARED_DATA / "signals-dev-more.jsonl")
+SEED = SHARED_DATA / "seed-article.json"
+# Floors of the held-out third (issue #16 asks for term F1 0.97, alert P and R 0.90, signal
+# accuracy 0.80, dates 0.80 / 0.65): these are what the detector holds today, so a change
+# that loses ground fails; raise them as it gains.
+HELD_OUT_FLOORS = {
+    "term_f1": 0.95,
+    "alert_precision": 0.80,
+    "alert_recall": 0.70,
+    "signal_accuracy": 0.55,
+}
+
+
+def held_out(item_id: str) -> bool:
+    """The frozen held-out third (benchmarks/eval_signals.py): a hash of the id."""
+    import hashlib
+
+    return int(hashlib.sha256(item_id.encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
+def scan_json(tmp_path: Path, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``monitor scan --json`` in a subprocess over the items as one RSS feed, with the
+    bundled watchlists and the plainly written ones of the data folder."""
+    feed = tmp_path / "items.xml"
     feed.write_text(to_rss(items), encoding="utf-8")
+    lists = ["--watchlists", str(REPO / "watchlists")]
+    extra = SHARED_DATA / "watch-extra.yaml"
+    if extra.is_file():
+        lists += ["--watchlists", str(extra)]
     run = subprocess.run(
-        [sys.executable, "-m", "monitor", "scan", "--json", str(feed)],
-        cwd=REPO,
+        [sys.executable, "-m", "monitor", "scan", "--json", *lists, str(feed)],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert run.returncode == 0, run.stderr
     results = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     assert len(results) == len(items), "one JSON object per feed item, in feed order"
-    figures = score(items, results)
+    return results
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
+def test_dev_set_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = load_dev_set()
+    figures = score(items, scan_json(tmp_path, items))
     with capsys.disabled():
         sys.stdout.write("\nsignals dev set (monitor scan --json):\n")
         for name, value in figures.items():
             sys.stdout.write(f"  {name:16} {value:.3f}\n")
     failing = {k: figures[k] for k, floor in THRESHOLDS.items() if figures[k] < floor}
     assert not failing, f"under the floor: {failing} (floors: {THRESHOLDS})"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not all(f.exists() for f in DEV_FILES), reason="no labelled data")
+def test_held_out_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [line for f in DEV_FILES for line in f.read_text(encoding="utf-8").splitlines()]
+    items = [i for i in (json.loads(line) for line in lines if line.strip()) if held_out(i["id"])]
+    assert len(items) > 80, "the held-out third"
+    figures = score(items, scan_json(tmp_path, items))
+    with capsys.disabled():
+        sys.stdout.write(f"\nheld-out third ({len(items)} items, monitor scan --json):\n")
+        for name, value in figures.items():
+            sys.stdout.write(f"  {name:16} {value:.3f}\n")
+    failing = {k: figures[k] for k, floor in HELD_OUT_FLOORS.items() if figures[k] < floor}
+    assert not failing, f"under the floor: {failing} (floors: {HELD_OUT_FLOORS})"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="no founding article")
+def test_founding_story(tmp_path: Path) -> None:
+    """SPEC: MAI-1 dated 2024-05-16, rumored, alert; matches for GPT-5, Build, gpt2-chatbot."""
+    article = json.loads(SEED.read_text(encoding="utf-8"))
+    [result] = scan_json(tmp_path, [article])
+    assert {m["watch"] for m in result["matches"]} == {
+        "MAI-1",
+        "GPT-5",
+        "Microsoft Build",
+        "gpt2-chatbot",
+    }
+    assert (result["signal"], result["rumored"], result["dates"], result["alert"]) == (
+        "dated",
+        True,
+        ["2024-05-16"],
+        True,
+    )
+    mai = next(w for w in result["watches"] if w["watch"] == "MAI-1")
+    assert (mai["signal"], mai["rumored"], mai["dates"], mai["alert"]) == (
+        "dated",
+        True,
+        ["2024-05-16"],
+        True,
+    )
+    assert "16 mai" in mai["evidence"] and mai["why"] == "dated 2024-05-16 (rumored)"

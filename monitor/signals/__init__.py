@@ -66,14 +66,18 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
+from monitor.signals import learned
 from monitor.signals.decide import (
     clean,
+    date_span,
     narrowest,
     preferred,
     rank_of,
     read_sentence,
     refined,
 )
+from monitor.signals.features import date_relation, language_of
+from monitor.signals.learned import WatchReading
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -86,9 +90,28 @@ from monitor.signals.sentences import sentence_of, split_sentences
 
 
 def classify(
-    text: str, matches: Sequence[Match], published: datetime | None
+    text: str,
+    matches: Sequence[Match],
+    published: datetime | None,
+    language: str | None = None,
 ) -> dict[str, Classification]:
-    """One Classification per watch named in ``matches``; spans index ``text``."""
+    """One Classification per watch named in ``matches``; spans index ``text``.
+
+    ``language``: the item's (its feed's) language tag, when known; else it is guessed.
+    """
+    return {
+        watch: reading.decided()
+        for watch, reading in read(text, matches, published, language).items()
+    }
+
+
+def read(
+    text: str,
+    matches: Sequence[Match],
+    published: datetime | None,
+    language: str | None = None,
+) -> dict[str, WatchReading]:
+    """What the rules and the learned layer make of each watch named in ``matches``."""
     if not matches:
         return {}
     if published is None:
@@ -108,6 +131,7 @@ def classify(
         if index is not None:
             mentions.setdefault(index, []).append(match)
     watches = list(dict.fromkeys(m.watch for m in matches))
+    lang = language_of(language, lowered)
     ctx = Context(
         text,
         lowered,
@@ -116,6 +140,7 @@ def classify(
         sentences,
         mentions,
         watches[0] if len(watches) == 1 else None,
+        lang,
     )
     to_read = list(sentences_to_read(ctx))
     scan(ctx, matches, known, to_read)
@@ -125,31 +150,44 @@ def classify(
         for watch, verdict in read_sentence(ctx, index).items():
             verdicts.setdefault(watch, []).append(verdict)
 
-    result: dict[str, Classification] = {}
+    result: dict[str, WatchReading] = {}
     for watch in watches:
         found = verdicts.get(watch, [])
-        best = max(found, key=rank_of, default=None)
-        if (
-            best is not None
-            and best.signal is Signal.RELEASED
-            and (best.announced or best.secondary)
-        ):
-            later = [v for v in found if preferred(v, best)]
-            best = max(later, key=rank_of) if later else best
-        if best is not None:
-            best = refined(best, found)
-        if best is None or best.signal is Signal.MENTION:
-            first = min((m.start for m in matches if m.watch == watch), default=0)
-            span = sentence_span(ctx, first)
-            result[watch] = Classification(Signal.MENTION, evidence=clean(original, span))
-            continue
-        rumored = any(v.rumored for v in found if v.signal is best.signal) or (
-            ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
-        )
-        result[watch] = Classification(
-            best.signal, rumored, narrowest(best.dates), clean(original, best.evidence_span())
-        )
+        rule = _rule_classification(ctx, original, matches, watch, found)
+        features = learned.reading_features(ctx, lang, watch, rule, found)
+        result[watch] = WatchReading(watch, lang, rule, features, ctx, original, found)
     return result
+
+
+def _rule_classification(
+    ctx: Context, original: str, matches: Sequence[Match], watch: str, found: list[Verdict]
+) -> Classification:
+    """The rules' verdict for one watch: the strongest sentence, refined (rule 7)."""
+    best = max(found, key=rank_of, default=None)
+    if best is not None and best.signal is Signal.RELEASED and (best.announced or best.secondary):
+        later = [v for v in found if preferred(v, best)]
+        best = max(later, key=rank_of) if later else best
+    if best is not None:
+        best = refined(best, found)
+    if best is None or best.signal is Signal.MENTION:
+        first = min((m.start for m in matches if m.watch == watch), default=0)
+        span = sentence_span(ctx, first)
+        return Classification(Signal.MENTION, evidence=clean(original, span))
+    rumored = any(v.rumored for v in found if v.signal is best.signal) or (
+        ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
+    )
+    dates = narrowest(best.dates)
+    evidence = clean(original, best.evidence_span())
+    if best.signal is Signal.RELEASED and ctx.known_reference and _background(ctx, dates):
+        return Classification(Signal.MENTION, False, dates, evidence)
+    return Classification(best.signal, rumored, dates, evidence)
+
+
+def _background(ctx: Context, dates: Sequence[str]) -> bool:
+    """A release dated weeks before the item is told as background (SPEC "Signals")."""
+    return bool(dates) and all(
+        date_relation(*date_span(value), ctx.reference) == "old" for value in dates
+    )
 
 
 def strongest(classifications: Mapping[str, Classification]) -> Classification | None:

@@ -28,6 +28,7 @@ from monitor.signals.lexicon import (
     Lexicon,
 )
 from monitor.signals.patterns import stands_in
+from monitor.signals.tables import add_tables
 
 LEXICON = Lexicon(stands_in=stands_in)
 # What a launch is moved to: a month, season, year or window ("to August", "to next year").
@@ -418,4 +419,6 @@ LEXICON.add(
     r"prenotazioni", r"preordini", r"pré-vendas?",
 )
 # fmt: on
+# Spanish, German, Italian and Portuguese: every form of the lemma tables (``tables``).
+add_tables(LEXICON)
 LEXICON.freeze()

@@ -33,6 +33,7 @@ from monitor.signals.lexicon import (
 from monitor.signals.patterns import (
     ADJACENT_GAP,
     ANNOUNCE,
+    DESCRIBED,
     DESTINATION,
     LONG_AGO,
     PASSIVE_FUTURE,
@@ -74,6 +75,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
         if not targets:
             continue
         if negated(ctx, reading, clause, cue):
+            continue
+        if cue.kind == RELEASE and cue.tense != "future" and _describes(ctx, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
         preliminary = reading.of_kind(PRELIMINARY)
@@ -136,6 +139,12 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     return verdicts
 
 
+def _describes(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
+    """Whether the release word only describes the thing ("the largest model deployed")."""
+    start = max(clause[0], cue.start - 90)
+    return bool(DESCRIBED.search(ctx.lowered, start, cue.start))
+
+
 def _piece(lowered: str, clause: tuple[int, int], cue: Hit) -> tuple[int, int]:
     """The comma-delimited stretch of the clause around a cue."""
     left = lowered.rfind(", ", clause[0], cue.start)
@@ -173,7 +182,7 @@ def narrowest(values: tuple[str, ...]) -> tuple[str, ...]:
     """Drop a value that holds another one ("June 2-4 this year": the days, not 2026)."""
     if len(values) < 2:
         return values
-    spans = [_span(v) for v in values]
+    spans = [date_span(v) for v in values]
     return tuple(
         v
         for v, (first, last) in zip(values, spans, strict=True)
@@ -188,14 +197,14 @@ def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
         return best
     if any("/" in v or _DAY.fullmatch(v) for v in best.dates):
         return best  # days and ranges of days are as precise as news gets
-    windows = [_span(v) for v in best.dates]
+    windows = [date_span(v) for v in best.dates]
     width = max(last - first for first, last in windows)
     for verdict in found:
         if verdict is best or verdict.signal is not Signal.DATED or not verdict.dates:
             continue
         if verdict.secondary and not best.secondary:
             continue
-        spans = [_span(v) for v in verdict.dates]
+        spans = [date_span(v) for v in verdict.dates]
         inside = all(any(f <= a and b <= l for f, l in windows) for a, b in spans)
         if inside and max(b - a for a, b in spans) < width:
             return verdict
@@ -225,7 +234,7 @@ _WINDOW_MONTHS = {
 }  # fmt: skip
 
 
-def _span(value: str) -> tuple[date, date]:
+def date_span(value: str) -> tuple[date, date]:
     """First and last day of a value, ranges included."""
     return _bounds(value.split("/")[0])[0], _bounds(value.split("/")[-1])[1]
 

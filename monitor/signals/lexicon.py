@@ -224,6 +224,9 @@ class Lexicon:
         self._exact: frozenset[str] = frozenset()  # words that are or start a cue
         self._plans: dict[str, _Plan] = {}
         self._open_heads: frozenset[str] = frozenset()
+        # language -> word -> (kind, tense, side): cues of one language only ("test" is a
+        # German word for a trial and an English noun), looked up when the item is in it
+        self.by_language: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
         """File cues of one kind; they are matched on lower-cased text ("Gerüchte" too)."""
@@ -255,6 +258,16 @@ class Lexicon:
                 self.by_start.setdefault(fixed, []).append(entry)
                 self.starts = tuple(self.by_start)
 
+    def add_language_words(
+        self, language: str, kind: str, tense: str, side: str, *words: str
+    ) -> None:
+        """File plain words (no pattern) as cues of items in ``language`` only."""
+        table = self.by_language.setdefault(language, {})
+        for word in words:
+            entries = table.setdefault(word.lower(), [])
+            if (kind, tense, side) not in entries:
+                entries.append((kind, tense, side))
+
     def freeze(self) -> None:
         """Merge the phrases that share a first word and a meaning into one regex."""
         for first, groups in self.phrases.items():
@@ -276,8 +289,10 @@ class Lexicon:
         source: str,
         regions: Sequence[tuple[int, int]] | None = None,
         stand_ins: list[tuple[int, int]] | None = None,
+        language: str | None = None,
     ) -> list[Hit]:
-        """Every cue in the text (or in its ``regions``), in start order.
+        """Every cue in the text (or in its ``regions``), in start order; ``language``: the
+        item's, whose own words (``add_language_words``) count too.
 
         One pass over the words: a word that is (or starts) a cue is confirmed at its
         place by the small anchored patterns filed under it. The same pass appends to
@@ -287,10 +302,16 @@ class Lexicon:
         if regions is None:
             regions = [(0, len(lowered))]
         length, plans = len(lowered), self._plans
+        own = self.by_language.get(language or "", {})
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
+                kinds = own.get(word)
+                if kinds and word not in self._exact:
+                    at, end = token.span()
+                    if not (at and lowered[at - 1] in "-0123456789"):
+                        hits.extend(Hit(k, t, s, at, end) for k, t, s in kinds)
                 plan = plans.get(word) or self._plan(word)
                 if plan is _NOTHING:
                     continue

@@ -156,3 +156,21 @@ PASSIVE_FUTURE = re.compile(
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 WINDOW = 70  # characters between a cue and the thing after it
 BEFORE_WINDOW = 50  # ... and the thing before it
+
+
+# A release word inside a description of the thing, not an event: a superlative noun phrase
+# just before it ("the largest model Microsoft has deployed", "le plus grand modèle déployé
+# par", "the fastest PCs ever built", "el modelo más potente lanzado"). Per language, the
+# superlative's form; the release word follows within four words.
+_SUPERLATIVES = (
+    r"\b(?:the|its|their|our|his|her) (?:[\w-]+ )?(?:most [\w-]+|[\w-]+est|best|worst)",
+    r"\b(?:le|la|les|du|des) (?:[\w-]+ )?plus [\w-]+",
+    r"\b(?:el|la|los|las|del) (?:[\w-]+ )?más [\w-]+",
+    r"\b(?:il|la|lo|i|gli|le|del|della) (?:[\w-]+ )?più [\w-]+",
+    r"\b(?:o|a|os|as|do|da) (?:[\w-]+ )?mais [\w-]+",
+    r"\b(?:der|die|das|den|dem|des) (?:[\w-]+ )?(?:[\w-]+ste[nmrs]?|meisten)",
+)
+_SUPERLATIVE = "|".join(_SUPERLATIVES)
+DESCRIBED = re.compile(
+    rf"(?:(?:{_SUPERLATIVE})(?: [\w'’-]+){{0,4}}|\b(?:ever|jamais|jemals|nunca|mai)) $"
+)

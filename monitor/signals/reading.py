@@ -70,6 +70,7 @@ class Context:
     sentences: list[Sentence]
     mentions: dict[int, list[Match]]  # sentence index -> matches in it
     single_watch: str | None
+    language: str = "en"  # the item's, for the cues of one language (``tables``)
     hits: list[Hit] = field(default_factory=list)
     hit_starts: list[int] = field(default_factory=list)  # where each hit starts, to bisect
     dates: list[DateMention] = field(default_factory=list)
@@ -174,7 +175,7 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     active sentences that hold a cue: they matter only to the cues of their sentence.
     """
     lowered, text, sentences = ctx.lowered, ctx.text, ctx.sentences
-    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read), ctx.stand_ins)
+    ctx.hits = LEXICON.find(lowered, text, _spans(ctx, to_read), ctx.stand_ins, ctx.language)
     ctx.hit_starts = [h.start for h in ctx.hits]
     ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
