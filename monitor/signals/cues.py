@@ -293,7 +293,7 @@ LEXICON.add(
     r"den(?:y|ies|ied|ying)", r"debunk(?:s|ed|ing)?", r"push(?:es|ed|ing)? back on",
     r"shoots? down", r"shot down", r"dismiss(?:es|ed|ing)?", r"refut(?:es|ed|ing)",
     r"rules? out", r"ruling out", r"pours? cold water on", r"poured cold water on",
-    r"dément\w*", r"démenti\w*", r"réfute\w*", r"dementier\w*", r"bestreite\w*",
+    r"dément\w*", r"démenti\w*", r"réfut\w*", r"dementier\w*", r"bestreite\w*",
     r"bestritt\w*", r"desmient\w*", r"desmintió", r"niega\w*", r"negó", r"smentisc\w*",
     r"smentit\w*", r"nega", r"negam", r"negou", r"desment\w*", r"ontken\w*",
 )

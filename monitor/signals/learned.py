@@ -33,7 +33,19 @@ from pathlib import Path
 from monitor.model import Classification, Signal
 from monitor.signals.decide import clean, date_span, narrowest
 from monitor.signals.features import date_relation, watch_features, words_with_kinds
+from monitor.signals.lexicon import (
+    DENIAL,
+    DEVELOP,
+    HEDGE,
+    NEGATION,
+    NOT_NEGATION,
+    RUMOR,
+    SCHEDULE,
+    SOURCE,
+    UPCOMING,
+)
 from monitor.signals.reading import Context, Verdict
+from monitor.signals.sentences import sentence_of
 
 WEIGHTS = Path(__file__).resolve().parent / "weights.json"
 CLASSES = (Signal.RELEASED, Signal.DATED, Signal.RUMOR, Signal.MENTION)
@@ -43,6 +55,11 @@ _EVIDENCE_KINDS = {
     Signal.RUMOR: {"rumor", "hedge", "source", "develop"},
 }
 _HEDGING = {"hedge", "rumor", "source"}
+_RUMOR_KINDS = {RUMOR, HEDGE, SOURCE}
+_DENYING = {NEGATION, DENIAL}
+_MAKING = {DEVELOP, SCHEDULE, UPCOMING}  # what a bare hedge must be about
+_CLOSING = (":", ",", "-", "—", "–", "|")  # what opens a headline's closing attribution
+_NEAR_CHARS = 70  # a hedge or a report word this close to the name is about it
 
 
 @dataclass(frozen=True)
@@ -93,12 +110,72 @@ class WatchReading:
     def decided(self) -> Classification:
         m = model()
         if m is None:
-            return self.rule
+            return self.second_reading()
         for signal, _p in m.ranked(self.features):
             decided = self._as(signal)
             if decided is not None:
                 return decided
         return self.rule
+
+    def second_reading(self) -> Classification:
+        """The rules' verdict, or a rumor where they found only a mention but the item is
+        about the watch (named in its title, or the only watch) and hedges or reports it:
+        a rumor or leak word, a hedge or a second-hand source in the title or a sentence
+        naming the watch, not negated there ("iPhone 17 Air to be thinner: report",
+        "des rumeurs suggèrent...", "GTA 6 dürfte ... Gerücht"). A bare hedge counts only
+        beside a word of its making (development, schedule); a source closing
+        the headline ("...: report") covers the whole headline."""
+        rule, ctx = self.rule, self.ctx
+        if rule.signal is not Signal.MENTION:
+            return rule
+        indexes = self._sentences()
+        about = 0 in indexes or ctx.single_watch == self.watch
+        if not about:
+            return rule
+        names = [m.start for i in indexes for m in ctx.mentions[i] if m.watch == self.watch]
+        passage = {n for i in indexes for n in (i - 1, i, i + 1)}
+        if any(
+            h.kind == DENIAL and sentence_of(ctx.sentences, h.start) in passage for h in ctx.hits
+        ):
+            return rule  # "... a réfuté ces fuites": the rumor is denied
+        if not ctx.sentences:
+            return rule
+        title_end = ctx.sentences[0].end
+        for index in sorted({0, *indexes}):
+            s = ctx.sentences[index]
+            hits = [h for h in ctx.hits if s.start <= h.start < s.end]
+            kept = [(h.start, h.end) for h in hits if h.kind in (SOURCE, NOT_NEGATION)]
+            if any(  # "not confirmed", "nicht bestätigt" report, they do not deny
+                h.kind in _DENYING and not any(a <= h.start < b for a, b in kept) for h in hits
+            ):
+                continue
+            others = [
+                e.start for e in ctx.others.get(index, ()) if e.watch is None and not e.anaphor
+            ]
+            making = any(h.kind in _MAKING for h in hits)
+            for hit in hits:
+                # "...: report", "..., sources say" closing a headline covers all of it
+                closing = (
+                    index == 0
+                    and hit.kind in (SOURCE, HEDGE)
+                    and hit.end >= title_end - 12
+                    and ctx.text[max(0, hit.start - 3) : hit.start].rstrip().endswith(_CLOSING)
+                )
+                if hit.kind == HEDGE and not making and not closing:
+                    continue  # "GPT-5 could kill Search": a guess at its effect, no rumor
+                if hit.kind in _RUMOR_KINDS and (closing or self._near(hit.start, names, others)):
+                    span = (s.start, s.end)
+                    return Classification(Signal.RUMOR, True, (), clean(self.original, span))
+        return rule
+
+    @staticmethod
+    def _near(at: int, names: Sequence[int], others: Sequence[int]) -> bool:
+        """Whether a cue at ``at`` is next to the watch's name, with no other name between."""
+        for name in names:
+            low, high = min(at, name), max(at, name)
+            if high - low <= _NEAR_CHARS and not any(low < o < high for o in others):
+                return True
+        return False
 
     def _sentences(self) -> list[int]:
         return sorted(
