@@ -31,19 +31,25 @@ from functools import cache
 from pathlib import Path
 
 from monitor.model import Classification, Signal
+from monitor.signals.attribution import not_release_date
 from monitor.signals.decide import clean, date_span, narrowest
 from monitor.signals.features import date_relation, watch_features, words_with_kinds
 from monitor.signals.lexicon import (
     DENIAL,
     DEVELOP,
+    EVENT,
+    FEATURE,
     HEDGE,
     NEGATION,
     NOT_NEGATION,
+    RELEASE,
     RUMOR,
     SCHEDULE,
     SOURCE,
     UPCOMING,
+    Hit,
 )
+from monitor.signals.patterns import OBLIQUE
 from monitor.signals.reading import Context, Verdict
 from monitor.signals.sentences import sentence_of
 
@@ -57,6 +63,7 @@ _EVIDENCE_KINDS = {
 _HEDGING = {"hedge", "rumor", "source"}
 _RUMOR_KINDS = {RUMOR, HEDGE, SOURCE}
 _DENYING = {NEGATION, DENIAL}
+_TIMED = {RELEASE, EVENT, SCHEDULE, DEVELOP, UPCOMING}  # what a nearby date must come with
 _MAKING = {DEVELOP, SCHEDULE, UPCOMING}  # what a bare hedge must be about
 _CLOSING = (":", ",", "-", "—", "–", "|")  # what opens a headline's closing attribution
 _NEAR_CHARS = 70  # a hedge or a report word this close to the name is about it
@@ -126,6 +133,12 @@ class WatchReading:
         beside a word of its making (development, schedule); a source closing
         the headline ("...: report") covers the whole headline."""
         rule, ctx = self.rule, self.ctx
+        if rule.signal in (Signal.MENTION, Signal.RUMOR) or (
+            rule.signal is Signal.RELEASED and not rule.dates
+        ):
+            dated = self._nearby_dates()
+            if dated is not None:
+                return dated
         if rule.signal is not Signal.MENTION:
             return rule
         indexes = self._sentences()
@@ -144,10 +157,7 @@ class WatchReading:
         for index in sorted({0, *indexes}):
             s = ctx.sentences[index]
             hits = [h for h in ctx.hits if s.start <= h.start < s.end]
-            kept = [(h.start, h.end) for h in hits if h.kind in (SOURCE, NOT_NEGATION)]
-            if any(  # "not confirmed", "nicht bestätigt" report, they do not deny
-                h.kind in _DENYING and not any(a <= h.start < b for a, b in kept) for h in hits
-            ):
+            if self._denied(hits):
                 continue
             others = [
                 e.start for e in ctx.others.get(index, ()) if e.watch is None and not e.anaphor
@@ -167,6 +177,59 @@ class WatchReading:
                     span = (s.start, s.end)
                     return Classification(Signal.RUMOR, True, (), clean(self.original, span))
         return rule
+
+    def _denied(self, hits: Sequence[Hit]) -> bool:
+        """A negation or denial among ``hits``, not one inside "not confirmed"."""
+        kept = [(h.start, h.end) for h in hits if h.kind in (SOURCE, NOT_NEGATION)]
+        return any(h.kind in _DENYING and not any(a <= h.start < b for a, b in kept) for h in hits)
+
+    def _nearby_dates(self) -> Classification | None:
+        """Dated where the clause rules tied no date: a date still to come next to
+        the watch's name, in a sentence naming it that holds a release, event, schedule or
+        development word, with no other name between, not negated, not a dateline or a
+        price ("Grok 3 ... will be launched in one to two weeks", "GTA 6, 26 mai 2026")."""
+        ctx = self.ctx
+        if not ctx.known_reference:
+            return None
+        indexes = self._sentences()
+        names = [
+            m.start
+            for i in indexes
+            for m in ctx.mentions[i]
+            if m.watch == self.watch
+            and not OBLIQUE.search(ctx.lowered, max(0, m.start - 12), m.start)
+        ]
+        for index in indexes:
+            s = ctx.sentences[index]
+            hits = [h for h in ctx.hits if s.start <= h.start < s.end]
+            having = [(h.start, h.end) for h in hits if h.kind == FEATURE]
+            timed = [  # "to get a price hike in April": what it will have, not its date
+                h for h in hits if h.kind in _TIMED and not any(a <= h.start < b for a, b in having)
+            ]
+            if not timed or self._denied(hits):
+                continue
+            others = [
+                e.start for e in ctx.others.get(index, ()) if e.watch is None and not e.anaphor
+            ]
+            others += [m.start for m in ctx.mentions[index] if m.watch != self.watch]
+            values = []
+            for d in ctx.dates:
+                if not s.start <= d.start < s.end or not_release_date(ctx, d, s.start):
+                    continue
+                if date_relation(*date_span(d.value), ctx.reference) != "future":
+                    continue
+                nearest = min((*names, *others), key=lambda at: abs(at - d.start), default=None)
+                if nearest in names and self._near(d.start, names, others):
+                    values.append(d.value)
+            if values:
+                rumored = (
+                    self.rule.rumored or ctx.sourced or any(h.kind in _RUMOR_KINDS for h in hits)
+                )
+                span = (s.start, s.end)
+                return Classification(
+                    Signal.DATED, rumored, narrowest(tuple(values)), clean(self.original, span)
+                )
+        return None
 
     @staticmethod
     def _near(at: int, names: Sequence[int], others: Sequence[int]) -> bool:

@@ -174,3 +174,12 @@ _SUPERLATIVE = "|".join(_SUPERLATIVES)
 DESCRIBED = re.compile(
     rf"(?:(?:{_SUPERLATIVE})(?: [\w'’-]+){{0,4}}|\b(?:ever|jamais|jemals|nunca|mai)) $"
 )
+
+# A name right after one of these is where, for what or with what something else arrives
+# ("arrives on Switch 2 in May", "sort sur PS5", "powered by Vela Chip 8"), not the subject
+# a date next to it belongs to.
+OBLIQUE = re.compile(
+    r"\b(?:on|onto|to|for|by|using|via|with|sur|pour|par|avec|para|con|auf|für|mit|per|su|"
+    r"em|no|na|com)"
+    r"(?: (?:the|la|le|les|el|il|lo|a|o|die|der|das))? $"
+)
