@@ -123,12 +123,13 @@ def score(
     }
 
 
-def rules_for(data: Path) -> Rules:
+def rules_for(data: Path, more: Sequence[Path] = ()) -> Rules:
+    """The bundled watchlists, the data's plainly written watches, and ``more``."""
     paths = [REPO / "watchlists"]
     extra = data / "watch-extra.yaml"
     if extra.is_file():
         paths.append(extra)
-    return Rules.build(load_watchlists(paths), ())
+    return Rules.build(load_watchlists([*paths, *more]), ())
 
 
 def show(items: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]) -> None:
@@ -157,13 +158,14 @@ def main(argv: Sequence[str]) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--show", choices=("tuned", "held-out", "all"))
     ap.add_argument("--extra", type=Path, action="append", default=[])
+    ap.add_argument("--watches", type=Path, action="append", default=[], help="more watchlists")
     args = ap.parse_args(argv)
     files = [args.data / name for name in FILES if (args.data / name).is_file()]
     if not files:
         print(f"no labelled data in {args.data}")
         return 1
     items = [item for path in files for item in load(path)]
-    rules = rules_for(args.data)
+    rules = rules_for(args.data, args.watches)
     results, costs = run(items, rules)
     parts = {
         "tuned": [i for i, it in enumerate(items) if not held_out(it["id"])],

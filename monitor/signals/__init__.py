@@ -49,14 +49,28 @@ Rules, in the order they are applied:
    that window that is narrower ("delays X to May 2026" + "will release on May 26, 2026"),
    and a value holding another of the same verdict is dropped ("June 2-4 this year").
 
+8. A released verdict whose dates all lie more than two weeks before the item is a
+   ``mention`` that keeps them: a recap takes an older release as given (SPEC). A release
+   word inside a superlative description ("le plus grand modèle déployé par", "the fastest
+   PCs ever built") releases nothing.
+9. Then each watch is read again as a whole item (``second_reading``): a date still to come
+   beside the name where the clause rules tied none; a rumor where they found only a
+   mention in an item about the watch that reports or hedges about it.
+
+Languages: English and French cues are written out with their clause patterns (``cues``);
+Spanish, German, Italian and Portuguese ones come from per-language lemma tables
+(``cue_lemmas.yaml``, every inflected form listed in ``cue_forms.json``), counted in items
+of that language only (the feed's tag, else a guess from function words).
+
 Cost: work is done only where it can matter. Cues are looked up in the sentences to read
 (one pass over their words, whatever the size of the lexicon); dates, other names and
 pronouns only in the sentences that can give a verdict (they name a watch, or hold a cue
 and a word that may stand for one). See ``reading.scan``.
 
 Modules: ``sentences`` (splitting), ``lexicon`` (cue kinds and the index), ``cues`` (the
-word lists), ``patterns`` (other regexes), ``reading`` (what an item and a sentence hold),
-``attribution`` (which watch a cue is about, negation), ``decide`` (the verdicts).
+word lists), ``lemmas`` and ``tables`` (the per-language tables), ``patterns`` (other
+regexes), ``reading`` (what an item and a sentence hold), ``attribution`` (which watch a
+cue is about, negation), ``decide`` (the verdicts), ``second_reading`` (rule 9).
 """
 
 from __future__ import annotations
@@ -66,9 +80,9 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals import learned
 from monitor.signals.decide import (
     clean,
+    date_relation,
     date_span,
     narrowest,
     preferred,
@@ -76,8 +90,7 @@ from monitor.signals.decide import (
     read_sentence,
     refined,
 )
-from monitor.signals.features import date_relation, language_of
-from monitor.signals.learned import WatchReading
+from monitor.signals.lemmas import language_of
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -86,6 +99,7 @@ from monitor.signals.reading import (
     sentence_span,
     sentences_to_read,
 )
+from monitor.signals.second_reading import WatchReading
 from monitor.signals.sentences import sentence_of, split_sentences
 
 
@@ -111,7 +125,7 @@ def read(
     published: datetime | None,
     language: str | None = None,
 ) -> dict[str, WatchReading]:
-    """What the rules and the learned layer make of each watch named in ``matches``."""
+    """What the clause rules make of each watch named in ``matches``, to be read again."""
     if not matches:
         return {}
     if published is None:
@@ -154,8 +168,7 @@ def read(
     for watch in watches:
         found = verdicts.get(watch, [])
         rule = _rule_classification(ctx, original, matches, watch, found)
-        features = learned.reading_features(ctx, lang, watch, rule, found)
-        result[watch] = WatchReading(watch, lang, rule, features, ctx, original, found)
+        result[watch] = WatchReading(watch, lang, rule, ctx, original, found)
     return result
 
 

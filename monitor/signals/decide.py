@@ -234,6 +234,22 @@ _WINDOW_MONTHS = {
 }  # fmt: skip
 
 
+# A release or event this long before the item's date is background, not news (SPEC).
+RECENT_DAYS = 14
+
+
+def date_relation(first: date, last: date, reference: date) -> str:
+    """Where a date value sits against the publication date: future, current (it covers
+    the day), recent (gone by, at most ``RECENT_DAYS`` ago) or old."""
+    if first > reference:
+        return "future"
+    if last >= reference:
+        return "current"
+    if (reference - last).days <= RECENT_DAYS:
+        return "recent"
+    return "old"
+
+
 def date_span(value: str) -> tuple[date, date]:
     """First and last day of a value, ranges included."""
     return _bounds(value.split("/")[0])[0], _bounds(value.split("/")[-1])[1]

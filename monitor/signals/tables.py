@@ -4,7 +4,7 @@ English and French cues are written out in ``cues`` with their clause patterns. 
 German, Italian and Portuguese the lexicon takes every inflected form of the tables'
 lemmas (``cue_forms.json``), so one entry ("lanzar") covers lanzó, lanzará, lanzado...;
 they count in items of that language only (the item's feed says which, else a guess).
-The tense comes from the form's ending (``features.tense_of``): a past or present form
+The tense comes from the form's ending (``lemmas.tense_of``): a past or present form
 reads as a release told, a future or conditional one as a release to come, and a
 conditional one hedges too. A modal verb hedges only in the conditional ("podría",
 "potrebbe", "könnte"; German "soll" says "reportedly" in any form).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from monitor.signals.features import cue_table, tense_of
+from monitor.signals.lemmas import cue_table, tense_of
 from monitor.signals.lexicon import (
     DENIAL,
     DEVELOP,
@@ -30,7 +30,7 @@ from monitor.signals.lexicon import (
 )
 
 LANGUAGES = ("es", "de", "it", "pt")
-# table kind -> lexicon kind and side; None: the table's kind is for the learned features only
+# table kind -> lexicon kind and side; the other kinds of the tables are not filed
 _KINDS: dict[str, tuple[str, str]] = {
     "release": (RELEASE, "either"),
     "announce": (RELEASE, "either"),
@@ -70,7 +70,7 @@ def add_tables(lexicon: Lexicon) -> None:
         for kind, entries in lemmas.get(lang, {}).items():
             for entry in entries:
                 if " " in entry:
-                    continue  # two-word cues are the learned features' only
+                    continue  # a cue of two words needs its clause pattern, written out in ``cues``
                 for form in _forms(lang, entry):
                     if len(form) < 3 or (not form.isalpha() and "-" not in form):
                         continue
