@@ -18,6 +18,7 @@ from monitor.release_dates.calendar import (
     released_before,
     safe_date,
 )
+from monitor.release_dates.lexicon import PART_WORDS, alternation
 
 
 def iso_date(m: re.Match[str], job: Job) -> str | None:
@@ -118,7 +119,8 @@ _BEFORE_MONTH = re.compile(
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
     r"a principios de|principios de|a mediados de|mediados de|a finales de|"
     r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf)\b[\s-]*$"
+    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf|"
+    rf"(?:{alternation(PART_WORDS)})(?:\s+(?:de|di|do|del|of))?)\b[\s-]*$"
 )
 
 # Words that aim at a month to come, never one gone by.

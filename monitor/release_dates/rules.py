@@ -16,26 +16,44 @@ from monitor.release_dates.days import (
     iso_week,
     month_only,
     month_year,
-    numeric,
     range_day_first,
     range_month_first,
 )
 from monitor.release_dates.lexicon import (
+    AGO_AFTER,
+    AGO_BEFORE,
     CJK_DIGITS,
     DAY_PARTS,
+    FEW,
     MONTHS,
     NUMBERS,
     ORDINALS,
     PART_WORDS,
+    RELATIVE_DAYS,
+    RELATIVE_MONTHS,
+    RELATIVE_WEEKS,
+    RELATIVE_YEARS,
     SEASONS,
+    UNITS,
     WEEKDAYS,
+    WEEKENDS,
     alternation,
+)
+from monitor.release_dates.numeric import numeric
+from monitor.release_dates.spans import (
+    count_ago,
+    in_count,
+    month_of_year,
+    month_range,
+    nth_week,
+    ordinal_day,
+    weekday_of_week,
+    weekend,
 )
 from monitor.release_dates.windows import (
     bare_year,
     half_any,
     holiday_season,
-    in_count,
     later_this_year,
     quarter_any,
     relative_day,
@@ -55,7 +73,7 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
 _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = rf"(?:{alternation(WEEKDAYS)})"
-_NUMBER = rf"(?:\d{{1,2}}|{alternation(NUMBERS)})"
+_NUMBER = rf"(?:\d{{1,2}}|{alternation([*NUMBERS, *FEW])})"
 _SEASON = rf"(?:{alternation(SEASONS)})"
 _CJK_NUM = rf"(?:\d{{1,2}}|[{CJK_DIGITS}]{{1,3}})"
 
@@ -82,16 +100,27 @@ class _Rule:
     lead: re.Pattern[str] | None = None
 
 
-_ORDINAL = alternation(ORDINALS)
+_ORDINAL = alternation(o for o, n in ORDINALS.items() if 1 <= n <= 4)
+_DAY_ORDINAL = "|".join(
+    re.escape(w).replace(r"\-", r"[\s-]") for w in sorted(ORDINALS, key=len, reverse=True)
+)
+_YEARS_REL = alternation(RELATIVE_YEARS)
+_UNIT = alternation(UNITS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
 
 RULES: tuple[_Rule, ...] = (
     _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)\b"), iso_date),
     _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-?w(?P<w>[0-5]\d)\b"), iso_week),
     _Rule(
-        re.compile(rf"\b(?P<a>{_DAY})(?P<sep>[./])(?P<b>{_DAY}|1[0-2])(?P=sep)(?P<y>{_YEAR})\b"),
+        re.compile(
+            r"(?<![\w./-])(?:(?P<yf>(?:19|20)\d\d)(?P<sf>[/.])(?P<mf>0?[1-9]|1[0-2])(?P=sf)"
+            r"(?P<df>[0-3]?\d)|(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[0-3]?\d)"
+            r"(?:(?P=sep)(?P<y>(?:19|20)\d\d|\d\d))?(?:\s*(?:-|–|—|to|through|until|au|al|bis|a)\s*"
+            r"(?P<a2>[0-3]?\d)(?P=sep)(?P<b2>[0-3]?\d)(?:(?P=sep)(?P<y2>(?:19|20)\d\d|\d\d))?)?)"
+            r"(?![\w/-]|\.\d)"
+        ),
         numeric,
-        back=8,
+        back=-1,
     ),
     _Rule(
         re.compile(
@@ -177,7 +206,9 @@ RULES: tuple[_Rule, ...] = (
             rf"this|next|last|coming|in|by|for|until|till|over|during|early|late|mid|in the|"
             rf"as early as|as soon as|as late as|al|"
             rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
-            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
+            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell'|"
+            rf"questa|questo|la prossima|il prossimo|prossima|prossimo|la próxima|próxima|próximo|"
+            rf"esta|diesem|a la|em|all'|dell')"
             rf"[\s-]?(?P<s>{_SEASON})\b(?:\s+(?:of\s+|de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
             rf"(?:\s+(?:prochain|dernier|próximo|pasado))?)"
             rf"|\b(?P<s2>{_SEASON})\s+(?:of\s+|de\s+|del\s+)?(?P<y2>{_YEAR})\b",
@@ -187,12 +218,11 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<p>early|mid|late|end|beginning|start|début|debut|mi|milieu|fin|"
-            rf"principios|comienzos|inicios|mediados|finales|fines|anfang|mitte|ende|begin|"
-            rf"medio|eind|midden|inizio|fine|início|inicio|meados|fim)(?:\s+of|\s+de|\s+del|\s+van)?[\s-]+"
-            rf"(?:(?P<y>{_YEAR})\b|(?P<rel>(?:the|this|next|last|cette|l'|la|l'année|"
-            rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend)\s*(?:prochaine?\s*)?"
-            rf"(?:year|année|an|año|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
+            rf"\b(?P<p>{alternation(PART_WORDS)})(?:\s+(?:of|de|del|van|do|da|di|des|du)"
+            rf"|\s+dell'|\s+d')?[\s-]*"
+            rf"(?:(?P<y>{_YEAR})\b|(?P<rel>{_YEARS_REL}|(?:the|this|next|last|cette|l'|la|l'année|"
+            rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend|o|il|quest')?\s*(?:prochaine?\s*)?"
+            rf"(?:year|année|an|año|ano|anno|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
         ),
         year_part,
         back=0,
@@ -240,24 +270,13 @@ RULES: tuple[_Rule, ...] = (
         back=16,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:this|next|last) year\b(?!['’]s)|\bcette année\b|\bl'(?:année|an) (?:prochaine?|"
-            r"dernière?|passée)\b|\b(?:dieses|nächstes|letztes|kommendes) jahr\b|"
-            r"\b(?:este|el próximo|el pasado) año\b|\bel año (?:que viene|pasado)\b|"
-            r"\b(?:dit|volgend|vorig) jaar\b|\bquest'anno\b",
-        ),
+        re.compile(rf"\b(?:{_YEARS_REL})(?![\w'’])"),
         relative_year_word,
         back=14,
     ),
     _Rule(
         re.compile(
-            r"\b(?:(?:the )?day (?:after tomorrow|before yesterday)|après-demain|avant-hier|"
-            r"übermorgen|vorgestern|pasado mañana|anteayer|overmorgen|eergisteren|dopodomani|"
-            r"today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|ce (?:soir|matin)|"
-            r"heute(?: (?:abend|morgen|nachmittag))?|hoy|esta (?:noche|mañana|tarde)|"
-            r"vandaag|vanavond|vanochtend|oggi|stasera|"
-            r"tomorrow|demain|mañana|domani|"
-            r"yesterday|gestern|ayer|gisteren|ieri)\b"
+            rf"\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
             r"|(?<![Aa]m )(?<![Jj]eden )(?<![Gg]uten )\bmorgen\b"
             r"|\bhier(?=\s*(?:,|soir|matin|après-midi|\.|$))"
             r"|(?:(?<=é )|(?<=és )|(?<=ée )|(?<=u )|(?<=is )|(?<=it )|(?<=depuis )|(?<=dès )"
@@ -268,13 +287,7 @@ RULES: tuple[_Rule, ...] = (
         back=18,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:(?:this|next|last|the coming|the past) week|cette semaine|"
-            r"la semaine (?:prochaine|dernière|passée)|(?:diese|nächste|letzte|vergangene|"
-            r"kommende) woche|(?:esta|la próxima|la pasada) semana|la semana (?:que viene|"
-            r"pasada)|(?:deze|volgende|vorige|afgelopen|komende) week|"
-            r"questa settimana|la settimana (?:prossima|scorsa))\b",
-        ),
+        re.compile(rf"\b(?:{alternation(RELATIVE_WEEKS)})(?!\w)"),
         relative_week,
         back=18,
     ),
@@ -287,27 +300,78 @@ RULES: tuple[_Rule, ...] = (
         back=16,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:(?:this|next|last|the coming) month|ce mois(?:-ci)?|le mois (?:prochain|"
-            r"dernier)|(?:diesen|nächsten|letzten|kommenden) monat|(?:este|el próximo|el "
-            r"pasado) mes|el mes (?:que viene|pasado)|(?:deze|volgende|vorige) maand|"
-            r"questo mese|il mese prossimo)\b",
-        ),
+        re.compile(rf"\b(?:{alternation(RELATIVE_MONTHS)})(?![\w-])"),
         relative_month,
         back=18,
     ),
     _Rule(
         re.compile(
-            rf"\b(?:in|within|dans|d'ici|en|dentro de|over|binnen|tra|fra)\s+(?P<n>{_NUMBER})"
-            r"\s+(?P<u>days?|weeks?|months?|jours?|semaines?|mois|tagen|wochen|monaten|días|"
-            r"dias|semanas|meses|dagen|weken|maanden|giorni|settimane|mesi)\b",
+            rf"\b(?:in|within|dans|d'ici|en|dentro de|over|binnen|tra|fra|entro|em|daqui a)\s+"
+            rf"(?P<n>{_NUMBER})(?:\s*(?:to|-|–|or|à|a|ou|o|bis|oder)\s*(?P<n2>{_NUMBER}))?"
+            rf"\s+(?P<u>{_UNIT})\b",
         ),
         in_count,
         back=22,
     ),
+    _Rule(re.compile(rf"\b(?:{alternation(WEEKENDS)})(?![\w-])"), weekend, back=26),
     _Rule(
         re.compile(
-            r"\b(?P<wd>[^\W\d_]{5,18})\b"
+            rf"\b(?:{alternation(AGO_BEFORE)})\s+(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b"
+            rf"|\b(?P<n2>{_NUMBER})\s+(?P<u2>{_UNIT})\s+(?:{alternation(AGO_AFTER)})\b"
+        ),
+        count_ago,
+        back=22,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
+            r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
+            r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
+            r"|in\s+|von\s+)?(?:(?:the|la|el|il|o)\s+)?"
+            rf"(?:(?P<m>{_MONTH})(?:,?\s+(?P<my>{_YEAR})\b)?|(?P<y>{_YEAR})\b|"
+            rf"(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL}))"
+        ),
+        nth_week,
+        back=30,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:\b(?P<p1>{alternation(PART_WORDS)})[\s-]+(?:of\s+|de\s+|d'|di\s+)?)?"
+            rf"\b(?P<m1>{_MONTH})\s+(?:or|to|through|-|–|ou|à|au|a|o|oder|bis)\s+"
+            rf"(?:(?P<p2>{alternation(PART_WORDS)})[\s-]+(?:of\s+|de\s+|d'|di\s+)?)?"
+            rf"(?P<m2>{_MONTH})(?![\w-])(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        month_range,
+        back=16,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<o>{_DAY_ORDINAL})\s+(?:of\s+|de\s+|di\s+)?(?P<m>{_MONTH})(?![\w-])"
+            rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        ordinal_day,
+        back=24,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?(?:\s+(?:of|de|del|della|der|da|do))?\s+"
+            rf"(?P<wk>{alternation(RELATIVE_WEEKS)})(?!\w)"
+            rf"|\b(?P<wk2>{alternation(RELATIVE_WEEKS)})\s+(?:on\s+|am\s+|le\s+|el\s+)?"
+            rf"(?P<wd2>{_WEEKDAY})(?:-feira)?\b"
+        ),
+        weekday_of_week,
+        back=24,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\s+(?:(?:of|de|del|di|des|do|da)\s+)?(?P<rel>{_YEARS_REL})(?![\w'’])"
+        ),
+        month_of_year,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?P<wd>[^\W\d_]{5,18}(?:-feira)?)\b"
             r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
             r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
         ),
@@ -320,11 +384,64 @@ RULES: tuple[_Rule, ...] = (
 TOKEN = re.compile(r"[^\W_]+")
 YEAR_NUMBER = re.compile(r"(?=[12])(?<![\d.])(?:19|20)\d\d(?!\d)")  # lookahead: speed only
 _MONTH_WORDS = frozenset(MONTHS)
-_WEEKDAY_WORDS = frozenset(WEEKDAYS) | frozenset(
+_WEEKDAY_WORDS = frozenset(day.split("-")[0] for day in WEEKDAYS) | frozenset(
     day + part for day in WEEKDAYS for part in DAY_PARTS
 )
+NUMERIC_HINT = re.compile(r"\d[./-]\d")  # where a numeric date may stand
+_STOP = frozenset(
+    [
+        "the",
+        "this",
+        "next",
+        "last",
+        "les",
+        "los",
+        "las",
+        "del",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "que",
+        "une",
+        "est",
+        "cet",
+        "cette",
+        "este",
+        "esta",
+        "over",
+    ]
+)
+
+
+def _keys(phrases: object, *, short: bool = False) -> frozenset[str]:
+    """The words that may start a search for the phrases: each word but articles and the
+    like (and but short ones, unless ``short``)."""
+    return frozenset(
+        word
+        for phrase in phrases  # type: ignore[attr-defined]
+        for word in TOKEN.findall(phrase)
+        if (short or len(word) >= 3) and word not in _STOP
+    )
+
+
 _YEAR_WORDS = frozenset(
-    ["#year", "year", "years", "année", "an", "jahr", "jahres", "año", "jaar", "anno", "quest"]
+    [
+        "#year",
+        "year",
+        "years",
+        "année",
+        "an",
+        "jahr",
+        "jahres",
+        "año",
+        "ano",
+        "jaar",
+        "anno",
+        "quest",
+    ]
 )
 
 
@@ -337,7 +454,7 @@ def _words(*groups: str) -> frozenset[str]:
 GATES: dict[object, tuple[frozenset[str], ...]] = {
     iso_date: (_words("#year"),),
     iso_week: (_words("#year"),),
-    numeric: (_words("#year"),),
+    numeric: (_words("#numeric"),),
     range_month_first: (_MONTH_WORDS,),
     range_day_first: (_MONTH_WORDS,),
     day_month: (_MONTH_WORDS,),
@@ -348,27 +465,22 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
     season_any: (frozenset(SEASONS),),
     year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
-    later_this_year: (_words("year année año jahres jaar jahresende anno"),),
+    later_this_year: (_words("year année año ano jahres jaar jahresende anno"),),
     holiday_season: (_words("holiday holidays christmas fêtes noël"),),
     day_only: (_words("on"),),
     bare_year: (_words("#year"),),
-    relative_year_word: (_YEAR_WORDS,),
-    relative_day: (
-        _words(
-            "today tonight tomorrow yesterday morning afternoon evening aujourd demain hier",
-            "soir matin heute morgen gestern übermorgen vorgestern hoy noche mañana tarde ayer",
-            "anteayer vandaag vanavond vanochtend gisteren overmorgen eergisteren oggi stasera",
-            "domani dopodomani ieri",
-        ),
-    ),
-    relative_week: (_words("week semaine woche semana settimana"),),
+    relative_year_word: (_keys(RELATIVE_YEARS),),
+    relative_day: (_keys(RELATIVE_DAYS) | {"morgen", "hier"},),
+    relative_week: (_keys(RELATIVE_WEEKS),),
     week_prior: (_words("week semaine woche"),),
-    relative_month: (_words("month mois monat mes maand mese"),),
-    in_count: (
-        _words(
-            "day days week weeks month months jour jours semaine semaines mois tagen wochen",
-            "monaten días dias semanas meses dagen weken maanden giorni settimane mesi",
-        ),
-    ),
+    relative_month: (_keys(RELATIVE_MONTHS),),
+    in_count: (_keys(UNITS),),
+    weekend: (_keys(WEEKENDS),),
+    count_ago: (_keys(UNITS), _keys([*AGO_BEFORE, *AGO_AFTER], short=True)),
+    nth_week: (_keys(WEEKENDS) | _keys(RELATIVE_WEEKS), _keys(ORDINALS, short=True)),
+    month_range: (_MONTH_WORDS,),
+    ordinal_day: (_MONTH_WORDS, _keys(ORDINALS, short=True)),
+    weekday_of_week: (_WEEKDAY_WORDS, _keys(RELATIVE_WEEKS)),
+    month_of_year: (_MONTH_WORDS, _keys(RELATIVE_YEARS)),
     weekday_name: (_WEEKDAY_WORDS,),
 }
