@@ -148,7 +148,7 @@ GERMAN = Language(
     months=(
         "januar jänner jan", "februar feb", "märz maerz", "april apr", "mai", "juni",
         "juli", "august aug", "september sept sep", "oktober okt", "november nov",
-        "dezember dez",
+        "dezember",
     ),
     weekdays=("montag", "dienstag", "mittwoch", "donnerstag", "freitag",
               "samstag sonnabend", "sonntag"),
@@ -184,8 +184,8 @@ GERMAN = Language(
 ITALIAN = Language(
     "it",
     months=(
-        "gennaio gen", "febbraio feb", "marzo mar", "aprile apr", "maggio", "giugno giu",
-        "luglio lug", "agosto", "settembre sett", "ottobre ott", "novembre nov",
+        "gennaio", "febbraio feb", "marzo mar", "aprile apr", "maggio", "giugno",
+        "luglio", "agosto", "settembre sett", "ottobre", "novembre nov",
         "dicembre dic",
     ),
     weekdays=("lunedì lunedi", "martedì martedi", "mercoledì mercoledi", "giovedì giovedi",
@@ -219,9 +219,9 @@ ITALIAN = Language(
 PORTUGUESE = Language(
     "pt",
     months=(
-        "janeiro jan", "fevereiro fev", "março", "abril abr", "maio", "junho jun",
+        "janeiro jan", "fevereiro", "março", "abril", "maio", "junho jun",
         "julho jul", "agosto", "setembro", "outubro", "novembro nov",
-        "dezembro dez",
+        "dezembro",
     ),
     weekdays=("segunda-feira", "terça-feira terca-feira", "quarta-feira", "quinta-feira",
               "sexta-feira", "sábado sabado", "domingo"),

@@ -327,7 +327,7 @@ RULES: tuple[_Rule, ...] = (
             rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
             r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
             r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
-            r"|in\s+|von\s+)?(?:(?:the|la|el|il|o)\s+)?"
+            r"|in\s+|von\s+)(?:(?:the|la|el|il|o)\s+)?"
             rf"(?:(?P<m>{_MONTH})(?:,?\s+(?P<my>{_YEAR})\b)?|(?P<y>{_YEAR})\b|"
             rf"(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL}))"
         ),
