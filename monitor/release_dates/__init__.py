@@ -58,7 +58,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from monitor.release_dates.calendar import Job
-from monitor.release_dates.rules import GATES, NUMERIC_HINT, RULES, TOKEN, YEAR_NUMBER
+from monitor.release_dates.gates import GATES, NUMERIC_HINT, TOKEN, YEAR_NUMBER
+from monitor.release_dates.rules import RULES
 from monitor.release_dates.windows import weekday_name
 
 

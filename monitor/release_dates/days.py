@@ -44,6 +44,10 @@ def numeric(m: re.Match[str], job: Job) -> str | None:
     return d.isoformat() if d else None
 
 
+_AND = frozenset({"and", "et", "y", "e", "und"})
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen|tra|fra)\s")
+
+
 def range_month_first(m: re.Match[str], job: Job) -> str | None:
     ref, default_year = job.reference, job.default_year
     if not month_ok(m, "m1", job) or (m["m2"] and not month_ok(m, "m2", job)):
@@ -72,6 +76,8 @@ def _day_range(
     default_year: int | None,
 ) -> str | None:
     if month1 is None or month2 is None:
+        return None
+    if m["sep"] in _AND and not _BETWEEN.search(m.string, max(0, m.start() - 14), m.end()):
         return None
     year = int_or_none(m["y"])
     direction = direction_of(m[0]) or int(aimed_ahead(m.string, m.start()))

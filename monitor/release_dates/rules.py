@@ -23,9 +23,7 @@ from monitor.release_dates.lexicon import (
     AGO_AFTER,
     AGO_BEFORE,
     CJK_DIGITS,
-    DAY_PARTS,
     FEW,
-    MONTHS,
     NUMBERS,
     ORDINALS,
     PART_WORDS,
@@ -41,12 +39,14 @@ from monitor.release_dates.lexicon import (
 )
 from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
+    calendar_week,
     count_ago,
     in_count,
     month_of_year,
     month_range,
     nth_week,
     ordinal_day,
+    weekday_day,
     weekday_of_week,
     weekend,
 )
@@ -78,9 +78,11 @@ _SEASON = rf"(?:{alternation(SEASONS)})"
 _CJK_NUM = rf"(?:\d{{1,2}}|[{CJK_DIGITS}]{{1,3}})"
 
 # A range separator between two days: "7-9", "7 to 9", "du 21 au 23", "6 tot en met 8".
+# "And" joins two days only after "between" ("between May 2 and 5", "entre el 4 y el 8").
 _RANGE_SEP = (
-    r"\s*(?:-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis\b"
-    r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta el\b|\bjusqu'au\b|\bal\b)\s*"
+    r"\s*(?P<sep>-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis(?:\s+zum)?\b"
+    r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta(?:\s+el)?\b|\bjusqu'au\b|\baté(?:\s+(?:o|ao))?(?!\w)"
+    r"|\bfino\s+al?\b|\band\b|\bet\b|\by\b|\be\b|\bund\b)\s*(?:(?:the|le|el|il|dem|den|o)\s+|l')?"
 )
 
 
@@ -105,6 +107,10 @@ _DAY_ORDINAL = "|".join(
     re.escape(w).replace(r"\-", r"[\s-]") for w in sorted(ORDINALS, key=len, reverse=True)
 )
 _YEARS_REL = alternation(RELATIVE_YEARS)
+# What must stand before a key word for a rule to be tried at the words before it.
+_IN_LEAD = re.compile(r"\b(?:in|within|dans|d'ici|en|dentro|over|binnen|tra|fra|entro|em|daqui)\b")
+_PART_LEAD = re.compile(rf"\b(?:{alternation(PART_WORDS)})\b")
+_ORDINAL_LEAD = re.compile(rf"\b(?:{_DAY_ORDINAL})\b")
 _UNIT = alternation(UNITS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
 
@@ -132,7 +138,9 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:du|from|van|vom|del|de|dal|entre le|between)\s+)?\b(?P<d1>{_DAY}){_ORD}"
+            r"(?:\b(?:du|from|van|vom|del|de|dal|dalle|do|desde(?:\s+el)?|entre(?:\s+(?:le|el|o))?"
+            r"|between(?:\s+the)?|zwischen(?:\s+dem)?|tra(?:\s+il)?|fra(?:\s+il)?)\s+)?"
+            rf"\b(?P<d1>{_DAY}){_ORD}"
             rf"(?:\s+(?:de\s+)?(?P<m1>{_MONTH}))?{_RANGE_SEP}(?P<d2>{_DAY}){_ORD}\s+(?:de\s+|of\s+)?"
             rf"(?P<m2>{_MONTH})(?!\w)(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
         ),
@@ -284,7 +292,7 @@ RULES: tuple[_Rule, ...] = (
             r"",
         ),
         relative_day,
-        back=18,
+        back=20,
     ),
     _Rule(
         re.compile(rf"\b(?:{alternation(RELATIVE_WEEKS)})(?!\w)"),
@@ -312,6 +320,7 @@ RULES: tuple[_Rule, ...] = (
         ),
         in_count,
         back=22,
+        lead=_IN_LEAD,
     ),
     _Rule(re.compile(rf"\b(?:{alternation(WEEKENDS)})(?![\w-])"), weekend, back=26),
     _Rule(
@@ -328,8 +337,8 @@ RULES: tuple[_Rule, ...] = (
             r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
             r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
             r"|in\s+|von\s+)(?:(?:the|la|el|il|o)\s+)?"
-            rf"(?:(?P<m>{_MONTH})(?:,?\s+(?P<my>{_YEAR})\b)?|(?P<y>{_YEAR})\b|"
-            rf"(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL}))"
+            rf"(?:(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL})|"
+            rf"(?P<y>{_YEAR})\b|(?P<m>{_MONTH})(?:,?\s+(?P<my>{_YEAR})\b)?)"
         ),
         nth_week,
         back=30,
@@ -343,20 +352,39 @@ RULES: tuple[_Rule, ...] = (
         ),
         month_range,
         back=16,
+        lead=_PART_LEAD,
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<o>{_DAY_ORDINAL})\s+(?:of\s+|de\s+|di\s+)?(?P<m>{_MONTH})(?![\w-])"
+            rf"(?:\b(?P<o>{_DAY_ORDINAL})\s+(?:of\s+|de\s+|di\s+)?(?P<m>{_MONTH})(?![\w-])"
+            rf"|\b(?P<m2>{_MONTH})\s+(?:the\s+)?(?P<o2>{_DAY_ORDINAL})\b)"
             rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
         ),
         ordinal_day,
         back=24,
+        lead=_ORDINAL_LEAD,
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?(?:\s+(?:of|de|del|della|der|da|do))?\s+"
+            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?,?\s+(?P<the>the\s+|le\s+|el\s+|den\s+)?(?P<d>{_DAY})"
+            r"(?:st|nd|rd|th|er|º|\.)?(?![\w:/.,-]?\d|[\w%])"
+        ),
+        weekday_day,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:kw|kalenderwoche|calendar\s+week|iso\s+week)\s*(?P<w>[0-5]?\d)\b"
+            rf"(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        calendar_week,
+        back=10,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?,?(?:\s+(?:of|de|del|della|der|da|do))?\s+"
             rf"(?P<wk>{alternation(RELATIVE_WEEKS)})(?!\w)"
-            rf"|\b(?P<wk2>{alternation(RELATIVE_WEEKS)})\s+(?:on\s+|am\s+|le\s+|el\s+)?"
+            rf"|\b(?P<wk2>{alternation(RELATIVE_WEEKS)}),?\s+(?:on\s+|am\s+|le\s+|el\s+|di\s+)?"
             rf"(?P<wd2>{_WEEKDAY})(?:-feira)?\b"
         ),
         weekday_of_week,
@@ -379,108 +407,3 @@ RULES: tuple[_Rule, ...] = (
         back=0,
     ),
 )
-
-
-TOKEN = re.compile(r"[^\W_]+")
-YEAR_NUMBER = re.compile(r"(?=[12])(?<![\d.])(?:19|20)\d\d(?!\d)")  # lookahead: speed only
-_MONTH_WORDS = frozenset(MONTHS)
-_WEEKDAY_WORDS = frozenset(day.split("-")[0] for day in WEEKDAYS) | frozenset(
-    day + part for day in WEEKDAYS for part in DAY_PARTS
-)
-NUMERIC_HINT = re.compile(r"\d[./-]\d")  # where a numeric date may stand
-_STOP = frozenset(
-    [
-        "the",
-        "this",
-        "next",
-        "last",
-        "les",
-        "los",
-        "las",
-        "del",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "que",
-        "une",
-        "est",
-        "cet",
-        "cette",
-        "este",
-        "esta",
-        "over",
-    ]
-)
-
-
-def _keys(phrases: object, *, short: bool = False) -> frozenset[str]:
-    """The words that may start a search for the phrases: each word but articles and the
-    like (and but short ones, unless ``short``)."""
-    return frozenset(
-        word
-        for phrase in phrases  # type: ignore[attr-defined]
-        for word in TOKEN.findall(phrase)
-        if (short or len(word) >= 3) and word not in _STOP
-    )
-
-
-_YEAR_WORDS = frozenset(
-    [
-        "#year",
-        "year",
-        "years",
-        "année",
-        "an",
-        "jahr",
-        "jahres",
-        "año",
-        "ano",
-        "jaar",
-        "anno",
-        "quest",
-    ]
-)
-
-
-def _words(*groups: str) -> frozenset[str]:
-    return frozenset(" ".join(groups).split())
-
-
-# Each rule runs only when the text holds a word of each of its sets: most sentences hold
-# none, and even lower-cased, a pattern costs a fraction of a microsecond per character.
-GATES: dict[object, tuple[frozenset[str], ...]] = {
-    iso_date: (_words("#year"),),
-    iso_week: (_words("#year"),),
-    numeric: (_words("#numeric"),),
-    range_month_first: (_MONTH_WORDS,),
-    range_day_first: (_MONTH_WORDS,),
-    day_month: (_MONTH_WORDS,),
-    month_year: (_MONTH_WORDS, _words("#year")),
-    month_only: (_MONTH_WORDS,),
-    cjk_date: (_words("#cjk"),),
-    quarter_any: (_words("q1 q2 q3 q4 t1 t2 t3 t4 quarter trimestre quartal kwartaal"),),
-    half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
-    season_any: (frozenset(SEASONS),),
-    year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
-    later_this_year: (_words("year année año ano jahres jaar jahresende anno"),),
-    holiday_season: (_words("holiday holidays christmas fêtes noël"),),
-    day_only: (_words("on"),),
-    bare_year: (_words("#year"),),
-    relative_year_word: (_keys(RELATIVE_YEARS),),
-    relative_day: (_keys(RELATIVE_DAYS) | {"morgen", "hier"},),
-    relative_week: (_keys(RELATIVE_WEEKS),),
-    week_prior: (_words("week semaine woche"),),
-    relative_month: (_keys(RELATIVE_MONTHS),),
-    in_count: (_keys(UNITS),),
-    weekend: (_keys(WEEKENDS),),
-    count_ago: (_keys(UNITS), _keys([*AGO_BEFORE, *AGO_AFTER], short=True)),
-    nth_week: (_keys(WEEKENDS) | _keys(RELATIVE_WEEKS), _keys(ORDINALS, short=True)),
-    month_range: (_MONTH_WORDS,),
-    ordinal_day: (_MONTH_WORDS, _keys(ORDINALS, short=True)),
-    weekday_of_week: (_WEEKDAY_WORDS, _keys(RELATIVE_WEEKS)),
-    month_of_year: (_MONTH_WORDS, _keys(RELATIVE_YEARS)),
-    weekday_name: (_WEEKDAY_WORDS,),
-}

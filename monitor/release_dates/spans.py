@@ -62,19 +62,24 @@ def weekend(m: re.Match[str], job: Job) -> str | None:
 
 
 def count_ago(m: re.Match[str], job: Job) -> str | None:
-    """ "Two days ago", "il y a trois semaines", "vor zwei Monaten": the day, ISO week or
-    month that many units before the reference."""
+    """ "Two days ago", "il y a trois semaines", "vor zwei Monaten", "two years ago": the
+    day, ISO week, month or year that many units before the reference; "a few days ago"
+    is vaguer, as in ``in_count``."""
     count = _count(m["n"] or m["n2"])
     unit = UNITS.get((m["u"] or m["u2"]).lower())
-    if not count or unit is None or phrase_key(m["n"] or m["n2"]) in FEW:
+    if not count or unit is None:
         return None
-    ref = job.reference
+    ref, vague = job.reference, phrase_key(m["n"] or m["n2"]) in FEW
     if unit == "day":
-        return (ref - timedelta(days=count)).isoformat()
+        day = ref - timedelta(days=count)
+        return iso_week_of(day) if vague else day.isoformat()
     if unit == "week":
-        return iso_week_of(ref - timedelta(days=7 * count))
+        day = ref - timedelta(days=7 * count)
+        return f"{day.year:04d}-{day.month:02d}" if vague else iso_week_of(day)
+    if unit == "year":
+        return None if vague else str(ref.year - count)
     year, month = add_months(ref.year, ref.month, -count)
-    return f"{year:04d}-{month:02d}"
+    return str(year) if vague else f"{year:04d}-{month:02d}"
 
 
 def in_count(m: re.Match[str], job: Job) -> str | None:
@@ -84,8 +89,8 @@ def in_count(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     count = _count(m["n"])
     unit = UNITS.get(m["u"].lower())
-    if not count or unit is None:
-        return None
+    if not count or unit is None or unit == "year":
+        return None  # "over 5 years away" is no date
     if m["n2"]:
         until = _count(m["n2"])
         if not until or until <= count:
@@ -195,18 +200,55 @@ def month_range(m: re.Match[str], job: Job) -> str | None:
     return f"{year:04d}-{first:02d}/{end_year:04d}-{second:02d}"
 
 
+# The tens of a compound ordinal that the tables do not spell: "vigésimo segundo" is the
+# 22nd, not the 2nd.
+_TENS_BEFORE = re.compile(r"\b(?:vig[ée]simo|trig[ée]simo|ventesimo|trentesimo|vingt|trente)\s+$")
+
+
 def ordinal_day(m: re.Match[str], job: Job) -> str | None:
-    """ "The second of Aug.", "twenty second of June 2017", "le premier mai", "ersten Januar"."""
-    day = ORDINALS.get(phrase_key(m["o"]).replace(" ", "-"))
-    if not day or day < 1 or not month_ok(m, "m", job):
+    """ "The second of Aug.", "twenty second of June 2017", "le premier mai", "ersten Januar",
+    "May twenty-first"."""
+    day = ORDINALS.get(phrase_key(m["o"] or m["o2"]).replace(" ", "-"))
+    if not day or day < 1 or _TENS_BEFORE.search(m.string, max(0, m.start() - 12), m.start()):
         return None
-    month = month_of(m["m"])
+    if not month_ok(m, "m" if m["m"] else "m2", job):
+        return None
+    if m["m2"] and not m["y"] and " the " not in m[0] and not _DAY_END.match(m.string, m.end()):
+        return None  # "launched in March first in the US"
+    month = month_of(m["m"] or m["m2"])
     if month is None:
         return None
     year = int(m["y"]) if m["y"] else None
     direction = direction_of(m.string[m.end() : m.end() + 12])
     found = day_value(month, day, year, job.reference, job.default_year, direction)
     return found.isoformat() if found else None
+
+
+def weekday_day(m: re.Match[str], job: Job) -> str | None:
+    """ "Friday the 15th", "jeudi 21", "giovedì 21": the day of that number, in the month
+    before, of or after the reference's, that falls on that weekday (the nearest one)."""
+    weekday = weekday_of(m["wd"])
+    following = _NEXT_WORD.match(m.string, m.end())
+    if weekday is None or (following and month_of(following[1]) is not None):
+        return None  # "vendredi 22 mai" is the day-month rule's
+    if not m["the"] and not m[0].endswith(_SUFFIXES) and not _DAY_END.match(m.string, m.end()):
+        return None  # "Friday 13 employees left"
+    ref, number = job.reference, int(m["d"])
+    found = []
+    for offset in (-1, 0, 1):
+        year, month = add_months(ref.year, ref.month, offset)
+        day = safe_date(year, month, number)
+        if day is not None and day.weekday() == weekday:
+            found.append(day)
+    if not found:
+        return None
+    return min(found, key=lambda d: abs((d - ref).days)).isoformat()
+
+
+# What may follow a day number standing alone: the end of a clause, a time, "and".
+_DAY_END = re.compile(r"\s*(?:$|[,.;:!?)\]]|(?:at|à|um|alle|às|a las|and|et|und|y|e)\b)")
+_SUFFIXES = ("st", "nd", "rd", "th", "er", "º", ".")
+_NEXT_WORD = re.compile(r"\s*(?:de\s+|of\s+)?([^\W\d_]*)")
 
 
 def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
@@ -218,6 +260,18 @@ def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     monday = ref - timedelta(days=ref.weekday()) + timedelta(days=7 * offset)
     return (monday + timedelta(days=weekday)).isoformat()
+
+
+def calendar_week(m: re.Match[str], job: Job) -> str | None:
+    """ "KW 21", "Kalenderwoche 21", "calendar week 21": that ISO week of the year named, or
+    of the reference's."""
+    week, year = int(m["w"]), int(m["y"]) if m["y"] else job.reference.year
+    if not 1 <= week <= 53:
+        return None
+    try:
+        return iso_week_of(date.fromisocalendar(year, week, 1))
+    except ValueError:
+        return None
 
 
 def month_of_year(m: re.Match[str], job: Job) -> str | None:

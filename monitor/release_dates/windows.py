@@ -136,9 +136,16 @@ def weekday_name(m: re.Match[str], job: Job) -> str | None:
         offset = delta or 7
     elif direction < 0:
         offset = delta - 7 if delta else -7
+    elif _THIS_BEFORE.search(m.string, max(0, m.start() - 10), m.start()):
+        offset = delta  # "this Friday", "ce vendredi": the one of this week to come
     else:
         offset = tense_offset(m, delta, job.source)
     return (ref + timedelta(days=offset)).isoformat()
+
+
+_THIS_BEFORE = re.compile(
+    r"\b(?:this|ce|cette|este|esta|questo|questa|diesen|dieser|diesem|deze|neste|nesta)\s+$"
+)
 
 
 # Each cue starts with a letter ("'ll" with an apostrophe): the leading lookaheads say so, and
