@@ -58,7 +58,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from monitor.release_dates.calendar import Job
-from monitor.release_dates.rules import GATES, RULES, TOKEN, YEAR_NUMBER
+from monitor.release_dates.gates import GATES, NUMERIC_HINT, TOKEN, YEAR_NUMBER
+from monitor.release_dates.rules import RULES
 from monitor.release_dates.windows import weekday_name
 
 
@@ -109,6 +110,8 @@ def find_dates(
         words.add("#year")
     if "月" in lowered:
         words.add("#cjk")
+    if any(NUMERIC_HINT.search(lowered, start, end) for start, end in regions):
+        words.add("#numeric")
     present = words & _KEY_WORDS
     if not present:
         return []

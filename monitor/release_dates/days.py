@@ -18,6 +18,7 @@ from monitor.release_dates.calendar import (
     released_before,
     safe_date,
 )
+from monitor.release_dates.lexicon import PART_WORDS, alternation
 
 
 def iso_date(m: re.Match[str], job: Job) -> str | None:
@@ -41,6 +42,10 @@ def numeric(m: re.Match[str], job: Job) -> str | None:
     else:
         return None  # 05/06/2024: the order is the writer's secret
     return d.isoformat() if d else None
+
+
+_AND = frozenset({"and", "et", "y", "e", "und"})
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen|tra|fra)\s")
 
 
 def range_month_first(m: re.Match[str], job: Job) -> str | None:
@@ -71,6 +76,8 @@ def _day_range(
     default_year: int | None,
 ) -> str | None:
     if month1 is None or month2 is None:
+        return None
+    if m["sep"] in _AND and not _BETWEEN.search(m.string, max(0, m.start() - 14), m.end()):
         return None
     year = int_or_none(m["y"])
     direction = direction_of(m[0]) or int(aimed_ahead(m.string, m.start()))
@@ -118,7 +125,8 @@ _BEFORE_MONTH = re.compile(
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
     r"a principios de|principios de|a mediados de|mediados de|a finales de|"
     r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf)\b[\s-]*$"
+    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf|"
+    rf"(?:{alternation(PART_WORDS)})(?:\s+(?:de|di|do|del|of))?)\b[\s-]*$"
 )
 
 # Words that aim at a month to come, never one gone by.

@@ -16,26 +16,44 @@ from monitor.release_dates.days import (
     iso_week,
     month_only,
     month_year,
-    numeric,
     range_day_first,
     range_month_first,
 )
 from monitor.release_dates.lexicon import (
+    AGO_AFTER,
+    AGO_BEFORE,
     CJK_DIGITS,
-    DAY_PARTS,
-    MONTHS,
+    FEW,
     NUMBERS,
     ORDINALS,
     PART_WORDS,
+    RELATIVE_DAYS,
+    RELATIVE_MONTHS,
+    RELATIVE_WEEKS,
+    RELATIVE_YEARS,
     SEASONS,
+    UNITS,
     WEEKDAYS,
+    WEEKENDS,
     alternation,
+)
+from monitor.release_dates.numeric import numeric
+from monitor.release_dates.spans import (
+    calendar_week,
+    count_ago,
+    in_count,
+    month_of_year,
+    month_range,
+    nth_week,
+    ordinal_day,
+    weekday_day,
+    weekday_of_week,
+    weekend,
 )
 from monitor.release_dates.windows import (
     bare_year,
     half_any,
     holiday_season,
-    in_count,
     later_this_year,
     quarter_any,
     relative_day,
@@ -55,14 +73,16 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
 _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = rf"(?:{alternation(WEEKDAYS)})"
-_NUMBER = rf"(?:\d{{1,2}}|{alternation(NUMBERS)})"
+_NUMBER = rf"(?:\d{{1,2}}|{alternation([*NUMBERS, *FEW])})"
 _SEASON = rf"(?:{alternation(SEASONS)})"
 _CJK_NUM = rf"(?:\d{{1,2}}|[{CJK_DIGITS}]{{1,3}})"
 
 # A range separator between two days: "7-9", "7 to 9", "du 21 au 23", "6 tot en met 8".
+# "And" joins two days only after "between" ("between May 2 and 5", "entre el 4 y el 8").
 _RANGE_SEP = (
-    r"\s*(?:-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis\b"
-    r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta el\b|\bjusqu'au\b|\bal\b)\s*"
+    r"\s*(?P<sep>-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis(?:\s+zum)?\b"
+    r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta(?:\s+el)?\b|\bjusqu'au\b|\baté(?:\s+(?:o|ao))?(?!\w)"
+    r"|\bfino\s+al?\b|\band\b|\bet\b|\by\b|\be\b|\bund\b)\s*(?:(?:the|le|el|il|dem|den|o)\s+|l')?"
 )
 
 
@@ -82,16 +102,31 @@ class _Rule:
     lead: re.Pattern[str] | None = None
 
 
-_ORDINAL = alternation(ORDINALS)
+_ORDINAL = alternation(o for o, n in ORDINALS.items() if 1 <= n <= 4)
+_DAY_ORDINAL = "|".join(
+    re.escape(w).replace(r"\-", r"[\s-]") for w in sorted(ORDINALS, key=len, reverse=True)
+)
+_YEARS_REL = alternation(RELATIVE_YEARS)
+# What must stand before a key word for a rule to be tried at the words before it.
+_IN_LEAD = re.compile(r"\b(?:in|within|dans|d'ici|en|dentro|over|binnen|tra|fra|entro|em|daqui)\b")
+_PART_LEAD = re.compile(rf"\b(?:{alternation(PART_WORDS)})\b")
+_ORDINAL_LEAD = re.compile(rf"\b(?:{_DAY_ORDINAL})\b")
+_UNIT = alternation(UNITS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
 
 RULES: tuple[_Rule, ...] = (
     _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)\b"), iso_date),
     _Rule(re.compile(r"\b(?P<y>(?:19|20)\d{2})-?w(?P<w>[0-5]\d)\b"), iso_week),
     _Rule(
-        re.compile(rf"\b(?P<a>{_DAY})(?P<sep>[./])(?P<b>{_DAY}|1[0-2])(?P=sep)(?P<y>{_YEAR})\b"),
+        re.compile(
+            r"(?<![\w./-])(?:(?P<yf>(?:19|20)\d\d)(?P<sf>[/.])(?P<mf>0?[1-9]|1[0-2])(?P=sf)"
+            r"(?P<df>[0-3]?\d)|(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[0-3]?\d)"
+            r"(?:(?P=sep)(?P<y>(?:19|20)\d\d|\d\d))?(?:\s*(?:-|–|—|to|through|until|au|al|bis|a)\s*"
+            r"(?P<a2>[0-3]?\d)(?P=sep)(?P<b2>[0-3]?\d)(?:(?P=sep)(?P<y2>(?:19|20)\d\d|\d\d))?)?)"
+            r"(?![\w/-]|\.\d)"
+        ),
         numeric,
-        back=8,
+        back=-1,
     ),
     _Rule(
         re.compile(
@@ -103,7 +138,9 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?:\b(?:du|from|van|vom|del|de|dal|entre le|between)\s+)?\b(?P<d1>{_DAY}){_ORD}"
+            r"(?:\b(?:du|from|van|vom|del|de|dal|dalle|do|desde(?:\s+el)?|entre(?:\s+(?:le|el|o))?"
+            r"|between(?:\s+the)?|zwischen(?:\s+dem)?|tra(?:\s+il)?|fra(?:\s+il)?)\s+)?"
+            rf"\b(?P<d1>{_DAY}){_ORD}"
             rf"(?:\s+(?:de\s+)?(?P<m1>{_MONTH}))?{_RANGE_SEP}(?P<d2>{_DAY}){_ORD}\s+(?:de\s+|of\s+)?"
             rf"(?P<m2>{_MONTH})(?!\w)(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
         ),
@@ -177,7 +214,9 @@ RULES: tuple[_Rule, ...] = (
             rf"this|next|last|coming|in|by|for|until|till|over|during|early|late|mid|in the|"
             rf"as early as|as soon as|as late as|al|"
             rf"the|ce|cet|cette|au|à l'|l'|en|d'ici l'|d'ici|dès l'|este|el|en|el próximo|"
-            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell')"
+            rf"im|diesen|nächsten|letzten|deze|dit|in de|komende|afgelopen|vorige|quest'|no(?= ver| out| inv)|na(?= prim)|neste|nesta|nel|nell'|"
+            rf"questa|questo|la prossima|il prossimo|prossima|prossimo|la próxima|próxima|próximo|"
+            rf"esta|diesem|a la|em|all'|dell')"
             rf"[\s-]?(?P<s>{_SEASON})\b(?:\s+(?:of\s+|de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
             rf"(?:\s+(?:prochain|dernier|próximo|pasado))?)"
             rf"|\b(?P<s2>{_SEASON})\s+(?:of\s+|de\s+|del\s+)?(?P<y2>{_YEAR})\b",
@@ -187,12 +226,11 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?P<p>early|mid|late|end|beginning|start|début|debut|mi|milieu|fin|"
-            rf"principios|comienzos|inicios|mediados|finales|fines|anfang|mitte|ende|begin|"
-            rf"medio|eind|midden|inizio|fine|início|inicio|meados|fim)(?:\s+of|\s+de|\s+del|\s+van)?[\s-]+"
-            rf"(?:(?P<y>{_YEAR})\b|(?P<rel>(?:the|this|next|last|cette|l'|la|l'année|"
-            rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend)\s*(?:prochaine?\s*)?"
-            rf"(?:year|année|an|año|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
+            rf"\b(?P<p>{alternation(PART_WORDS)})(?:\s+(?:of|de|del|van|do|da|di|des|du)"
+            rf"|\s+dell'|\s+d')?[\s-]*"
+            rf"(?:(?P<y>{_YEAR})\b|(?P<rel>{_YEARS_REL}|(?:the|this|next|last|cette|l'|la|l'année|"
+            rf"este|el|diese[sm]?|des|nächste[ns]?|dit|volgend|o|il|quest')?\s*(?:prochaine?\s*)?"
+            rf"(?:year|année|an|año|ano|anno|jahres|jahr|jaar)\b(?:\s+prochaine?)?))",
         ),
         year_part,
         back=0,
@@ -240,24 +278,13 @@ RULES: tuple[_Rule, ...] = (
         back=16,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:this|next|last) year\b(?!['’]s)|\bcette année\b|\bl'(?:année|an) (?:prochaine?|"
-            r"dernière?|passée)\b|\b(?:dieses|nächstes|letztes|kommendes) jahr\b|"
-            r"\b(?:este|el próximo|el pasado) año\b|\bel año (?:que viene|pasado)\b|"
-            r"\b(?:dit|volgend|vorig) jaar\b|\bquest'anno\b",
-        ),
+        re.compile(rf"\b(?:{_YEARS_REL})(?![\w'’])"),
         relative_year_word,
         back=14,
     ),
     _Rule(
         re.compile(
-            r"\b(?:(?:the )?day (?:after tomorrow|before yesterday)|après-demain|avant-hier|"
-            r"übermorgen|vorgestern|pasado mañana|anteayer|overmorgen|eergisteren|dopodomani|"
-            r"today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|ce (?:soir|matin)|"
-            r"heute(?: (?:abend|morgen|nachmittag))?|hoy|esta (?:noche|mañana|tarde)|"
-            r"vandaag|vanavond|vanochtend|oggi|stasera|"
-            r"tomorrow|demain|mañana|domani|"
-            r"yesterday|gestern|ayer|gisteren|ieri)\b"
+            rf"\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
             r"|(?<![Aa]m )(?<![Jj]eden )(?<![Gg]uten )\bmorgen\b"
             r"|\bhier(?=\s*(?:,|soir|matin|après-midi|\.|$))"
             r"|(?:(?<=é )|(?<=és )|(?<=ée )|(?<=u )|(?<=is )|(?<=it )|(?<=depuis )|(?<=dès )"
@@ -265,16 +292,10 @@ RULES: tuple[_Rule, ...] = (
             r"",
         ),
         relative_day,
-        back=18,
+        back=20,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:(?:this|next|last|the coming|the past) week|cette semaine|"
-            r"la semaine (?:prochaine|dernière|passée)|(?:diese|nächste|letzte|vergangene|"
-            r"kommende) woche|(?:esta|la próxima|la pasada) semana|la semana (?:que viene|"
-            r"pasada)|(?:deze|volgende|vorige|afgelopen|komende) week|"
-            r"questa settimana|la settimana (?:prossima|scorsa))\b",
-        ),
+        re.compile(rf"\b(?:{alternation(RELATIVE_WEEKS)})(?!\w)"),
         relative_week,
         back=18,
     ),
@@ -287,27 +308,98 @@ RULES: tuple[_Rule, ...] = (
         back=16,
     ),
     _Rule(
-        re.compile(
-            r"\b(?:(?:this|next|last|the coming) month|ce mois(?:-ci)?|le mois (?:prochain|"
-            r"dernier)|(?:diesen|nächsten|letzten|kommenden) monat|(?:este|el próximo|el "
-            r"pasado) mes|el mes (?:que viene|pasado)|(?:deze|volgende|vorige) maand|"
-            r"questo mese|il mese prossimo)\b",
-        ),
+        re.compile(rf"\b(?:{alternation(RELATIVE_MONTHS)})(?![\w-])"),
         relative_month,
         back=18,
     ),
     _Rule(
         re.compile(
-            rf"\b(?:in|within|dans|d'ici|en|dentro de|over|binnen|tra|fra)\s+(?P<n>{_NUMBER})"
-            r"\s+(?P<u>days?|weeks?|months?|jours?|semaines?|mois|tagen|wochen|monaten|días|"
-            r"dias|semanas|meses|dagen|weken|maanden|giorni|settimane|mesi)\b",
+            rf"\b(?:in|within|dans|d'ici|en|dentro de|over|binnen|tra|fra|entro|em|daqui a)\s+"
+            rf"(?P<n>{_NUMBER})(?:\s*(?:to|-|–|or|à|a|ou|o|bis|oder)\s*(?P<n2>{_NUMBER}))?"
+            rf"\s+(?P<u>{_UNIT})\b",
         ),
         in_count,
+        back=22,
+        lead=_IN_LEAD,
+    ),
+    _Rule(re.compile(rf"\b(?:{alternation(WEEKENDS)})(?![\w-])"), weekend, back=26),
+    _Rule(
+        re.compile(
+            rf"\b(?:{alternation(AGO_BEFORE)})\s+(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b"
+            rf"|\b(?P<n2>{_NUMBER})\s+(?P<u2>{_UNIT})\s+(?:{alternation(AGO_AFTER)})\b"
+        ),
+        count_ago,
         back=22,
     ),
     _Rule(
         re.compile(
-            r"\b(?P<wd>[^\W\d_]{5,18})\b"
+            rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
+            r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
+            r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
+            r"|in\s+|von\s+)(?:(?:the|la|el|il|o)\s+)?"
+            rf"(?:(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL})|"
+            rf"(?P<y>{_YEAR})\b|(?P<m>{_MONTH})(?:,?\s+(?P<my>{_YEAR})\b)?)"
+        ),
+        nth_week,
+        back=30,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:\b(?P<p1>{alternation(PART_WORDS)})[\s-]+(?:of\s+|de\s+|d'|di\s+)?)?"
+            rf"\b(?P<m1>{_MONTH})\s+(?:or|to|through|-|–|ou|à|au|a|o|oder|bis)\s+"
+            rf"(?:(?P<p2>{alternation(PART_WORDS)})[\s-]+(?:of\s+|de\s+|d'|di\s+)?)?"
+            rf"(?P<m2>{_MONTH})(?![\w-])(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        month_range,
+        back=16,
+        lead=_PART_LEAD,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?:\b(?P<o>{_DAY_ORDINAL})\s+(?:of\s+|de\s+|di\s+)?(?P<m>{_MONTH})(?![\w-])"
+            rf"|\b(?P<m2>{_MONTH})\s+(?:the\s+)?(?P<o2>{_DAY_ORDINAL})\b)"
+            rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        ordinal_day,
+        back=24,
+        lead=_ORDINAL_LEAD,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?,?\s+(?P<the>the\s+|le\s+|el\s+|den\s+)?(?P<d>{_DAY})"
+            r"(?:st|nd|rd|th|er|º|\.)?(?![\w:/.,-]?\d|[\w%])"
+        ),
+        weekday_day,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:kw|kalenderwoche|calendar\s+week|iso\s+week)\s*(?P<w>[0-5]?\d)\b"
+            rf"(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?"
+        ),
+        calendar_week,
+        back=10,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<wd>{_WEEKDAY})(?:-feira)?,?(?:\s+(?:of|de|del|della|der|da|do))?\s+"
+            rf"(?P<wk>{alternation(RELATIVE_WEEKS)})(?!\w)"
+            rf"|\b(?P<wk2>{alternation(RELATIVE_WEEKS)}),?\s+(?:on\s+|am\s+|le\s+|el\s+|di\s+)?"
+            rf"(?P<wd2>{_WEEKDAY})(?:-feira)?\b"
+        ),
+        weekday_of_week,
+        back=24,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\s+(?:(?:of|de|del|di|des|do|da)\s+)?(?P<rel>{_YEARS_REL})(?![\w'’])"
+        ),
+        month_of_year,
+        back=0,
+    ),
+    _Rule(
+        re.compile(
+            r"\b(?P<wd>[^\W\d_]{5,18}(?:-feira)?)\b"
             r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
             r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
         ),
@@ -315,60 +407,3 @@ RULES: tuple[_Rule, ...] = (
         back=0,
     ),
 )
-
-
-TOKEN = re.compile(r"[^\W_]+")
-YEAR_NUMBER = re.compile(r"(?=[12])(?<![\d.])(?:19|20)\d\d(?!\d)")  # lookahead: speed only
-_MONTH_WORDS = frozenset(MONTHS)
-_WEEKDAY_WORDS = frozenset(WEEKDAYS) | frozenset(
-    day + part for day in WEEKDAYS for part in DAY_PARTS
-)
-_YEAR_WORDS = frozenset(
-    ["#year", "year", "years", "année", "an", "jahr", "jahres", "año", "jaar", "anno", "quest"]
-)
-
-
-def _words(*groups: str) -> frozenset[str]:
-    return frozenset(" ".join(groups).split())
-
-
-# Each rule runs only when the text holds a word of each of its sets: most sentences hold
-# none, and even lower-cased, a pattern costs a fraction of a microsecond per character.
-GATES: dict[object, tuple[frozenset[str], ...]] = {
-    iso_date: (_words("#year"),),
-    iso_week: (_words("#year"),),
-    numeric: (_words("#year"),),
-    range_month_first: (_MONTH_WORDS,),
-    range_day_first: (_MONTH_WORDS,),
-    day_month: (_MONTH_WORDS,),
-    month_year: (_MONTH_WORDS, _words("#year")),
-    month_only: (_MONTH_WORDS,),
-    cjk_date: (_words("#cjk"),),
-    quarter_any: (_words("q1 q2 q3 q4 t1 t2 t3 t4 quarter trimestre quartal kwartaal"),),
-    half_any: (_words("h1 h2 s1 s2 half semestre moitié jahreshälfte helft"),),
-    season_any: (frozenset(SEASONS),),
-    year_part: (frozenset(PART_WORDS) | {"mi"}, _YEAR_WORDS),
-    later_this_year: (_words("year année año jahres jaar jahresende anno"),),
-    holiday_season: (_words("holiday holidays christmas fêtes noël"),),
-    day_only: (_words("on"),),
-    bare_year: (_words("#year"),),
-    relative_year_word: (_YEAR_WORDS,),
-    relative_day: (
-        _words(
-            "today tonight tomorrow yesterday morning afternoon evening aujourd demain hier",
-            "soir matin heute morgen gestern übermorgen vorgestern hoy noche mañana tarde ayer",
-            "anteayer vandaag vanavond vanochtend gisteren overmorgen eergisteren oggi stasera",
-            "domani dopodomani ieri",
-        ),
-    ),
-    relative_week: (_words("week semaine woche semana settimana"),),
-    week_prior: (_words("week semaine woche"),),
-    relative_month: (_words("month mois monat mes maand mese"),),
-    in_count: (
-        _words(
-            "day days week weeks month months jour jours semaine semaines mois tagen wochen",
-            "monaten días dias semanas meses dagen weken maanden giorni settimane mesi",
-        ),
-    ),
-    weekday_name: (_WEEKDAY_WORDS,),
-}

@@ -17,7 +17,16 @@ from monitor.release_dates.calendar import (
     released_before,
     weekday_of,
 )
-from monitor.release_dates.lexicon import DAY_WORDS, NUMBERS, ORDINALS, PART_WORDS, SEASONS
+from monitor.release_dates.lexicon import (
+    ORDINALS,
+    PART_WORDS,
+    RELATIVE_DAYS,
+    RELATIVE_MONTHS,
+    RELATIVE_WEEKS,
+    RELATIVE_YEARS,
+    SEASONS,
+    phrase_key,
+)
 
 _SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
 # A season said to be "this" one keeps the reference's year, even when it is over.
@@ -86,24 +95,21 @@ def bare_year(m: re.Match[str], job: Job) -> str | None:
 
 
 def relative_year_word(m: re.Match[str], job: Job) -> str | None:
-    ref = job.reference
-    return str(ref.year + direction_of(m[0]))
+    offset = RELATIVE_YEARS.get(phrase_key(m[0]))
+    return None if offset is None else str(job.reference.year + offset)
 
 
 def relative_day(m: re.Match[str], job: Job) -> str | None:
-    ref = job.reference
-    word = m[0].lower()
-    offset = 0
-    for pattern, days in DAY_WORDS:
-        if re.search(pattern, word):
-            offset = days
-            break
-    return (ref + timedelta(days=offset)).isoformat()
+    """A day word of the tables; "morgen" and "hier" alone (their rule gates them) are
+    German "tomorrow" and French "yesterday"."""
+    word = phrase_key(m[0])
+    offset = {"morgen": 1, "hier": -1}.get(word, RELATIVE_DAYS.get(word))
+    return None if offset is None else (job.reference + timedelta(days=offset)).isoformat()
 
 
 def relative_week(m: re.Match[str], job: Job) -> str | None:
-    ref = job.reference
-    return iso_week_of(ref + timedelta(days=7 * direction_of(m[0])))
+    offset = RELATIVE_WEEKS.get(phrase_key(m[0]))
+    return None if offset is None else iso_week_of(job.reference + timedelta(days=7 * offset))
 
 
 def week_prior(m: re.Match[str], job: Job) -> str | None:
@@ -112,22 +118,10 @@ def week_prior(m: re.Match[str], job: Job) -> str | None:
 
 
 def relative_month(m: re.Match[str], job: Job) -> str | None:
-    ref = job.reference
-    year, month = add_months(ref.year, ref.month, direction_of(m[0]))
-    return f"{year:04d}-{month:02d}"
-
-
-def in_count(m: re.Match[str], job: Job) -> str | None:
-    ref = job.reference
-    count = NUMBERS.get(m["n"].lower()) if not m["n"].isdigit() else int(m["n"])
-    if not count:
+    ref, offset = job.reference, RELATIVE_MONTHS.get(phrase_key(m[0]))
+    if offset is None:
         return None
-    unit = m["u"].lower()
-    if unit.startswith(("day", "jour", "tag", "día", "dia", "dag", "giorn")):
-        return (ref + timedelta(days=count)).isoformat()
-    if unit.startswith(("week", "semaine", "woche", "semana", "weken", "settiman")):
-        return iso_week_of(ref + timedelta(days=7 * count))
-    year, month = add_months(ref.year, ref.month, count)
+    year, month = add_months(ref.year, ref.month, offset)
     return f"{year:04d}-{month:02d}"
 
 
@@ -142,9 +136,16 @@ def weekday_name(m: re.Match[str], job: Job) -> str | None:
         offset = delta or 7
     elif direction < 0:
         offset = delta - 7 if delta else -7
+    elif _THIS_BEFORE.search(m.string, max(0, m.start() - 10), m.start()):
+        offset = delta  # "this Friday", "ce vendredi": the one of this week to come
     else:
-        offset = _tense_offset(m, delta, job.source)
+        offset = tense_offset(m, delta, job.source)
     return (ref + timedelta(days=offset)).isoformat()
+
+
+_THIS_BEFORE = re.compile(
+    r"\b(?:this|ce|cette|este|esta|questo|questa|diesen|dieser|diesem|deze|neste|nesta)\s+$"
+)
 
 
 # Each cue starts with a letter ("'ll" with an apostrophe): the leading lookaheads say so, and
@@ -173,7 +174,7 @@ _NOT_PAST = frozenset(
 )  # fmt: skip
 
 
-def _tense_offset(m: re.Match[str], delta: int, source: str) -> int:
+def tense_offset(m: re.Match[str], delta: int, source: str) -> int:
     """Past or future weekday, judged by the closest tense cue in the same sentence."""
     text = source
     left = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), m.start() - 90)
