@@ -1,6 +1,7 @@
 """Score the detector on labelled real news: a tuned part and a frozen held-out part.
 
-    python benchmarks/eval_signals.py [--data DIR] [--show tuned|held-out|all] [--extra FILE]
+    python benchmarks/eval_signals.py [--data DIR] [--show tuned|held-out|extra|all]
+        [--extra FILE] [--watches FILE]
 
 Reads ``signals-dev.jsonl`` and ``signals-dev-more.jsonl`` from DIR (default
 ``../shared/data`` beside the repository), writes them as an RSS feed in a temporary folder
@@ -20,8 +21,6 @@ the decision per matched item (median and p99, CPU time in this process).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import statistics
 import sys
 import time
@@ -35,29 +34,11 @@ from monitor.analysis import Rules, analyse
 from monitor.parser import parse
 from monitor.scan import result_json
 from monitor.watchlist import load_watchlists
-from tests.test_signals_eval import to_rss
+from tests.signals_scoring import ALERTING, gold_signal, held_out, load, same_forms, score, to_rss
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 FILES = ("signals-dev.jsonl", "signals-dev-more.jsonl")
-ALERTING = frozenset({"released", "dated", "rumor"})
-# The dev set names the conference "Build"; the bundled watchlist calls it "Microsoft Build".
-WATCH_NAMES = {"Microsoft Build": "Build"}
-FIRST_LANGUAGES = frozenset({"en", "fr"})
-
-
-def held_out(item_id: str) -> bool:
-    """The frozen held-out third: a hash of the id, so a new item falls where it falls."""
-    return int(hashlib.sha256(item_id.encode("utf-8")).hexdigest(), 16) % 3 == 0
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def gold_signal(item: Mapping[str, Any]) -> str:
-    return "released" if item["signal"] == "release" else str(item["signal"])
 
 
 def run(
@@ -77,52 +58,6 @@ def run(
     return results, costs
 
 
-def score(
-    items: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
-) -> dict[str, float]:
-    """Issue #16's figures, pairwise over labelled items and ``scan --json`` objects."""
-    tp = fp = fn = 0
-    alert = {"tp": 0, "fp": 0, "fn": 0}
-    signal_ok = signal_n = 0
-    dated = {"first": [0, 0], "other": [0, 0]}
-    foreign = with_dates = 0
-    for item, result in zip(items, results, strict=True):
-        gold_terms = set(item["terms"])
-        found = {WATCH_NAMES.get(m["watch"], m["watch"]) for m in result.get("matches") or []}
-        tp += len(gold_terms & found)
-        fp += len(found - gold_terms)
-        fn += len(gold_terms - found)
-        should, did = gold_signal(item) in ALERTING, bool(result.get("alert"))
-        alert["tp"] += should and did
-        alert["fp"] += did and not should
-        alert["fn"] += should and not did
-        if gold_terms:
-            signal_n += 1
-            signal_ok += (result.get("signal") if found else "none") == gold_signal(item)
-        got = set(result.get("dates") or [])
-        if gold_signal(item) == "dated":
-            group = dated["first" if item["lang"] in FIRST_LANGUAGES else "other"]
-            group[1] += 1
-            group[0] += set(item["dates"]) <= got
-        if got:
-            with_dates += 1
-            foreign += not got <= set(item["dates"])
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    a_p = alert["tp"] / (alert["tp"] + alert["fp"]) if alert["tp"] + alert["fp"] else 1.0
-    a_r = alert["tp"] / (alert["tp"] + alert["fn"]) if alert["tp"] + alert["fn"] else 1.0
-    return {
-        "items": float(len(items)),
-        "term_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        "alert_precision": a_p,
-        "alert_recall": a_r,
-        "signal_accuracy": signal_ok / signal_n if signal_n else 1.0,
-        "dates_found_en_fr": dated["first"][0] / dated["first"][1] if dated["first"][1] else 1.0,
-        "dates_found_other": dated["other"][0] / dated["other"][1] if dated["other"][1] else 1.0,
-        "dates_not_its_own": foreign / with_dates if with_dates else 0.0,
-    }
-
-
 def rules_for(data: Path, more: Sequence[Path] = ()) -> Rules:
     """The bundled watchlists, the data's plainly written watches, and ``more``."""
     paths = [REPO / "watchlists"]
@@ -137,7 +72,7 @@ def show(items: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]
         gold = gold_signal(item)
         found = bool(result["matches"])
         got = result["signal"] if found else "none"
-        missed = gold == "dated" and not set(item["dates"]) <= set(result["dates"])
+        missed = gold == "dated" and not same_forms(item["dates"]) <= same_forms(result["dates"])
         wrong_alert = (gold in ALERTING) != bool(result["alert"])
         if gold == got and not missed and not wrong_alert:
             continue
@@ -156,7 +91,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def main(argv: Sequence[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--show", choices=("tuned", "held-out", "all"))
+    ap.add_argument("--show", choices=("tuned", "held-out", "extra", "all"))
     ap.add_argument("--extra", type=Path, action="append", default=[])
     ap.add_argument("--watches", type=Path, action="append", default=[], help="more watchlists")
     args = ap.parse_args(argv)
@@ -182,7 +117,7 @@ def main(argv: Sequence[str]) -> int:
         extra_results, extra_costs = run(extra, rules)
         costs += extra_costs
         columns[path.stem] = score(extra, extra_results)
-        if args.show == "all":
+        if args.show in ("extra", "all"):
             print(f"== {path.stem}")
             show(extra, extra_results)
     names = list(columns)
