@@ -130,6 +130,7 @@ LEXICON.add(
 LEXICON.add(
     EVENT, "past", "either",
     r"took place", r"kicked off", r"opened", r"began(?!\s+(?:to\b|\w+ing\b))",
+    r"wrapped up", r"(?:just )?occurred", r"concluded", r"came to a close",
     r"started(?!\s+(?:to\b|\w+ing\b))", r"was held", r"(?:made|announced|unveiled|shown|revealed|presented|introduced) (?:at|during)",
     r"were held", r"held", r"hosted", r"s'est (?:tenue?|ouverte?)", r"a eu lieu",
     r"a débuté", r"a commencé", r"a ouvert", r"tuvo lugar", r"se celebró", r"arrancó",

@@ -38,6 +38,7 @@ from monitor.signals.patterns import (
     LONG_AGO,
     PASSIVE_FUTURE,
     PAST_REFERENCE,
+    PERFECT,
     PLANNED,
     RELATIVE_OBJECT,
 )
@@ -429,6 +430,8 @@ def _tense(
         tense = "future"  # "will be released", "sera lancé"
     if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
+    if tense == "" and PERFECT.search(lowered, max(lead_start, cue.start - 60), cue.start):
+        tense = "past"  # "hat begonnen", "ha comenzado"
     if tense not in ("future", "past"):
         aux = reading.last(AUX, lead_start, cue.start)
         if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):

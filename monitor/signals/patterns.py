@@ -183,3 +183,10 @@ OBLIQUE = re.compile(
     r"em|no|na|com)"
     r"(?: (?:the|la|le|les|el|il|lo|a|o|die|der|das))? $"
 )
+
+# A perfect or passive auxiliary a few words before a participle makes it past: "hat ...
+# begonnen", "ha comenzado", "è stato rilasciato", "foi lançado", "has wrapped up".
+PERFECT = re.compile(
+    r"\b(?:has|have|had|hat|haben|hatte|hatten|ist|sind|war|waren|wurde|wurden|ha|han|había|"
+    r"habían|hanno|aveva|è|sono|era|stato|stata|tem|têm|tinha|foi|foram)\b(?: [\w-]+){0,3} $"
+)
