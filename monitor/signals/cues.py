@@ -147,6 +147,7 @@ LEXICON.add(
     r"comienza", r"empieza", r"findet statt", r"beginnt", r"eröffnet", r"vindt plaats",
     r"begint", r"(?:the )?first day of", r"day one of", r"premier jour de",
     r"primer día de", r"erster Tag",
+    r"(?:is|are) (?:now |officially |already )(?:underway|under way)", r"(?:is|are) hosting"
 )
 LEXICON.add(
     EVENT, "", "either",

@@ -224,6 +224,12 @@ def _future(ctx: Context, value: str) -> bool:
     return first > ctx.reference if first == last else last >= ctx.reference
 
 
+def _under_way(ctx: Context, value: str) -> bool:
+    """Whether a window has begun and is not over ("this week", "May 19-22" on May 20)."""
+    first, last = date_span(value)
+    return first <= ctx.reference <= last and first < last
+
+
 def _past_or_today(ctx: Context, value: str) -> bool:
     return _bounds(value.split("/")[-1])[1] <= ctx.reference
 
@@ -388,6 +394,13 @@ def _decide(
             return Verdict(Signal.DATED, values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
     if tense == "present":
+        if (
+            cue.kind == EVENT
+            and future_values
+            and ctx.known_reference
+            and all(_under_way(ctx, v) for v in future_values)
+        ):
+            return Verdict(Signal.RELEASED, future_values, hedged)  # "is hosting X this week"
         if future_values and (ctx.known_reference or cue.kind == EVENT):
             return Verdict(Signal.DATED, future_values, hedged)
         if reading.has(MODAL, lead_start, cue.start) and not _said_now(reading, clause):
