@@ -41,6 +41,7 @@ from monitor.signals.patterns import (
     PERFECT,
     PLANNED,
     RELATIVE_OBJECT,
+    VERB_LAST_FUTURE,
 )
 from monitor.signals.reading import (
     Context,
@@ -439,8 +440,11 @@ def _tense(
     """The tense of a release or event cue, corrected by the words before it."""
     lowered = ctx.lowered
     tense = cue.tense
-    if tense == "past" and PASSIVE_FUTURE.search(lowered, lead_start, cue.start):
-        tense = "future"  # "will be released", "sera lancé"
+    if tense == "past" and (
+        PASSIVE_FUTURE.search(lowered, lead_start, cue.start)
+        or VERB_LAST_FUTURE.search(lowered, clause[0], cue.start)
+    ):
+        tense = "future"  # "will be released", "sera lancé", "wird am Dienstag veröffentlicht"
     if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
     if tense == "" and PERFECT.search(lowered, max(lead_start, cue.start - 60), cue.start):

@@ -149,9 +149,11 @@ ANNOUNCE = re.compile(
 PASSIVE_FUTURE = re.compile(
     r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|serait|"
     r"seraient|être|"
-    r"sarà|saranno|será|serão|"
+    r"sarà|saranno|verrà|verranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
+# German puts the participle last: "wird am Dienstag ... veröffentlicht" (will be published).
+VERB_LAST_FUTURE = re.compile(r"\b(?:wird|werden)\b[^.;:!?]{0,120}$")
 # Same-length replacements, so spans still index the caller's text.
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 WINDOW = 70  # characters between a cue and the thing after it
