@@ -78,7 +78,11 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if negated(ctx, reading, clause, cue):
             continue
-        if cue.kind == RELEASE and cue.tense != "future" and _describes(ctx, clause, cue):
+        if (
+            cue.kind in (RELEASE, DEVELOP)
+            and cue.tense != "future"
+            and _describes(ctx, clause, cue)
+        ):
             continue
         dates = dates_for(ctx, cue, clause, reading)
         preliminary = reading.of_kind(PRELIMINARY)
@@ -142,7 +146,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
 
 
 def _describes(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
-    """Whether the release word only describes the thing ("the largest model deployed")."""
+    """Whether the release or development word only describes the thing ("the largest
+    model deployed", "is a language model developed by")."""
     start = max(clause[0], cue.start - 90)
     return bool(DESCRIBED.search(ctx.lowered, start, cue.start))
 

@@ -173,8 +173,15 @@ _SUPERLATIVES = (
     r"\b(?:der|die|das|den|dem|des) (?:[\w-]+ )?(?:[\w-]+ste[nmrs]?|meisten)",
 )
 _SUPERLATIVE = "|".join(_SUPERLATIVES)
+# Or what the thing is: a copula and an indefinite noun phrase ("X is a large language model
+# developed by Y", "X est un modèle conçu par", "X ist ein Modell, das von ... entwickelt").
+_DEFINITION = (
+    r"\b(?:is|was|are|est|es|ist|war|è|é) (?:a|an|un|une|una|uno|ein|eine|einen|um|uma)"
+    r"(?: [\w'’-]+){0,5},?"
+)
 DESCRIBED = re.compile(
-    rf"(?:(?:{_SUPERLATIVE})(?: [\w'’-]+){{0,4}}|\b(?:ever|jamais|jemals|nunca|mai)) $"
+    rf"(?:(?:{_SUPERLATIVE})(?: [\w'’-]+){{0,4}}|\b(?:ever|jamais|jemals|nunca|mai)"
+    rf"|{_DEFINITION}) $"
 )
 
 # A name right after one of these is where, for what or with what something else arrives
