@@ -3,6 +3,10 @@
 The rules (``decide``) tie each cue to a name inside its clause. Where they find nothing
 but a mention, or a release with no date, the item as a whole may still say more. In order:
 
+0. A date whose every value is over before the item was published dates nothing: it is a
+   missed or recounted schedule ("promised it would launch by the end of 2024", read in
+   2025), a rumor when hedged, else a mention.
+
 1. A date still to come beside the name dates the watch: in a sentence naming it, with a
    release, event, schedule or development word (not what it will have), nearer the watch
    than any other name, the watch not after a preposition ("arrives on X", "powered by
@@ -67,6 +71,11 @@ class WatchReading:
     def decided(self) -> Classification:
         """The rules' verdict, or what the module's rules 1 and 2 read in its place."""
         rule, ctx = self.rule, self.ctx
+        if rule.signal is Signal.DATED and self._gone_by(rule.dates):
+            # "promised it would launch by the end of 2024", read in 2025: a date gone by
+            # is a missed or recounted schedule, not a date for the release
+            signal = Signal.RUMOR if rule.rumored else Signal.MENTION
+            rule = Classification(signal, rule.rumored, (), rule.evidence)
         if rule.signal in (Signal.MENTION, Signal.RUMOR) or (
             rule.signal is Signal.RELEASED and not rule.dates
         ):
@@ -111,6 +120,13 @@ class WatchReading:
                     span = (s.start, s.end)
                     return Classification(Signal.RUMOR, True, (), clean(self.original, span))
         return rule
+
+    def _gone_by(self, dates: Sequence[str]) -> bool:
+        """Whether every date is over before the item was published."""
+        ctx = self.ctx
+        return ctx.known_reference and all(
+            date_relation(*date_span(value), ctx.reference) in ("recent", "old") for value in dates
+        )
 
     def _denied(self, hits: Sequence[Hit]) -> bool:
         """A negation or denial among ``hits``, not one inside "not confirmed"."""
