@@ -36,6 +36,7 @@ from monitor.signals.patterns import (
     DESCRIBED,
     DESTINATION,
     LONG_AGO,
+    NOUN_OBJECT,
     PASSIVE_FUTURE,
     PAST_REFERENCE,
     PERFECT,
@@ -454,6 +455,18 @@ def _tense(
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
     if tense == "" and PERFECT.search(lowered, max(lead_start, cue.start - 60), cue.start):
         tense = "past"  # "hat begonnen", "ha comenzado"
+    if tense == "":
+        # a launch noun that a verb takes as its object shares its tense: "announced the
+        # launch of X", "a annoncé le lancement de X", "anunció el lanzamiento de X"
+        for verb in reading.cues:
+            if (
+                verb.kind == RELEASE
+                and verb.tense in ("past", "present")
+                and verb.end <= cue.start
+                and NOUN_OBJECT.fullmatch(lowered, verb.end, cue.start)
+            ):
+                tense = verb.tense
+                break
     if tense not in ("future", "past"):
         aux = reading.last(AUX, lead_start, cue.start)
         if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):

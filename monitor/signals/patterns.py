@@ -199,3 +199,10 @@ PERFECT = re.compile(
     r"\b(?:has|have|had|hat|haben|hatte|hatten|ist|sind|war|waren|wurde|wurden|ha|han|había|"
     r"habían|hanno|aveva|è|sono|era|stato|stata|tem|têm|tinha|foi|foram)\b(?: [\w-]+){0,3} $"
 )
+
+# What lies between a verb and the noun it takes as its object: an article, maybe an
+# adjective ("announced the official launch of", "anunció el lanzamiento de").
+NOUN_OBJECT = re.compile(
+    r" (?:the|its|their|a|an|le|la|l'|les|son|sa|el|lo|los|su|il|i|gli|o|os|seu|sua|den|die|"
+    r"das|der|seinen|ihren)(?: [\w-]+)? ?"
+)
