@@ -95,6 +95,7 @@ LEXICON.add(
 LEXICON.add(
     RELEASE, "", "before",
     r"be (?:out|available|here|ready|finished|completed)", r"fertig(?:gestellt)? sein",
+    r"hit (?:store |retail )?(?:shelves|stores)",
 )
 LEXICON.add(
     RELEASE, "past", "before",
@@ -115,7 +116,7 @@ LEXICON.add(
     r"available (?:now|today|to (?:all|everyone|users|the public))", r"goes live",
     r"appears", r"appearing", r"emerges", r"arrives", r"lands", r"pops up", r"comes out",
     r"goes on sale", r"(?:is|are) (?:now )?on sale", r"est (?:en vente|commercialisée?)",
-    r"hits (?:stable|shelves|stores|general availability|ga)",
+    r"hits (?:stable|shelves|stores|store shelves|retail shelves|general availability|ga)",
     r"reaches (?:stable|general availability|ga)",
     r"kommt", r"komt (?:\w+ ){0,4}uit",
     r"sort(?= (?:le|en|ce|cet|cette|dès|aujourd'hui|demain|lundi|mardi|mercredi|jeudi"
