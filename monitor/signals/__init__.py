@@ -180,6 +180,19 @@ def _rule_classification(
     if best is not None and best.signal is Signal.RELEASED and (best.announced or best.secondary):
         later = [v for v in found if preferred(v, best)]
         best = max(later, key=rank_of) if later else best
+    elif best is not None and best.signal is Signal.RELEASED and not best.dates:
+        # an undated release reading gives way to a date still to come for the same watch
+        # ("Apple unveiled the phone ... it reaches stores on September 19")
+        to_come = [
+            v
+            for v in found
+            if v.signal is Signal.DATED
+            and v.dates
+            and not v.secondary
+            and ctx.known_reference
+            and all(date_span(d)[0] > ctx.reference for d in v.dates)
+        ]
+        best = max(to_come, key=rank_of) if to_come else best
     if best is not None:
         best = refined(best, found)
     if best is None or best.signal is Signal.MENTION:
