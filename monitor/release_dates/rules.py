@@ -284,7 +284,9 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
+            rf"\b(?P<a>{alternation(RELATIVE_DAYS)})\s+(?:and|und|et|y|e)\s+"
+            rf"(?P<b>{alternation(RELATIVE_DAYS)}|morgen)(?![\w-])"
+            rf"|\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
             r"|(?<![Aa]m )(?<![Jj]eden )(?<![Gg]uten )\bmorgen\b"
             r"|\bhier(?=\s*(?:,|soir|matin|après-midi|\.|$))"
             r"|(?:(?<=é )|(?<=és )|(?<=ée )|(?<=u )|(?<=is )|(?<=it )|(?<=depuis )|(?<=dès )"
