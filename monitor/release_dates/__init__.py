@@ -63,7 +63,8 @@ the one gone by; not after "be", "to" or "être" ("could be released in March").
 of a period before a month is such a word too ("a principios de junio", "Anfang Juni",
 "all'inizio di giugno", "em meados de junho": the month). Year-end forms: "by year end",
 "before year's end", "bis Jahresende", "Ende des Jahres", "a finales de año", "entro fine
-anno", "até o final do ano"; the holiday season ("this holiday season", "in time for the
+anno", "até o final do ano" ("later this year" too, said from July on; before, it leaves
+most of the year open and is the year); the holiday season ("this holiday season", "in time for the
 holidays", "avant Noël") is the year's late window. Lower-case "may"/"march" are verbs, "MAI
 1" is a model, not the first of May, and month abbreviations that are common words in
 another language ("set", "ago", "out", "gen", "dez") are not months.

@@ -69,10 +69,18 @@ def year_part(m: re.Match[str], job: Job) -> str | None:
 
 
 def later_this_year(m: re.Match[str], job: Job) -> str | None:
+    """The year's end ("by the end of the year", "bis Jahresende"); "later this year" said
+    in the first half of the year leaves most of it open: the year (#16)."""
     ref = job.reference
     year = ref.year + direction_of(m[0])
-    part = "early" if re.match(r"(?i)earlier|plus tôt|früher", m[0]) else "late"
-    return f"{year}-{part}"
+    if re.match(r"(?i)earlier|plus tôt|früher", m[0]):
+        return f"{year}-early"
+    if year == ref.year and ref.month <= 6 and _LATER.match(m[0]):
+        return str(year)
+    return f"{year}-late"
+
+
+_LATER = re.compile(r"(?i)later|plus tard|später|más adelante")
 
 
 def holiday_season(m: re.Match[str], job: Job) -> str | None:
