@@ -41,6 +41,7 @@ from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
+    day_of_month,
     in_count,
     month_of_year,
     month_range,
@@ -373,6 +374,15 @@ RULES: tuple[_Rule, ...] = (
         ),
         weekday_day,
         back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?<![\w.,-])(?P<d>{_DAY})(?:(?:st|nd|rd|th|er|e|º)?\s+(?:of\s+(?:the\s+)?|du\s+|de\s+"
+            rf"|del\s+|di\s+|do\s+|des\s+)|\.\s+)(?P<rel>{alternation(RELATIVE_MONTHS)})(?![\w-])"
+        ),
+        day_of_month,
+        back=16,
+        lead=_DIGIT,
     ),
     _Rule(
         re.compile(

@@ -89,8 +89,11 @@ def in_count(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     count = _count(m["n"])
     unit = UNITS.get(m["u"].lower())
-    if not count or unit is None or unit == "year":
-        return None  # "over 5 years away" is no date
+    if not count or unit is None:
+        return None
+    if unit == "year":  # "in two years"; not "over 5 years away" nor "in a few years"
+        vague = phrase_key(m["n"]) in FEW or m["n2"] or m[0].lower().startswith(("over", "within"))
+        return None if vague else str(ref.year + count)
     if m["n2"]:
         until = _count(m["n2"])
         if not until or until <= count:
@@ -260,6 +263,16 @@ def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     monday = ref - timedelta(days=ref.weekday()) + timedelta(days=7 * offset)
     return (monday + timedelta(days=weekday)).isoformat()
+
+
+def day_of_month(m: re.Match[str], job: Job) -> str | None:
+    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats"."""
+    offset = RELATIVE_MONTHS.get(phrase_key(m["rel"]))
+    if offset is None:
+        return None
+    year, month = add_months(job.reference.year, job.reference.month, offset)
+    found = safe_date(year, month, int(m["d"]))
+    return found.isoformat() if found else None
 
 
 def calendar_week(m: re.Match[str], job: Job) -> str | None:
