@@ -29,7 +29,12 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   "two weeks ago" fourteen days before; "in three days"/"three days ago" is a day, "in six
   months" a month, "two years ago" a year; "in one to two weeks" the range of days between;
   a vague count is coarser: "in a few days" the ISO week, "a few weeks" the month, "a few
-  months" the year ("in a few years" is no date);
+  months" the year ("in a few years" is no date); "the next 3 days" ("les 3 prochains
+  jours", "in den nächsten zwei Wochen") is the range of days after the reference, "the next
+  3 months" the range of months; a span gone by ("over the last seven days") is a window
+  looked back over, no date; "in two years" and "two years ago" are years ("over 5 years
+  away" is not);
+- "the 20th of next month" ("le 20 du mois prochain", "am 5. nächsten Monats") is that day;
 - "this weekend" is the coming Saturday and Sunday (the current ones on a Sunday), "next" and
   "last weekend" the ones after and before; "over the weekend" follows the nearest tense;
 - "Friday next week" is the Friday of the next ISO week; "this Friday" the one of this week

@@ -90,10 +90,10 @@ def direction_of(text: str) -> int:
 
 _PAST_WORD = re.compile(
     r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?"
-    r"|afgelopen|scorso)\b"
+    r"|afgelopen|scors[oa]|[úu]ltim[oa]|passad[oa])\b"
 )
 _NEXT_WORD = re.compile(
-    r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
+    r"\b(?:next|coming|prochaine?|pr[óo]xim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
     r"|que viene)\b"
 )
 

@@ -32,6 +32,7 @@ from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
+    count_span,
     day_of_month,
     in_count,
     month_of_year,
@@ -152,6 +153,7 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     weekday_of_week: (_WEEKDAY_WORDS, _WEEK_WORDS),
     weekday_day: (_WEEKDAY_WORDS,),
     day_of_month: (_MONTH_UNIT_WORDS,),
+    count_span: (_keys(UNITS),),
     calendar_week: (_words("kw kalenderwoche calendar iso"),),
     month_of_year: (_MONTH_WORDS, _YEAR_WORDS),
     weekday_name: (_WEEKDAY_WORDS,),

@@ -23,10 +23,12 @@ from monitor.release_dates.lexicon import (
     AGO_AFTER,
     AGO_BEFORE,
     CJK_DIGITS,
+    COMING,
     FEW,
     NUMBERS,
     ORDINALS,
     PART_WORDS,
+    PAST,
     RELATIVE_DAYS,
     RELATIVE_MONTHS,
     RELATIVE_WEEKS,
@@ -41,6 +43,7 @@ from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
+    count_span,
     day_of_month,
     in_count,
     month_of_year,
@@ -111,6 +114,10 @@ _YEARS_REL = alternation(RELATIVE_YEARS)
 # What must stand before a key word for a rule to be tried at the words before it.
 _IN_LEAD = re.compile(r"\b(?:in|within|dans|d'ici|en|dentro|over|binnen|tra|fra|entro|em|daqui)\b")
 _PART_LEAD = re.compile(rf"\b(?:{alternation(PART_WORDS)})\b")
+_SPAN_LEAD = re.compile(
+    r"\b(?:next|coming|following|past|last|previous|prochain\w*|derni\w*|pass\w*|précédent\w*"
+    r"|pr[óo]xim\w*|[úu]ltim\w*|pasad\w*|nächsten|kommenden|letzten|vergangenen|prossim\w*)\b"
+)
 _ORDINAL_LEAD = re.compile(rf"\b(?:{_DAY_ORDINAL})\b")
 _UNIT = alternation(UNITS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
@@ -333,6 +340,16 @@ RULES: tuple[_Rule, ...] = (
         ),
         count_ago,
         back=22,
+    ),
+    _Rule(
+        re.compile(
+            rf"\b(?:(?P<c>{alternation(COMING)})|(?P<p>{alternation(PAST)}))\s+(?P<n>{_NUMBER})"
+            rf"\s+(?P<u>{_UNIT})\b|\b(?P<n2>{_NUMBER})\s+(?:(?P<c2>prochains|prochaines)|"
+            rf"(?P<p2>derniers|dernières|passés|passées|précédents|précédentes))\s+(?P<u2>{_UNIT})\b"
+        ),
+        count_span,
+        back=30,
+        lead=_SPAN_LEAD,
     ),
     _Rule(
         re.compile(
