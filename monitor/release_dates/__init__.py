@@ -1,14 +1,15 @@
 """Find date and time-window expressions in news text and resolve them to ISO 8601 forms.
 
-Pure and fast: a handful of compiled patterns built from small lexicons (English and
-French first, with Spanish, German, Dutch, Italian, Portuguese and CJK month forms as a
-bonus). No date library: the patterns cover what news writes, and a library would cost
-milliseconds.
+Pure and fast: a handful of compiled patterns built from one table of words per language
+(``languages``: English, French, Spanish, German, Italian, Portuguese and Dutch; CJK month
+forms as a bonus). A new language or phrase is a table entry, not a rule. No date library:
+the patterns cover what news writes, and a library would cost milliseconds.
 
 Values, as SPEC "Signals" lists them:
 
 - a day ``2024-05-16``, a month ``2024-05``, a year ``2024``, an ISO week ``2024-W21``;
-- a range of days ``2024-05-21/2024-05-23``;
+- a range of days ``2024-05-21/2024-05-23`` (a weekend is its Saturday and Sunday), a range
+  of months ``2025-03/2025-04`` ("late March or early April");
 - windows ``2025-Q3``, ``2025-H2``, ``2025-early``, ``2025-mid``, ``2025-late`` and the
   seasons ``2025-spring``, ``2025-summer``, ``2025-autumn`` ("fall" too) and
   ``2025-winter`` (the winter that *starts* in December 2025).
@@ -24,9 +25,36 @@ Rules for expressions without a year, resolved against ``reference`` (the public
 - a bare weekday ("on Thursday", "jeudi") is the nearest one to the reference, unless
   a verb close to it says past ("released", "a lancé") or future ("will", "lancera");
   "next Thursday" is the first Thursday after the reference, "last Thursday" the one before;
-- "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days;
+- "next week" is the ISO week seven days after the reference, "in two weeks" fourteen days,
+  "two weeks ago" fourteen days before; "in three days"/"three days ago" is a day, "in six
+  months" a month, "two years ago" a year; "in one to two weeks" the range of days between;
+  a vague count is coarser: "in a few days" the ISO week, "a few weeks" the month, "a few
+  months" the year ("in a few years" is no date); "the next 3 days" ("les 3 prochains
+  jours", "in den nächsten zwei Wochen") is the range of days after the reference, "the next
+  3 months" the range of months; a span gone by ("over the last seven days") is a window
+  looked back over, no date; "in two years" and "two years ago" are years ("over 5 years
+  away" is not);
+- "the 20th of next month" ("le 20 du mois prochain", "am 5. nächsten Monats") is that day;
+- "this weekend" is the coming Saturday and Sunday (the current ones on a Sunday), "next" and
+  "last weekend" the ones after and before; "over the weekend" follows the nearest tense;
+- "Friday next week" is the Friday of the next ISO week; "this Friday" the one of this week
+  to come; "Friday the 15th"/"jeudi 21" the nearest 15th that is a Friday;
+- "the second week of January" is the ISO week of the month's second Thursday, "the last
+  week of July" the week of its last Thursday, "the first week of 2027" ISO week 1, "KW 21"
+  ISO week 21; "le dernier week-end d'avril" the month's last Saturday and Sunday;
+- numeric days: a number above 12 tells the day; otherwise "21.05." and "21.05.2025" are
+  day.month, and "5/21", "04/05/2024" are month/day in English text (US news) and day/month
+  in the other languages; "2025/08/12" is year first; two-digit years only with slashes
+  ("21/04/16"). A numeric day without its year needs a preposition or a colon before it ("on
+  5/21", "am 28.10.", "dates: 5/21 - 5/23") and is no fraction ("1/2 of"), so "24/7", "3-1"
+  and versions ("4.5.12") stay numbers;
 - a bare day of the month ("on the 15th") is in the reference's month, or the next one when
   that day has gone by; in the month gone by after a past-tense release ("launched on the 28th").
+
+Spelled-out ordinal days ("the second of Aug.", "twenty-second of June", "le premier mai",
+"am ersten Juni", "May twenty-first" before a pause) are days; day ranges take "and" only
+after "between"/"entre"/"zwischen"/"tra". A month of a named year ("December of this year",
+"décembre de cette année", "June next year") takes that year.
 
 Bare years and bare months are only dates after a preposition ("in 2025", "en août", "to
 August", "for a 2027 release", "auf 2028") or a verb aiming at them ("targets August"), so
@@ -36,18 +64,26 @@ summer", "as early as fall", "al otoño", "for a spring debut", "a fall launch")
 names it, a bare season takes its year as a month does, from its first month ("a spring
 debut" in August is next spring). A bare month or season right after a release told in the
 past tense ("launched in the spring", "released GPT-4o in March", "sorti au printemps") is
-the one gone by; not after "be", "to" or "être" ("could be released in March"). Year-end forms: "by year end", "before year's end", "bis
-Jahresende", "entro la fine dell'anno"; the holiday season ("this holiday season", "in time
-for the holidays", "avant Noël") is the year's late window. Lower-case "may"/"march" are verbs, and "MAI 1" is a
-model, not the first of May.
+the one gone by; not after "be", "to" or "être" ("could be released in March"). The part
+of a period before a month is such a word too ("a principios de junio", "Anfang Juni",
+"all'inizio di giugno", "em meados de junho": the month). Year-end forms: "by year end",
+"before year's end", "bis Jahresende", "Ende des Jahres", "a finales de año", "entro fine
+anno", "até o final do ano" ("later this year" too, said from July on; before, it leaves
+most of the year open and is the year); the holiday season ("this holiday season", "in time for the
+holidays", "avant Noël") is the year's late window. Lower-case "may"/"march" are verbs, "MAI
+1" is a model, not the first of May, and month abbreviations that are common words in
+another language ("set", "ago", "out", "gen", "dez") are not months.
 
 Speed: patterns run on lower-cased text, and each rule only where one of its key words
 (a month name, a weekday, "week", a year...) stands, never across the whole text; each
-key word indexes the rules it may start. ``within`` narrows the search to some spans
+key word indexes the rules it may start (a relative phrase is searched at its unit word:
+"week", "semana"...). The numeric rule scans the searched spans only when they hold a digit,
+a separator and a digit. ``within`` narrows the search to some spans
 (``monitor.signals`` passes the sentences that can give a verdict).
 
-Modules: ``lexicon`` (words by language), ``calendar`` (arithmetic and year guesses),
-``days`` and ``windows`` (one resolver per rule), ``rules`` (patterns and their gates).
+Modules: ``languages`` (one table of words per language), ``lexicon`` (the tables merged),
+``calendar`` (arithmetic and year guesses), ``days``, ``numeric``, ``windows`` and ``spans``
+(one resolver per rule), ``rules`` (the patterns) and ``gates`` (the key words of each rule).
 """
 
 from __future__ import annotations

@@ -39,16 +39,23 @@ def month_of(token: str) -> int | None:
     return MONTHS.get(token.lower().rstrip("."))
 
 
+_ABBREVIATIONS = frozenset({"jan", "sep", "oct", "nov", "dec"})
+
+
 def _is_month_token(token: str) -> bool:
     """Reject "may"/"march" as verbs and "MAI" as a model name.
 
-    An ambiguous English month must be capitalised, and no month is written in capitals
+    An ambiguous English month must be capitalised (or, abbreviated, end with its period),
+    and no month is written in capitals
     (headlines aside, "MAI 1" is Microsoft's model, not the first of May).
     """
     bare = token.rstrip(".")
     if len(bare) > 2 and bare.isupper():
         return False
-    return bare.lower() not in AMBIGUOUS_MONTHS or bare[:1].isupper()
+    if bare.lower() not in AMBIGUOUS_MONTHS or bare[:1].isupper():
+        return True
+    # "le 2 oct.": an abbreviation with its period is a month in any case, not "mar." (sea)
+    return token.endswith(".") and bare in _ABBREVIATIONS
 
 
 def month_ok(m: re.Match[str], group: str, job: Job) -> bool:
@@ -83,10 +90,10 @@ def direction_of(text: str) -> int:
 
 _PAST_WORD = re.compile(
     r"\b(?:last|past|dernier|dernière|passée?|pasad[oa]|letzte[nmr]?|vorige?|vergangene[nmr]?"
-    r"|afgelopen|scorso)\b"
+    r"|afgelopen|scors[oa]|[úu]ltim[oa]|passad[oa])\b"
 )
 _NEXT_WORD = re.compile(
-    r"\b(?:next|coming|prochaine?|próxim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
+    r"\b(?:next|coming|prochaine?|pr[óo]xim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
     r"|que viene)\b"
 )
 

@@ -125,7 +125,9 @@ _BEFORE_MONTH = re.compile(
     r"à partir d'|à partir de|avant|im|ab|bis|seit|anfang|mitte|ende|vor|"
     r"a principios de|principios de|a mediados de|mediados de|a finales de|"
     r"finales de|para|hasta|desde|antes de|tegen|eind|begin|medio|vanaf|sinds|"
-    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf|"
+    r"voor|entro|a|à|al|di|ad|per|em|até|für|auf|ce|cet|cette|este|questo|diesen|"
+    r"prochain|próximo|proximo|prossimo|nächsten|kommenden|pasado|passado|último|ultimo|"
+    r"scorso|lo scorso|el pasado|el último|o último|o próximo|el próximo|il prossimo|"
     rf"(?:{alternation(PART_WORDS)})(?:\s+(?:de|di|do|del|of))?)\b[\s-]*$"
 )
 

@@ -32,6 +32,8 @@ from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
+    count_span,
+    day_of_month,
     in_count,
     month_of_year,
     month_range,
@@ -114,7 +116,7 @@ def _words(*groups: str) -> frozenset[str]:
 
 _YEAR_WORDS = _words("#year year years année an jahr jahres año ano jaar anno quest")
 _WEEK_WORDS = _words("week weekend semaine semana woche wochenende settimana")
-_MONTH_UNIT_WORDS = _words("month mois monat mes mês maand mese")
+_MONTH_UNIT_WORDS = _words("month mois monat monats mes mês maand mese")
 
 
 # Each rule runs only when the text holds a word of each of its sets: most sentences hold
@@ -150,6 +152,8 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     ordinal_day: (_MONTH_WORDS, _keys(ORDINALS, short=True)),
     weekday_of_week: (_WEEKDAY_WORDS, _WEEK_WORDS),
     weekday_day: (_WEEKDAY_WORDS,),
+    day_of_month: (_MONTH_UNIT_WORDS,),
+    count_span: (_keys(UNITS),),
     calendar_week: (_words("kw kalenderwoche calendar iso"),),
     month_of_year: (_MONTH_WORDS, _YEAR_WORDS),
     weekday_name: (_WEEKDAY_WORDS,),

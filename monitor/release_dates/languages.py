@@ -31,6 +31,8 @@ class Language:
     ago: tuple[str, ...] = ()  # words before a count that put it in the past: "il y a"
     ago_after: tuple[str, ...] = ()  # the same after the count: "ago"
     few: tuple[str, ...] = ()  # an unspecified small count: "a few", "quelques"
+    coming: tuple[str, ...] = ()  # before a count of units to come: "the next 3 days"
+    past: tuple[str, ...] = ()  # before a count of units gone by: "the past 3 weeks"
 
 
 ENGLISH = Language(
@@ -65,6 +67,7 @@ ENGLISH = Language(
         "tmrw": 1, "the day after tmrw": 2,
     },
     weeks={"this week": 0, "next week": 1, "last week": -1, "the coming week": 1,
+           "the current week": 0, "current week": 0,
            "the past week": -1, "the week after next": 2},
     months_ahead={"this month": 0, "next month": 1, "last month": -1, "the coming month": 1},
     years={"this year": 0, "next year": 1, "last year": -1, "of this year": 0,
@@ -74,7 +77,9 @@ ENGLISH = Language(
     units={"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
            "months": "month", "year": "year", "years": "year"},
     ago_after=("ago",),
-    few=("a few", "several", "some"),
+    few=("a few", "few", "several", "some"),
+    coming=("the next", "next", "the coming", "the following"),
+    past=("the past", "past", "the last", "the previous", "previous"),
 )  # fmt: skip
 
 FRENCH = Language(
@@ -95,8 +100,10 @@ FRENCH = Language(
     days={"aujourd'hui": 0, "ce soir": 0, "ce matin": 0, "demain": 1, "après-demain": 2,
           "après demain": 2, "avant-hier": -2, "avant hier": -2},
     weeks={"cette semaine": 0, "la semaine prochaine": 1, "la semaine dernière": -1,
+           "la semaine en cours": 0, "semaine en cours": 0,
            "la semaine passée": -1},
-    months_ahead={"ce mois": 0, "ce mois-ci": 0, "le mois prochain": 1, "le mois dernier": -1},
+    months_ahead={"ce mois": 0, "ce mois-ci": 0, "le mois prochain": 1, "le mois dernier": -1,
+                  "mois prochain": 1, "mois dernier": -1, "mois à venir": 1},
     years={"cette année": 0, "l'année prochaine": 1, "l'an prochain": 1,
            "l'année dernière": -1, "l'an dernier": -1, "l'année passée": -1,
            "de cette année": 0, "de l'année prochaine": 1, "de l'année dernière": -1},
@@ -106,6 +113,8 @@ FRENCH = Language(
            "mois": "month", "an": "year", "ans": "year", "année": "year", "années": "year"},
     ago=("il y a",),
     few=("quelques",),
+    coming=("les prochains", "les prochaines"),
+    past=("les derniers", "les dernières", "ces derniers", "ces dernières"),
 )  # fmt: skip
 
 SPANISH = Language(
@@ -131,9 +140,10 @@ SPANISH = Language(
           "el dia despues de mañana": 2, "el día antes de ayer": -2, "el dia antes de ayer": -2,
           "antes de ayer": -2},
     weeks={"esta semana": 0, "la próxima semana": 1, "la proxima semana": 1,
+           "la semana actual": 0, "semana actual": 0,
            "la semana que viene": 1, "la semana próxima": 1, "la pasada semana": -1,
            "la semana pasada": -1},
-    months_ahead={"este mes": 0, "el próximo mes": 1, "el proximo mes": 1,
+    months_ahead={"este mes": 0, "el próximo mes": 1, "el proximo mes": 1, "próximo mes": 1,
                   "el mes que viene": 1, "el mes próximo": 1, "el pasado mes": -1,
                   "el mes pasado": -1},
     years={"de este año": 0, "del próximo año": 1, "próximo año": 1, "del año que viene": 1,
@@ -146,6 +156,10 @@ SPANISH = Language(
            "años": "year"},
     ago=("hace",),
     few=("unos pocos", "unos", "unas", "algunos", "algunas", "varios", "varias"),
+    coming=("los próximos", "las próximas", "los proximos", "las proximas", "próximos",
+            "próximas"),
+    past=("los últimos", "las últimas", "los ultimos", "las ultimas", "las pasadas",
+          "los pasados"),
 )  # fmt: skip
 
 GERMAN = Language(
@@ -171,7 +185,8 @@ GERMAN = Language(
            "letzten woche": -1, "vergangene woche": -1, "vergangenen woche": -1,
            "übernächste woche": 2},
     months_ahead={"diesen monat": 0, "diesem monat": 0, "nächsten monat": 1,
-                  "kommenden monat": 1, "letzten monat": -1},
+                  "kommenden monat": 1, "letzten monat": -1, "nächsten monats": 1,
+                  "dieses monats": 0},
     years={"dieses jahr": 0, "diesem jahr": 0, "nächstes jahr": 1, "nächsten jahr": 1,
            "kommendes jahr": 1, "kommenden jahr": 1, "letztes jahr": -1,
            "letzten jahr": -1, "dieses jahres": 0, "nächsten jahres": 1, "letzten jahres": -1,
@@ -185,6 +200,8 @@ GERMAN = Language(
            "jahre": "year", "jahren": "year"},
     ago=("vor",),
     few=("einigen", "wenigen", "ein paar", "paar"),
+    coming=("die nächsten", "in den nächsten", "die kommenden", "in den kommenden"),
+    past=("die letzten", "in den letzten", "die vergangenen", "in den vergangenen"),
 )  # fmt: skip
 
 ITALIAN = Language(
@@ -205,22 +222,26 @@ ITALIAN = Language(
     parts={"inizio": "early", "metà": "mid", "meta": "mid", "fine": "late"},
     days={"oggi": 0, "stasera": 0, "stamattina": 0, "domani": 1, "dopodomani": 2,
           "dopo domani": 2,
-          "ieri": -1, "altro ieri": -2, "l'altro ieri": -2},
+          "ieri": -1, "altro ieri": -2, "l'altro ieri": -2, "l'altroieri": -2, "altroieri": -2},
     weeks={"questa settimana": 0, "la prossima settimana": 1, "la settimana prossima": 1,
+           "la settimana corrente": 0, "settimana corrente": 0,
            "prossima settimana": 1, "la settimana scorsa": -1, "la scorsa settimana": -1},
     months_ahead={"questo mese": 0, "il mese prossimo": 1, "il prossimo mese": 1,
+                  "mese prossimo": 1, "prossimo mese": 1,
                   "il mese scorso": -1, "lo scorso mese": -1},
     years={"quest'anno": 0, "l'anno prossimo": 1, "il prossimo anno": 1,
            "l'anno scorso": -1, "lo scorso anno": -1, "di quest'anno": 0,
            "dell'anno prossimo": 1, "del prossimo anno": 1, "dell'anno scorso": -1},
     weekends={"questo fine settimana": 0, "questo weekend": 0, "il fine settimana": None,
-              "nel fine settimana": None, "il weekend": None,
+              "nel fine settimana": None, "il weekend": None, "nel weekend": None,
               "il prossimo fine settimana": 1, "lo scorso fine settimana": -1,
               "lo scorso weekend": -1},
     units={"giorno": "day", "giorni": "day", "settimana": "week", "settimane": "week",
            "mese": "month", "mesi": "month", "anno": "year", "anni": "year"},
     ago_after=("fa",),
     few=("qualche", "pochi", "poche", "alcuni", "alcune"),
+    coming=("i prossimi", "le prossime", "nei prossimi", "nelle prossime"),
+    past=("gli ultimi", "le ultime", "negli ultimi", "nelle ultime"),
 )  # fmt: skip
 
 PORTUGUESE = Language(
@@ -245,6 +266,7 @@ PORTUGUESE = Language(
           "depois de amanha": 2, "ontem": -1, "anteontem": -2, "antes de ontem": -2,
           "dia antes de ontem": -2},
     weeks={"esta semana": 0, "nesta semana": 0, "próxima semana": 1, "proxima semana": 1,
+           "semana atual": 0,
            "semana que vem": 1, "a semana passada": -1, "semana passada": -1},
     months_ahead={"este mês": 0, "neste mês": 0, "próximo mês": 1, "proximo mes": 1,
                   "mês que vem": 1, "mês passado": -1},
@@ -252,11 +274,15 @@ PORTUGUESE = Language(
            "ano que vem": 1, "ano passado": -1, "deste ano": 0, "do próximo ano": 1,
            "do proximo ano": 1, "do ano que vem": 1, "do ano passado": -1},
     weekends={"este fim de semana": 0, "neste fim de semana": 0, "no fim de semana": None,
+              "o fim de semana": None,
               "próximo fim de semana": 1, "fim de semana passado": -1},
     units={"dia": "day", "dias": "day", "semana": "week", "semanas": "week", "mês": "month",
            "mes": "month", "meses": "month", "ano": "year", "anos": "year"},
     ago=("há",),
     few=("alguns", "algumas", "poucos", "poucas"),
+    coming=("os próximos", "as próximas", "os proximos", "as proximas", "nos próximos",
+            "nas próximas"),
+    past=("os últimos", "as últimas", "nos últimos", "nas últimas"),
 )  # fmt: skip
 
 DUTCH = Language(

@@ -23,10 +23,12 @@ from monitor.release_dates.lexicon import (
     AGO_AFTER,
     AGO_BEFORE,
     CJK_DIGITS,
+    COMING,
     FEW,
     NUMBERS,
     ORDINALS,
     PART_WORDS,
+    PAST,
     RELATIVE_DAYS,
     RELATIVE_MONTHS,
     RELATIVE_WEEKS,
@@ -41,6 +43,8 @@ from monitor.release_dates.numeric import numeric
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
+    count_span,
+    day_of_month,
     in_count,
     month_of_year,
     month_range,
@@ -110,6 +114,10 @@ _YEARS_REL = alternation(RELATIVE_YEARS)
 # What must stand before a key word for a rule to be tried at the words before it.
 _IN_LEAD = re.compile(r"\b(?:in|within|dans|d'ici|en|dentro|over|binnen|tra|fra|entro|em|daqui)\b")
 _PART_LEAD = re.compile(rf"\b(?:{alternation(PART_WORDS)})\b")
+_SPAN_LEAD = re.compile(
+    r"\b(?:next|coming|following|past|last|previous|prochain\w*|derni\w*|pass\w*|précédent\w*"
+    r"|pr[óo]xim\w*|[úu]ltim\w*|pasad\w*|nächsten|kommenden|letzten|vergangenen|prossim\w*)\b"
+)
 _ORDINAL_LEAD = re.compile(rf"\b(?:{_DAY_ORDINAL})\b")
 _UNIT = alternation(UNITS)
 _REL = r"(?:this|next|last|coming|ce|cet|cette|l'an|este|esta|el próximo|diese[ms]?|nächste[ns]?|dit|deze|volgend|komend)"
@@ -284,7 +292,9 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
+            rf"\b(?P<a>{alternation(RELATIVE_DAYS)})\s+(?:and|und|et|y|e)\s+"
+            rf"(?P<b>{alternation(RELATIVE_DAYS)}|morgen)(?![\w-])"
+            rf"|\b(?:{alternation(RELATIVE_DAYS)})(?![\w-])"
             r"|(?<![Aa]m )(?<![Jj]eden )(?<![Gg]uten )\bmorgen\b"
             r"|\bhier(?=\s*(?:,|soir|matin|après-midi|\.|$))"
             r"|(?:(?<=é )|(?<=és )|(?<=ée )|(?<=u )|(?<=is )|(?<=it )|(?<=depuis )|(?<=dès )"
@@ -333,6 +343,16 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
+            rf"\b(?:(?P<c>{alternation(COMING)})|(?P<p>{alternation(PAST)}))\s+(?P<n>{_NUMBER})"
+            rf"\s+(?P<u>{_UNIT})\b|\b(?P<n2>{_NUMBER})\s+(?:(?P<c2>prochains|prochaines)|"
+            rf"(?P<p2>derniers|dernières|passés|passées|précédents|précédentes))\s+(?P<u2>{_UNIT})\b"
+        ),
+        count_span,
+        back=30,
+        lead=_SPAN_LEAD,
+    ),
+    _Rule(
+        re.compile(
             rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
             r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
             r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
@@ -371,6 +391,15 @@ RULES: tuple[_Rule, ...] = (
         ),
         weekday_day,
         back=0,
+    ),
+    _Rule(
+        re.compile(
+            rf"(?<![\w.,-])(?P<d>{_DAY})(?:(?:st|nd|rd|th|er|e|º)?\s+(?:of\s+(?:the\s+)?|du\s+|de\s+"
+            rf"|del\s+|di\s+|do\s+|des\s+)|\.\s+)(?P<rel>{alternation(RELATIVE_MONTHS)})(?![\w-])"
+        ),
+        day_of_month,
+        back=16,
+        lead=_DIGIT,
     ),
     _Rule(
         re.compile(

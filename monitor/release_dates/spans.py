@@ -89,8 +89,11 @@ def in_count(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     count = _count(m["n"])
     unit = UNITS.get(m["u"].lower())
-    if not count or unit is None or unit == "year":
-        return None  # "over 5 years away" is no date
+    if not count or unit is None:
+        return None
+    if unit == "year":  # "in two years"; not "over 5 years away" nor "in a few years"
+        vague = phrase_key(m["n"]) in FEW or m["n2"] or m[0].lower().startswith(("over", "within"))
+        return None if vague else str(ref.year + count)
     if m["n2"]:
         until = _count(m["n2"])
         if not until or until <= count:
@@ -103,15 +106,44 @@ def in_count(m: re.Match[str], job: Job) -> str | None:
             return f"{start[0]:04d}-{start[1]:02d}/{end[0]:04d}-{end[1]:02d}"
         days = 7 if unit == "week" else 1
         return f"{ref + timedelta(days=days * count)}/{ref + timedelta(days=days * until)}"
-    vague = phrase_key(m["n"]) in FEW
+    if phrase_key(m["n"]) in FEW:
+        return _vague_ahead(ref, unit)
     if unit == "day":
-        day = ref + timedelta(days=count)
-        return iso_week_of(day) if vague else day.isoformat()
+        return (ref + timedelta(days=count)).isoformat()
     if unit == "week":
-        day = ref + timedelta(days=7 * count)
-        return f"{day.year:04d}-{day.month:02d}" if vague else iso_week_of(day)
+        return iso_week_of(ref + timedelta(days=7 * count))
     year, month = add_months(ref.year, ref.month, count)
-    return str(year) if vague else f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}"
+
+
+def count_span(m: re.Match[str], job: Job) -> str | None:
+    """ "The next 3 days" (the days after the reference), "les 3 prochains mois" (the months
+    to come): a range; a vague count is resolved as "in a few ..." is. A span gone by ("over
+    the last seven days", "in the past 24 hours") is a window the writer looks back over,
+    mostly not when something happened: no value."""
+    ref = job.reference
+    word = m["n"] or m["n2"]
+    count, unit = _count(word), UNITS.get((m["u"] or m["u2"]).lower())
+    if not (m["c"] or m["c2"]) or not count or unit is None or unit == "year":
+        return None
+    if phrase_key(word) in FEW:
+        return _vague_ahead(ref, unit)
+    if unit == "month":
+        first, last = add_months(ref.year, ref.month, 1), add_months(ref.year, ref.month, count)
+        return f"{first[0]:04d}-{first[1]:02d}/{last[0]:04d}-{last[1]:02d}"
+    days = count * (7 if unit == "week" else 1)
+    return f"{ref + timedelta(days=1)}/{ref + timedelta(days=days)}"
+
+
+def _vague_ahead(ref: date, unit: str) -> str:
+    """ "In a few days" is the ISO week three days on, "a few weeks" the month three weeks
+    on, "a few months" the year three months on."""
+    if unit == "day":
+        return iso_week_of(ref + timedelta(days=3))
+    if unit == "week":
+        day = ref + timedelta(days=21)
+        return f"{day.year:04d}-{day.month:02d}"
+    return str(add_months(ref.year, ref.month, 3)[0])
 
 
 def _nth_week_of_month(year: int, month: int, nth: int) -> date | None:
@@ -260,6 +292,16 @@ def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
     ref = job.reference
     monday = ref - timedelta(days=ref.weekday()) + timedelta(days=7 * offset)
     return (monday + timedelta(days=weekday)).isoformat()
+
+
+def day_of_month(m: re.Match[str], job: Job) -> str | None:
+    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats"."""
+    offset = RELATIVE_MONTHS.get(phrase_key(m["rel"]))
+    if offset is None:
+        return None
+    year, month = add_months(job.reference.year, job.reference.month, offset)
+    found = safe_date(year, month, int(m["d"]))
+    return found.isoformat() if found else None
 
 
 def calendar_week(m: re.Match[str], job: Job) -> str | None:

@@ -69,10 +69,18 @@ def year_part(m: re.Match[str], job: Job) -> str | None:
 
 
 def later_this_year(m: re.Match[str], job: Job) -> str | None:
+    """The year's end ("by the end of the year", "bis Jahresende"); "later this year" said
+    in the first half of the year leaves most of it open: the year (#16)."""
     ref = job.reference
     year = ref.year + direction_of(m[0])
-    part = "early" if re.match(r"(?i)earlier|plus tôt|früher", m[0]) else "late"
-    return f"{year}-{part}"
+    if re.match(r"(?i)earlier|plus tôt|früher", m[0]):
+        return f"{year}-early"
+    if year == ref.year and ref.month <= 6 and _LATER.match(m[0]):
+        return str(year)
+    return f"{year}-late"
+
+
+_LATER = re.compile(r"(?i)later|plus tard|später|más adelante")
 
 
 def holiday_season(m: re.Match[str], job: Job) -> str | None:
@@ -101,10 +109,21 @@ def relative_year_word(m: re.Match[str], job: Job) -> str | None:
 
 def relative_day(m: re.Match[str], job: Job) -> str | None:
     """A day word of the tables; "morgen" and "hier" alone (their rule gates them) are
-    German "tomorrow" and French "yesterday"."""
-    word = phrase_key(m[0])
-    offset = {"morgen": 1, "hier": -1}.get(word, RELATIVE_DAYS.get(word))
-    return None if offset is None else (job.reference + timedelta(days=offset)).isoformat()
+    German "tomorrow" and French "yesterday". Two of them joined ("today and tomorrow",
+    "heute und morgen") are the range of days they span."""
+    ref = job.reference
+    if m["a"]:
+        first, last = _day_offset(m["a"]), _day_offset(m["b"])
+        if first is None or last is None or not 0 < last - first <= 3:
+            return None
+        return f"{ref + timedelta(days=first)}/{ref + timedelta(days=last)}"
+    offset = _day_offset(m[0])
+    return None if offset is None else (ref + timedelta(days=offset)).isoformat()
+
+
+def _day_offset(text: str) -> int | None:
+    word = phrase_key(text)
+    return {"morgen": 1, "hier": -1}.get(word, RELATIVE_DAYS.get(word))
 
 
 def relative_week(m: re.Match[str], job: Job) -> str | None:
