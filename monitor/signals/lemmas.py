@@ -57,14 +57,18 @@ class CueTable:
             lang: frozenset(str(w) for w in words)
             for lang, words in lemmas.get("function_words", {}).items()
         }
+        self.languages_of: dict[str, tuple[str, ...]] = {}
+        for lang, words in self.function_words.items():
+            for word in words:
+                self.languages_of[word] = (*self.languages_of.get(word, ()), lang)
 
     def guess_language(self, words: Iterable[str]) -> str:
         """The language whose function words are most frequent (English on a tie)."""
         counts = dict.fromkeys(self.function_words, 0)
+        languages_of = self.languages_of
         for word in words:
-            for lang, table in self.function_words.items():
-                if word in table:
-                    counts[lang] += 1
+            for lang in languages_of.get(word, ()):
+                counts[lang] += 1
         best = max(counts, key=lambda lang: (counts[lang], lang == "en"), default="en")
         return best if counts.get(best) else "en"
 
@@ -84,7 +88,7 @@ def language_of(declared: str | None, lowered: str) -> str:
             return primary
         if primary in {"ja", "ko", "zh"}:
             return "en"  # CJK items quote English names; their cues are in the rules
-    return cue_table().guess_language(_WORD.findall(lowered[:2000]))
+    return cue_table().guess_language(_WORD.findall(lowered, 0, 1000))
 
 
 def tense_of(lang: str, word: str, lemma: str) -> str:
