@@ -149,7 +149,22 @@ class WatchReading:
             if m.watch == self.watch
             and not OBLIQUE.search(ctx.lowered, max(0, m.start - 12), m.start)
         ]
-        for index in indexes:
+        sentences = list(indexes)
+        if ctx.single_watch == self.watch:
+            # "Meta is set to launch Llama 3. The new model, which is expected in July, ...":
+            # a word standing for the only watch, in a sentence of its passages, is its name
+            passages = {ctx.sentences[i].passage for i in indexes}
+            for at, _end in ctx.stand_ins:
+                index = sentence_of(ctx.sentences, at)
+                if (
+                    index is not None
+                    and index not in indexes
+                    and ctx.sentences[index].passage in passages
+                ):
+                    names.append(at)
+                    if index not in sentences:
+                        sentences.append(index)
+        for index in sentences:
             s = ctx.sentences[index]
             hits = [h for h in ctx.hits if s.start <= h.start < s.end]
             having = [(h.start, h.end) for h in hits if h.kind == FEATURE]
@@ -161,7 +176,7 @@ class WatchReading:
             others = [
                 e.start for e in ctx.others.get(index, ()) if e.watch is None and not e.anaphor
             ]
-            others += [m.start for m in ctx.mentions[index] if m.watch != self.watch]
+            others += [m.start for m in ctx.mentions.get(index, ()) if m.watch != self.watch]
             values = []
             for d in ctx.dates:
                 if not s.start <= d.start < s.end or not_release_date(ctx, d, s.start):
