@@ -206,7 +206,21 @@ def _rule_classification(
     evidence = clean(original, best.evidence_span())
     if best.signal is Signal.RELEASED and ctx.known_reference and _background(ctx, dates):
         return Classification(Signal.MENTION, False, dates, evidence)
+    if (
+        best.signal is Signal.RELEASED
+        and best.announced
+        and ctx.known_reference
+        and _all_to_come(ctx, dates)
+    ):
+        # "announced a launch event for X on September 9", read on September 1: the release
+        # word tells what was announced; the date, still to come, is the news
+        return Classification(Signal.DATED, rumored, dates, evidence)
     return Classification(best.signal, rumored, dates, evidence)
+
+
+def _all_to_come(ctx: Context, dates: Sequence[str]) -> bool:
+    """Whether every date begins after the item's date."""
+    return bool(dates) and all(date_span(value)[0] > ctx.reference for value in dates)
 
 
 def _background(ctx: Context, dates: Sequence[str]) -> bool:

@@ -37,9 +37,11 @@ from monitor.signals.patterns import (
     DESTINATION,
     LONG_AGO,
     NOUN_OBJECT,
+    OF_THING,
     PASSIVE_FUTURE,
     PAST_REFERENCE,
     PERFECT,
+    PERFECT_VERB_LAST,
     PLANNED,
     RELATIVE_OBJECT,
     VERB_LAST_FUTURE,
@@ -305,6 +307,7 @@ def _bounds(value: str) -> tuple[date, date]:
 
 
 _MODALS = ("could", "may", "might", "would")
+_ROMANCE = frozenset({"es", "it", "pt"})  # the languages of PERFECT's auxiliaries
 _BARE_YEAR = re.compile(r"\d{4}")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -453,8 +456,17 @@ def _tense(
         tense = "future"  # "will be released", "sera lancé", "wird am Dienstag veröffentlicht"
     if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
-    if tense == "" and PERFECT.search(lowered, max(lead_start, cue.start - 60), cue.start):
-        tense = "past"  # "hat begonnen", "ha comenzado"
+    if tense == "" and (
+        (
+            ctx.language in _ROMANCE
+            and PERFECT.search(lowered, max(lead_start, cue.start - 30), cue.start)
+        )
+        or (
+            ctx.language == "de"
+            and PERFECT_VERB_LAST.search(lowered, max(lead_start, cue.start - 60), cue.start)
+        )
+    ):
+        tense = "past"  # "ha comenzado", "hat ... begonnen"
     if tense == "":
         # a launch noun that a verb takes as its object shares its tense: "announced the
         # launch of X", "a annoncé le lancement de X", "anunció el lanzamiento de X"
@@ -464,6 +476,7 @@ def _tense(
                 and verb.tense in ("past", "present")
                 and verb.end <= cue.start
                 and NOUN_OBJECT.fullmatch(lowered, verb.end, cue.start)
+                and OF_THING.match(lowered, cue.end)
             ):
                 tense = verb.tense
                 break

@@ -193,12 +193,14 @@ OBLIQUE = re.compile(
     r"(?: (?:the|la|le|les|el|il|lo|a|o|die|der|das))? $"
 )
 
-# A perfect or passive auxiliary a few words before a participle makes it past: "hat ...
-# begonnen", "ha comenzado", "è stato rilasciato", "foi lançado", "has wrapped up".
+# A perfect or passive auxiliary before a participle makes it past: right before it in the
+# Romance languages ("ha comenzado", "è stato rilasciato", "foi lançado"), anywhere before
+# it in its German clause, which puts the participle last ("hat ... begonnen").
 PERFECT = re.compile(
-    r"\b(?:has|have|had|hat|haben|hatte|hatten|ist|sind|war|waren|wurde|wurden|ha|han|había|"
-    r"habían|hanno|aveva|è|sono|era|stato|stata|tem|têm|tinha|foi|foram)\b(?: [\w-]+){0,3} $"
+    r"\b(?:ha|han|había|habían|hanno|aveva|è|sono|era|stato|stata|stati|tem|têm|tinha|foi|"
+    r"foram|sido)(?: [\w-]+)? $"
 )
+PERFECT_VERB_LAST = re.compile(r"\b(?:hat|haben|hatte|hatten|ist|sind|war|waren|wurde|wurden)\b")
 
 # What lies between a verb and the noun it takes as its object: an article, maybe an
 # adjective ("announced the official launch of", "anunció el lanzamiento de").
@@ -206,3 +208,6 @@ NOUN_OBJECT = re.compile(
     r" (?:the|its|their|a|an|le|la|l'|les|son|sa|el|lo|los|su|il|i|gli|o|os|seu|sua|den|die|"
     r"das|der|seinen|ihren)(?: [\w-]+)? ?"
 )
+# ... whose complement is the thing: "the launch of X", "le lancement de", "il lancio di"
+# (not "a launch event for X", where the launch qualifies the event).
+OF_THING = re.compile(r" (?:of|de|du|des|d'|del|de la|di|della|dello|von|vom|der|do|da|dos|das) ")
