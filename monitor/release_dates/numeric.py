@@ -37,6 +37,8 @@ def _year_of(token: str | None) -> int | None:
 
 def _order(first: int, second: int, sep: str, m: re.Match[str]) -> tuple[int, int] | None:
     """(month, day) of two numbers as the writer meant them."""
+    if sep == ".":  # always day.month: "am 10.30." is no date
+        return (second, first) if second <= 12 else None
     if first > 12 >= second:
         return second, first
     if second > 12 >= first:
