@@ -41,7 +41,8 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   to come; "Friday the 15th"/"jeudi 21" the nearest 15th that is a Friday;
 - "the second week of January" is the ISO week of the month's second Thursday, "the last
   week of July" the week of its last Thursday, "the first week of 2027" ISO week 1, "KW 21"
-  ISO week 21; "le dernier week-end d'avril" the month's last Saturday and Sunday;
+  ISO week 21; "le dernier week-end d'avril" the month's last Saturday and Sunday; "the
+  first Friday of July" ("el primer viernes de julio") that day;
 - numeric days: a number above 12 tells the day; otherwise "21.05." and "21.05.2025" are
   day.month, and "5/21", "04/05/2024" are month/day in English text (US news) and day/month
   in the other languages; "2025/08/12" is year first; two-digit years only with slashes

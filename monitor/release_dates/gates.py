@@ -96,6 +96,7 @@ _STOP = frozenset(
 )
 
 
+_ORDINAL_WORDS = frozenset(word for ordinal in ORDINALS for word in TOKEN.findall(ordinal))
 _SPAN_AFTER = "prochains prochaines derniers dernières passés passées précédents précédentes"
 
 
@@ -170,9 +171,9 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     in_count: (_keys(UNITS),),
     weekend: (WEEKEND_WORDS, WEEK_WORDS),
     count_ago: (_keys(UNITS), _first_words([*AGO_BEFORE, *AGO_AFTER])),
-    nth_week: (WEEK_WORDS, _keys(ORDINALS, short=True)),
+    nth_week: (WEEK_WORDS | _WEEKDAY_WORDS, _ORDINAL_WORDS),
     month_range: (_MONTH_WORDS,),
-    ordinal_day: (_MONTH_WORDS, _keys(ORDINALS, short=True)),
+    ordinal_day: (_MONTH_WORDS, _ORDINAL_WORDS),
     weekday_of_week: (_WEEKDAY_WORDS, WEEK_WORDS),
     weekday_day: (_WEEKDAY_WORDS,),
     day_of_month: (MONTH_UNIT_WORDS,),

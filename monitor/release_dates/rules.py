@@ -369,7 +369,8 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         re.compile(
             rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
-            r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
+            rf"settimana|fin de semana|fine settimana|fim de semana|wochenende|"
+            rf"(?P<wd>{_WEEKDAY})(?:-feira)?)\s+"
             r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
             r"|in\s+|von\s+)(?:(?:the|la|el|il|o)\s+)?"
             rf"(?:(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL})|"
@@ -377,6 +378,7 @@ RULES: tuple[_Rule, ...] = (
         ),
         nth_week,
         back=30,
+        lead=_ORDINAL_LEAD,
     ),
     _Rule(
         re.compile(
