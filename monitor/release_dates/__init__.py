@@ -48,7 +48,7 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   in the other languages; "2025/08/12" is year first; two-digit years only with slashes
   ("21/04/16"). A numeric day without its year needs a preposition or a colon before it ("on
   5/21", "am 28.10.", "dates: 5/21 - 5/23") and is no fraction ("1/2 of"), so "24/7", "3-1"
-  and versions ("4.5.12") stay numbers;
+  and versions ("4.5.12", "version 2.1.2024") stay numbers;
 - a bare day of the month ("on the 15th") is in the reference's month, or the next one when
   that day has gone by; in the month gone by after a past-tense release ("launched on the 28th").
 
