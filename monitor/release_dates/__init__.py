@@ -41,13 +41,14 @@ Rules for expressions without a year, resolved against ``reference`` (the public
   to come; "Friday the 15th"/"jeudi 21" the nearest 15th that is a Friday;
 - "the second week of January" is the ISO week of the month's second Thursday, "the last
   week of July" the week of its last Thursday, "the first week of 2027" ISO week 1, "KW 21"
-  ISO week 21; "le dernier week-end d'avril" the month's last Saturday and Sunday;
+  ISO week 21; "le dernier week-end d'avril" the month's last Saturday and Sunday; "the
+  first Friday of July" ("el primer viernes de julio") that day;
 - numeric days: a number above 12 tells the day; otherwise "21.05." and "21.05.2025" are
   day.month, and "5/21", "04/05/2024" are month/day in English text (US news) and day/month
   in the other languages; "2025/08/12" is year first; two-digit years only with slashes
   ("21/04/16"). A numeric day without its year needs a preposition or a colon before it ("on
   5/21", "am 28.10.", "dates: 5/21 - 5/23") and is no fraction ("1/2 of"), so "24/7", "3-1"
-  and versions ("4.5.12") stay numbers;
+  and versions ("4.5.12", "version 2.1.2024") stay numbers;
 - a bare day of the month ("on the 15th") is in the reference's month, or the next one when
   that day has gone by; in the month gone by after a past-tense release ("launched on the 28th").
 

@@ -19,10 +19,12 @@ from monitor.release_dates.days import (
 from monitor.release_dates.lexicon import (
     AGO_AFTER,
     AGO_BEFORE,
+    COMING,
     DAY_PARTS,
     MONTHS,
     ORDINALS,
     PART_WORDS,
+    PAST,
     RELATIVE_DAYS,
     SEASONS,
     UNITS,
@@ -94,6 +96,14 @@ _STOP = frozenset(
 )
 
 
+_ORDINAL_WORDS = frozenset(word for ordinal in ORDINALS for word in TOKEN.findall(ordinal))
+_SPAN_AFTER = "prochains prochaines derniers dernières passés passées précédents précédentes"
+
+
+def _first_words(phrases: object) -> frozenset[str]:
+    return frozenset(TOKEN.findall(phrase)[0] for phrase in phrases)  # type: ignore[attr-defined]
+
+
 def _last_words(phrases: object) -> frozenset[str]:
     """The last word of each phrase: "the day after tomorrow" is searched at "tomorrow"."""
     return frozenset(TOKEN.findall(phrase)[-1] for phrase in phrases)  # type: ignore[attr-defined]
@@ -115,8 +125,22 @@ def _words(*groups: str) -> frozenset[str]:
 
 
 _YEAR_WORDS = _words("#year year years année an jahr jahres año ano jaar anno quest")
-_WEEK_WORDS = _words("week weekend semaine semana woche wochenende settimana")
-_MONTH_UNIT_WORDS = _words("month mois monat monats mes mês maand mese")
+YEAR_UNIT_WORDS = _YEAR_WORDS - {"#year"}
+WEEK_WORDS = _words("week weekend semaine semana woche wochenende settimana")
+WEEKEND_WORDS = _words("weekend wochenende end fin fine fim")
+MONTH_UNIT_WORDS = _words("month mois monat monats mes mês maand mese")
+
+
+def lead_before(phrases: object, keys: frozenset[str]) -> re.Pattern[str]:
+    """The words that stand before a key word in the phrases: a rule is tried at the words
+    before its key word only where one of them stands there."""
+    words = set()
+    for phrase in phrases:  # type: ignore[attr-defined]
+        for word in TOKEN.findall(phrase):
+            if word in keys:
+                break
+            words.add(word)
+    return re.compile(rf"\b(?:{'|'.join(sorted(map(re.escape, words)))})\b")
 
 
 # Each rule runs only when the text holds a word of each of its sets: most sentences hold
@@ -139,21 +163,21 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     holiday_season: (_words("holiday holidays christmas fêtes noël"),),
     day_only: (_words("on"),),
     bare_year: (_words("#year"),),
-    relative_year_word: (_YEAR_WORDS,),
+    relative_year_word: (YEAR_UNIT_WORDS,),
     relative_day: (_last_words(RELATIVE_DAYS) | {"morgen", "hier"},),
-    relative_week: (_WEEK_WORDS,),
+    relative_week: (WEEK_WORDS,),
     week_prior: (_words("week semaine woche"),),
-    relative_month: (_MONTH_UNIT_WORDS,),
+    relative_month: (MONTH_UNIT_WORDS,),
     in_count: (_keys(UNITS),),
-    weekend: (_WEEK_WORDS,),
-    count_ago: (_keys(UNITS), _last_words([*AGO_BEFORE, *AGO_AFTER])),
-    nth_week: (_WEEK_WORDS, _keys(ORDINALS, short=True)),
+    weekend: (WEEKEND_WORDS, WEEK_WORDS),
+    count_ago: (_keys(UNITS), _first_words([*AGO_BEFORE, *AGO_AFTER])),
+    nth_week: (WEEK_WORDS | _WEEKDAY_WORDS, _ORDINAL_WORDS),
     month_range: (_MONTH_WORDS,),
-    ordinal_day: (_MONTH_WORDS, _keys(ORDINALS, short=True)),
-    weekday_of_week: (_WEEKDAY_WORDS, _WEEK_WORDS),
+    ordinal_day: (_MONTH_WORDS, _ORDINAL_WORDS),
+    weekday_of_week: (_WEEKDAY_WORDS, WEEK_WORDS),
     weekday_day: (_WEEKDAY_WORDS,),
-    day_of_month: (_MONTH_UNIT_WORDS,),
-    count_span: (_keys(UNITS),),
+    day_of_month: (MONTH_UNIT_WORDS,),
+    count_span: (_keys(UNITS), _last_words([*COMING, *PAST]) | _words(_SPAN_AFTER)),
     calendar_week: (_words("kw kalenderwoche calendar iso"),),
     month_of_year: (_MONTH_WORDS, _YEAR_WORDS),
     weekday_name: (_WEEKDAY_WORDS,),

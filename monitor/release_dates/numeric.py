@@ -37,6 +37,8 @@ def _year_of(token: str | None) -> int | None:
 
 def _order(first: int, second: int, sep: str, m: re.Match[str]) -> tuple[int, int] | None:
     """(month, day) of two numbers as the writer meant them."""
+    if sep == ".":  # always day.month: "am 10.30." is no date
+        return (second, first) if second <= 12 else None
     if first > 12 >= second:
         return second, first
     if second > 12 >= first:
@@ -70,6 +72,10 @@ _CUE = re.compile(
 )
 
 
+_VERSION = re.compile(
+    r"\b(?:version|versión|versione|versão|v|build|release|update|firmware|patch)\s*$",
+    re.IGNORECASE,
+)
 _FRACTION = re.compile(r"\s+(?:of|de|du|des|del|der|di|do|da)\b")  # "1/2 of the budget"
 
 
@@ -83,6 +89,8 @@ def numeric(m: re.Match[str], job: Job) -> str | None:
     sep, year = m["sep"], m["y"]
     if sep != "/" and year and len(year) != 4:
         return None  # 4.5.12 is a version, 3-1-24 a score
+    if sep == "." and _VERSION.search(m.string, max(0, m.start() - 12), m.start()):
+        return None  # "version 2.1.2024"
     if not year and not m["a2"]:
         if sep == "-" or (sep == "." and not m.string.startswith(".", m.end())):
             return None

@@ -19,6 +19,13 @@ from monitor.release_dates.days import (
     range_day_first,
     range_month_first,
 )
+from monitor.release_dates.gates import (
+    MONTH_UNIT_WORDS,
+    WEEK_WORDS,
+    WEEKEND_WORDS,
+    YEAR_UNIT_WORDS,
+    lead_before,
+)
 from monitor.release_dates.lexicon import (
     AGO_AFTER,
     AGO_BEFORE,
@@ -289,6 +296,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(rf"\b(?:{_YEARS_REL})(?![\w'’])"),
         relative_year_word,
         back=14,
+        lead=lead_before(RELATIVE_YEARS, YEAR_UNIT_WORDS),
     ),
     _Rule(
         re.compile(
@@ -308,6 +316,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(rf"\b(?:{alternation(RELATIVE_WEEKS)})(?!\w)"),
         relative_week,
         back=18,
+        lead=lead_before(RELATIVE_WEEKS, WEEK_WORDS),
     ),
     _Rule(
         re.compile(
@@ -321,6 +330,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(rf"\b(?:{alternation(RELATIVE_MONTHS)})(?![\w-])"),
         relative_month,
         back=18,
+        lead=lead_before(RELATIVE_MONTHS, MONTH_UNIT_WORDS),
     ),
     _Rule(
         re.compile(
@@ -332,7 +342,12 @@ RULES: tuple[_Rule, ...] = (
         back=22,
         lead=_IN_LEAD,
     ),
-    _Rule(re.compile(rf"\b(?:{alternation(WEEKENDS)})(?![\w-])"), weekend, back=26),
+    _Rule(
+        re.compile(rf"\b(?:{alternation(WEEKENDS)})(?![\w-])"),
+        weekend,
+        back=26,
+        lead=lead_before(WEEKENDS, WEEKEND_WORDS),
+    ),
     _Rule(
         re.compile(
             rf"\b(?:{alternation(AGO_BEFORE)})\s+(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b"
@@ -354,7 +369,8 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         re.compile(
             rf"\b(?P<o>{_DAY_ORDINAL})\s+(?P<u>week-?end|weekend|week|semaine|semana|woche|"
-            r"settimana|fin de semana|fine settimana|fim de semana|wochenende)\s+"
+            rf"settimana|fin de semana|fine settimana|fim de semana|wochenende|"
+            rf"(?P<wd>{_WEEKDAY})(?:-feira)?)\s+"
             r"(?:of\s+|de\s+|d'|du\s+|del\s+|di\s+|della\s+|dello\s+|do\s+|da\s+|des\s+|im\s+"
             r"|in\s+|von\s+)(?:(?:the|la|el|il|o)\s+)?"
             rf"(?:(?P<mrel>{alternation(RELATIVE_MONTHS)})\b|(?P<yrel>{_YEARS_REL})|"
@@ -362,6 +378,7 @@ RULES: tuple[_Rule, ...] = (
         ),
         nth_week,
         back=30,
+        lead=_ORDINAL_LEAD,
     ),
     _Rule(
         re.compile(

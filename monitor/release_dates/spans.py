@@ -165,28 +165,30 @@ def _nth_week_of_month(year: int, month: int, nth: int) -> date | None:
     return thursday - timedelta(days=3)
 
 
-def _nth_saturday(year: int, month: int, nth: int) -> date | None:
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
+    """The n-th given weekday of a month (Monday is 0), or the last one when ``nth`` is -1;
+    for Saturdays, the last one whose Sunday is in the month too."""
     first = safe_date(year, month, 1)
     if first is None:
         return None
     if nth < 0:
         following = safe_date(*add_months(year, month, 1), 1)
         assert following is not None
-        last = following - timedelta(days=1)
-        sunday = last - timedelta(days=(last.weekday() - 6) % 7)  # the month's last Sunday
-        return sunday - timedelta(days=1)
-    saturday = first + timedelta(days=(5 - first.weekday()) % 7 + 7 * (nth - 1))
-    return saturday if saturday.month == month else None
+        last = following - timedelta(days=2 if weekday == 5 else 1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    found = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    return found if found.month == month else None
 
 
 def nth_week(m: re.Match[str], job: Job) -> str | None:
     """ "The second week of January" (an ISO week), "the first week of 2027" (ISO week 1),
-    "le dernier week-end d'avril" (its Saturday and Sunday)."""
+    "le dernier week-end d'avril" (its Saturday and Sunday), "the first Friday of July"."""
     ref = job.reference
     nth = ORDINALS.get(phrase_key(m["o"]).replace(" ", "-"))
     if not nth or nth > 5:
         return None
-    is_weekend = any(w in m["u"] for w in ("end", "fin", "ende"))
+    weekday = weekday_of(m["wd"]) if m["wd"] else None
+    is_weekend = weekday is None and any(w in m["u"] for w in ("end", "fin", "ende"))
     if m["m"]:
         if not month_ok(m, "m", job):
             return None
@@ -199,14 +201,17 @@ def nth_week(m: re.Match[str], job: Job) -> str | None:
         year, month = add_months(ref.year, ref.month, offset)
     else:
         year = int(m["y"]) if m["y"] else ref.year + RELATIVE_YEARS.get(phrase_key(m["yrel"]), 0)
-        if is_weekend:
+        if is_weekend or m["wd"]:
             return None
         if nth < 0:
             return iso_week_of(date(year, 12, 28))
         monday = date.fromisocalendar(year, nth, 1) if nth <= 52 else None
         return iso_week_of(monday) if monday else None
+    if weekday is not None:
+        found = _nth_weekday(year, month, weekday, nth)
+        return found.isoformat() if found else None
     if is_weekend:
-        saturday = _nth_saturday(year, month, nth)
+        saturday = _nth_weekday(year, month, 5, nth)
         return _weekend(saturday) if saturday else None
     monday = _nth_week_of_month(year, month, nth)
     return iso_week_of(monday) if monday else None
