@@ -7,14 +7,14 @@ around the four watch names, padded to about 1 KB, so the run needs no data file
 Three stages are timed on the same items, in the same process:
 
 - floor: one compiled regex scanning the text for the watch names (``findall``);
-- match: the interim matcher of ``benchmarks/eval_signals.py`` (spans and watch names);
+- match: the project's matcher (``monitor.matcher``) with the bundled watchlists;
 - classify: ``monitor.signals.classify`` on the matched items (dates included).
 
 Sets: the synthetic 1 KB items (dense in watch names, cues and dates: a worst case), the
 dev-set items that name a watch (real titles and ledes, about 330 bytes), and the same
 padded to 1 KB with the dev set's paragraphs that name no watch (real text, shaped like
-a longer article). Issue #5 asks for classification under 0.2 ms per 1 KB item on average;
-the verdict is printed for each set (the dev-set items, shorter, are held to it too).
+a longer article). Issue #16 asks that a matched item cost under 2 ms (median and p99 over real items are in
+``benchmarks/eval_signals.py``); the verdict is printed for each set.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.eval_signals import interim_matches
+from monitor.analysis import Rules
+from monitor.model import Match
 from monitor.signals import classify
+from monitor.watchlist import load_watchlists
 
 TITLES = (
     "OpenAI could release GPT-5 as soon as this summer, sources say",
@@ -84,6 +86,16 @@ def per_item(run: Callable[[], object], count: int, rounds: int) -> float:
     return min(times)
 
 
+_MATCHER = Rules.build(
+    load_watchlists([Path(__file__).resolve().parents[1] / "watchlists"]), ()
+).matcher
+
+
+def watch_matches(text: str) -> list[Match]:
+    """The watch terms in ``text``, as the daemon finds them."""
+    return _MATCHER.match(text)
+
+
 def dev_set_items(pad_to: int = 0) -> list[tuple[str, datetime | None]]:
     """The labelled dev set's items that name a watch, read in place (never copied).
 
@@ -91,18 +103,18 @@ def dev_set_items(pad_to: int = 0) -> list[tuple[str, datetime | None]]:
     watch until it reaches about that many bytes: real text, shaped like a longer article
     that names the watch in its title and lede only.
     """
-    from tests.test_signals_eval import DEV_SET, load_dev_set, published
+    from tests.signals_scoring import DEV_FILES, load, published
 
-    if not DEV_SET.exists():
+    if not DEV_FILES[0].exists():
         return []
     docs = []
-    for item in load_dev_set():
+    for item in load(DEV_FILES[0]):
         text = f"{item['title']}\n\n{item['summary']}" if item["summary"] else item["title"]
         docs.append((text, published(item["published"])))
-    named = [(text, when) for text, when in docs if interim_matches(text)]
+    named = [(text, when) for text, when in docs if watch_matches(text)]
     if not pad_to:
         return named
-    others = [text for text, _ in docs if not interim_matches(text)]
+    others = [text for text, _ in docs if not watch_matches(text)]
     padded = []
     for number, (text, when) in enumerate(named):
         parts, turn = [text], number
@@ -118,10 +130,10 @@ def measure(
 ) -> list[tuple[str, str, float, float, float]]:
     """Rows (set, stage, µs/item, µs/KB, × floor) for one set of documents."""
     count = len(docs)
-    matched = [(text, interim_matches(text), when) for text, when in docs]
+    matched = [(text, watch_matches(text), when) for text, when in docs]
     classify(*matched[0])  # warm the regex caches
     floor = per_item(lambda: [_FLOOR.findall(t) for t, _ in docs], count, rounds)
-    match = per_item(lambda: [interim_matches(t) for t, _ in docs], count, rounds)
+    match = per_item(lambda: [watch_matches(t) for t, _ in docs], count, rounds)
     cost = per_item(lambda: [classify(t, m, w) for t, m, w in matched], count, rounds)
     kilobytes = statistics.mean(len(t.encode("utf-8")) for t, _ in docs) / 1024
     return [
@@ -147,8 +159,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"{name:22} {stage:9} {per:9.1f} {per_kb:9.1f} {ratio:8.1f}")
     for name, stage, per, _, _ in rows:
         if stage == "classify":
-            verdict = "meets" if per < 200 else "misses"
-            print(f"classify, {name}: {per / 1000:.3f} ms per item; {verdict} the 0.2 ms target")
+            verdict = "meets" if per < 2000 else "misses"
+            print(f"classify, {name}: {per / 1000:.3f} ms per item; {verdict} the 2 ms target")
     return 0
 
 
