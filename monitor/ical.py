@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 _SEASONS = {
     "spring": (3, 6),
     "summer": (6, 9),
-    "autumn": (9, 12),
     "fall": (9, 12),
+    "autumn": (9, 12),  # written by versions before SPEC's "fall"
     "winter": (12, 15),
 }
 _PARTS = {"early": (1, 5), "mid": (5, 9), "late": (9, 13)}

@@ -11,7 +11,7 @@ Values, as SPEC "Signals" lists them:
 - a range of days ``2024-05-21/2024-05-23`` (a weekend is its Saturday and Sunday), a range
   of months ``2025-03/2025-04`` ("late March or early April");
 - windows ``2025-Q3``, ``2025-H2``, ``2025-early``, ``2025-mid``, ``2025-late`` and the
-  seasons ``2025-spring``, ``2025-summer``, ``2025-autumn`` ("fall" too) and
+  seasons ``2025-spring``, ``2025-summer``, ``2025-fall`` (autumn too) and
   ``2025-winter`` (the winter that *starts* in December 2025).
 
 Rules for expressions without a year, resolved against ``reference`` (the publication date):

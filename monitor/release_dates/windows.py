@@ -28,7 +28,7 @@ from monitor.release_dates.lexicon import (
     phrase_key,
 )
 
-_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
+_SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "winter": 12}
 # A season said to be "this" one keeps the reference's year, even when it is over.
 _THIS = re.compile(r"\b(?:this|ce|cet|cette|este|esta|diese[nms]?|deze|dit|neste|nesta)\b|quest'")
 

@@ -246,7 +246,7 @@ def _past_or_today(ctx: Context, value: str) -> bool:
 _WINDOW_MONTHS = {
     "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "H1": (1, 6), "H2": (7, 12),
     "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
-    "autumn": (9, 11), "winter": (12, 14),
+    "fall": (9, 11), "autumn": (9, 11), "winter": (12, 14),
 }  # fmt: skip
 
 
