@@ -70,7 +70,8 @@ and a word that may stand for one). See ``reading.scan``.
 Modules: ``sentences`` (splitting), ``lexicon`` (cue kinds and the index), ``cues`` (the
 word lists), ``lemmas`` and ``tables`` (the per-language tables), ``patterns`` (other
 regexes), ``reading`` (what an item and a sentence hold), ``attribution`` (which watch a
-cue is about, negation), ``decide`` (the verdicts), ``second_reading`` (rule 9).
+cue is about, negation), ``date_values`` (what a date value covers), ``decide`` (the
+verdicts), ``second_reading`` (rule 9).
 """
 
 from __future__ import annotations
@@ -80,11 +81,9 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
+from monitor.signals.date_values import date_relation, date_span, narrowest
 from monitor.signals.decide import (
     clean,
-    date_relation,
-    date_span,
-    narrowest,
     preferred,
     rank_of,
     read_sentence,

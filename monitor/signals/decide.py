@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
-from functools import lru_cache, partial
+from datetime import timedelta
+from functools import partial
 
 from monitor.model import Signal
 from monitor.release_dates import DateMention
 from monitor.signals.attribution import dates_for, negated, not_release_date, targets_of
+from monitor.signals.date_values import DAY, bounds, date_span
 from monitor.signals.lexicon import (
     AUX,
     CANCEL,
@@ -188,24 +189,12 @@ def rank_of(verdict: Verdict) -> tuple[int, bool, bool, int]:
     return (verdict.signal.rank, bool(verdict.dates), not verdict.secondary, -verdict.order)
 
 
-def narrowest(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop a value that holds another one ("June 2-4 this year": the days, not 2026)."""
-    if len(values) < 2:
-        return values
-    spans = [date_span(v) for v in values]
-    return tuple(
-        v
-        for v, (first, last) in zip(values, spans, strict=True)
-        if not any(first <= a and b <= last and (a, b) != (first, last) for a, b in spans)
-    )
-
-
 def refined(best: Verdict, found: Sequence[Verdict]) -> Verdict:
     """A dated verdict whose dates all fall inside ``best``'s and are narrower: "delays X to
     May 2026" then "X will now release on May 26, 2026" gives May 26."""
     if len(found) < 2 or best.signal is not Signal.DATED or not best.dates:
         return best
-    if any("/" in v or _DAY.fullmatch(v) for v in best.dates):
+    if any("/" in v or DAY.fullmatch(v) for v in best.dates):
         return best  # days and ranges of days are as precise as news gets
     windows = [date_span(v) for v in best.dates]
     width = max(last - first for first, last in windows)
@@ -229,7 +218,7 @@ def _future(ctx: Context, value: str) -> bool:
     """
     if not ctx.known_reference:
         return True
-    first, last = _bounds(value.split("/")[0])
+    first, last = bounds(value.split("/")[0])
     return first > ctx.reference if first == last else last >= ctx.reference
 
 
@@ -240,70 +229,10 @@ def _under_way(ctx: Context, value: str) -> bool:
 
 
 def _past_or_today(ctx: Context, value: str) -> bool:
-    return _bounds(value.split("/")[-1])[1] <= ctx.reference
+    return bounds(value.split("/")[-1])[1] <= ctx.reference
 
 
-_WINDOW_MONTHS = {
-    "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "H1": (1, 6), "H2": (7, 12),
-    "early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
-    "fall": (9, 11), "autumn": (9, 11), "winter": (12, 14),
-}  # fmt: skip
-
-
-# A release or event this long before the item's date is background, not news (SPEC).
-RECENT_DAYS = 14
-
-
-def date_relation(first: date, last: date, reference: date) -> str:
-    """Where a date value sits against the publication date: future, current (it covers
-    the day), recent (gone by, at most ``RECENT_DAYS`` ago) or old."""
-    if first > reference:
-        return "future"
-    if last >= reference:
-        return "current"
-    if (reference - last).days <= RECENT_DAYS:
-        return "recent"
-    return "old"
-
-
-def date_span(value: str) -> tuple[date, date]:
-    """First and last day of a value, ranges included."""
-    return _bounds(value.split("/")[0])[0], _bounds(value.split("/")[-1])[1]
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_NAMED = re.compile(r"(\d{4})-(\w+)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
-
-
-@lru_cache(maxsize=4096)
-def _bounds(value: str) -> tuple[date, date]:
-    """First and last day a date value covers."""
-    try:
-        if _DAY.fullmatch(value):
-            d = date.fromisoformat(value)
-            return d, d
-        if m := _WEEK.fullmatch(value):
-            first = date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return first, first + timedelta(days=6)
-        if m := _MONTH.fullmatch(value):
-            year, month = int(m[1]), int(m[2])
-            first = date(year, month, 1)
-            following = date(year + month // 12, month % 12 + 1, 1)
-            return first, following - timedelta(days=1)
-        if m := _NAMED.fullmatch(value):
-            year = int(m[1])
-            low, high = _WINDOW_MONTHS[m[2]]
-            first = date(year, low, 1)
-            end_year, end_month = year + (high - 1) // 12, (high - 1) % 12 + 1
-            following = date(end_year + end_month // 12, end_month % 12 + 1, 1)
-            return first, following - timedelta(days=1)
-        year = int(value[:4])
-        return date(year, 1, 1), date(year, 12, 31)
-    except (ValueError, KeyError):
-        return date.min, date.max
 
 
 _MODALS = ("could", "may", "might", "would")

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from monitor.model import Classification, Signal
 from monitor.signals.attribution import not_release_date
-from monitor.signals.decide import clean, date_relation, date_span, narrowest
+from monitor.signals.date_values import date_relation, date_span, narrowest
+from monitor.signals.decide import clean
 from monitor.signals.lexicon import (
     DENIAL,
     DEVELOP,
