@@ -169,6 +169,9 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
 
     daemon = Daemon(settings, config_arg=config)
     if once:
+        from monitor.startup import announce
+
+        announce(settings, "one cycle")
         asyncio.run(daemon.run_once())
     else:
         asyncio.run(daemon.run_forever(stops))
