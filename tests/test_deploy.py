@@ -76,7 +76,8 @@ def test_the_postgres_profile_points_the_daemon_at_its_server() -> None:
 def test_the_dockerfile_installs_what_the_repository_holds() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert dockerfile.splitlines()[4] == "FROM python:3.11-slim"
-    assert re.search(r"^USER monitor$", dockerfile, re.MULTILINE)
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.MULTILINE)  # not root
+    assert "--gid 10001 monitor" in dockerfile and "--uid 10001 --gid monitor" in dockerfile
     assert 'VOLUME ["/var/lib/monitor"]' in dockerfile
     assert 'CMD ["monitor", "run"]' in dockerfile
     for source in re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE):
