@@ -15,9 +15,9 @@ Rules, in order:
    the rules of a redirect (``Fetcher.fetch(via=...)``): a non-public address only on the
    configured host or an allowed one, and https never downgraded to http (from the
    configured URL, nor from the page, which a redirect may have moved to https).
-4. The feed's address comes back as ``permanent_redirect``, so the daemon polls the feed
-   directly once it has seen the same one twice (``feed_state`` rule 4), and sends the feed's
-   validators to the feed, not to the page.
+4. The feed's address comes back as ``permanent_redirect`` with ``discovered_in`` naming the
+   page, and the daemon moves the feed there at once (``feed_state`` rule 4): from the next
+   poll on the feed is fetched directly, its validators sent to it, not to the page.
 
 Only the standard library at import time: the parser imports ``feed_link_in_page`` for its
 ``not_a_feed`` hint, and the daemon's process reads no more of the page than these regexes.
@@ -105,4 +105,6 @@ async def fetch_feed(fetcher: Fetcher, url: str, cache: FetchCache | None = None
     feed = await (
         fetcher.fetch(found, via=url) if cache is None else fetcher.fetch(found, cache, via=url)
     )
-    return replace(feed, permanent_redirect=feed.permanent_redirect or found)
+    return replace(
+        feed, permanent_redirect=feed.permanent_redirect or found, discovered_in=result.url
+    )

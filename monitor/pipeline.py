@@ -85,7 +85,9 @@ class PollContext:
 
 def _redirect(feed: FeedRow, result: FetchResult) -> feed_state.Redirect:
     """Rule 4 of feed_state, logged when the feed moves."""
-    redirect = feed_state.after_redirect(feed.redirect_seen, result.permanent_redirect)
+    redirect = feed_state.after_redirect(
+        feed.redirect_seen, result.permanent_redirect, discovered=result.discovered_in is not None
+    )
     if redirect.move_to:
         log.warning(
             "feed moved permanently url=%s from=%s new_url=%s",

@@ -146,7 +146,7 @@ def test_a_page_is_followed_to_its_feed(
         result = discover(page)
     assert result.content == FEED and result.url == feed
     # the daemon moves to the feed (feed_state rule 4): its validators go to it, not the page
-    assert result.permanent_redirect == feed
+    assert (result.permanent_redirect, result.discovered_in) == (feed, page)
     assert [r.path for r, _ in server.log] == ["/blog/", "/feed.xml"]
     lines = [r.getMessage() for r in caplog.records if r.name == "monitor.feed_discovery"]
     assert lines == [f"feed found in page page={page} feed={feed}"]
@@ -165,7 +165,8 @@ def test_a_feed_is_not_searched_for_again(server: HTTPServer) -> None:
 def test_a_feed_is_fetched_as_it_is(server: HTTPServer) -> None:
     server.expect_request("/feed.xml").respond_with_data(FEED, content_type="text/html")
     result = discover(server.url_for("/feed.xml"))
-    assert result.content == FEED and result.permanent_redirect is None
+    assert result.content == FEED
+    assert (result.permanent_redirect, result.discovered_in) == (None, None)
     assert len(server.log) == 1
 
 
@@ -200,20 +201,26 @@ def test_scan_follows_a_page_to_its_feed(feed_server: LocalServer) -> None:
 def test_the_daemon_moves_to_the_feed_a_page_names(
     tmp_path: Path, feed_server: LocalServer
 ) -> None:
-    """A site's address in [[feed]] is polled through its page until the same feed has been
-    found twice; from then on the feed is fetched directly."""
+    """A site's address in [[feed]] is polled through its page once; from then on the feed is
+    fetched directly, with its own validators."""
     feed = feed_server.serve("/feed.xml", FEED)
     page = feed_server.serve("/", PAGE.format(href="/feed.xml"), content_type="text/html")
     config = write_config(
         tmp_path / "monitor.toml", database=f"sqlite:///{tmp_path / 'm.db'}", feeds=[page]
     )
+    feed_server.routes["/feed.xml"].headers["ETag"] = '"v1"'
     first = run_cli("run", "--once", "--config", str(config))
     assert first.code == 0, first.err
+    assert f"feed found in page page={page} feed={feed}" in first.err
     assert f"feed polled url={page} items=3" in first.err
+    assert f"feed moved permanently url={page} from={page} new_url={feed}" in first.err
     second = run_cli("run", "--once", "--config", str(config))
-    assert f"feed moved permanently url={page} from={page} new_url={feed}" in second.err
-    run_cli("run", "--once", "--config", str(config))
-    assert len(feed_server.hits("/")) == 2
-    assert len(feed_server.hits("/feed.xml")) == 3
+    assert second.code == 0, second.err
+    assert "feed found in page" not in second.err
+    assert len(feed_server.hits("/")) == 1
+    assert [r.headers.get("if-none-match") for r in feed_server.hits("/feed.xml")] == [
+        None,
+        '"v1"',
+    ]
     status = json.loads(run_cli("status", "--json", "--config", str(config)).out)
     assert [f["health"] for f in status["feeds"]] == ["ok"]

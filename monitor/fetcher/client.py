@@ -65,6 +65,8 @@ class FetchResult:
     not_modified: bool
     permanent_redirect: str | None = None
     retry_after: float | None = None
+    # the page at the requested URL that named this feed (``monitor.feed_discovery``)
+    discovered_in: str | None = None
 
 
 class _HostSlots:
