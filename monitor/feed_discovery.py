@@ -8,7 +8,7 @@ Rules, in order:
    ``<rdf:RDF`` root (some servers send feeds as ``text/html``).
 2. The first ``<link rel="alternate">`` in the first 64 KiB whose ``type`` is RSS, Atom or
    JSON Feed (``application/rss+xml``, ``application/atom+xml``, ``application/feed+json``)
-   is the feed; its ``href`` is resolved against the page's URL and must be http(s), without
+   is the feed (found in time linear in the page, whatever it holds); its ``href`` is resolved against the page's URL and must be http(s), without
    ``user:pass@``. A page naming none goes to the parser as it is (``not_a_feed``, the error
    it always was).
 3. One hop: the feed is fetched once, never searched for again if it too is a page, under
@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -44,13 +44,13 @@ MAX_LINK = 2048
 _HEAD = 2048
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
-_ALTERNATE = re.compile(
-    r"""<link\b[^>]*\brel\s*=\s*["']?alternate["']?[^>]*>""", re.IGNORECASE | re.DOTALL
+_ATTRIBUTE = re.compile(
+    # a name that starts a word (the look-behind keeps a long run of letters from being
+    # tried from each of its letters), then its value, quoted or not
+    rb"""(?<![\w-])([a-z][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+    re.IGNORECASE,
 )
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]+)"|'([^']+)')""", re.IGNORECASE)
-_FEED_TYPE = re.compile(
-    r"""\btype\s*=\s*["']?application/(?:rss|atom|feed)\+(?:xml|json)\b""", re.IGNORECASE
-)
+_FEED_TYPES = frozenset({b"application/rss+xml", b"application/atom+xml", b"application/feed+json"})
 
 
 def is_html_page(content: bytes, headers: Mapping[str, str]) -> bool:
@@ -63,16 +63,40 @@ def is_html_page(content: bytes, headers: Mapping[str, str]) -> bool:
 
 
 def feed_link_in_page(page_url: str, content: bytes) -> str | None:
-    """Rule 2: the absolute URL of the first feed the page names, or None."""
-    text = content[:SCAN_BYTES].decode("utf-8", "replace")
-    for tag in _ALTERNATE.findall(text):
-        href = _HREF.search(tag)
-        if href is None or not _FEED_TYPE.search(tag):
+    """Rule 2: the absolute URL of the first feed the page names, or None.
+
+    Linear in the page's size whatever it holds: this runs in the daemon's own process, where
+    a regular expression that backtracks on a hostile page would hold the event loop."""
+    for attributes in _link_tags(content[:SCAN_BYTES]):
+        rel = attributes.get(b"rel", b"").lower().split()
+        kind = attributes.get(b"type", b"").lower().split(b";")[0].strip()
+        if b"alternate" not in rel or kind not in _FEED_TYPES or b"href" not in attributes:
             continue
-        link = _absolute_http(html.unescape(href.group(1) or href.group(2)).strip(), page_url)
+        href = html.unescape(attributes[b"href"].decode("utf-8", "replace")).strip()
+        link = _absolute_http(href, page_url)
         if link is not None:
             return link
     return None
+
+
+def _link_tags(page: bytes) -> Iterator[dict[bytes, bytes]]:
+    """The attributes of each ``<link ...>`` tag, in page order (names lower-cased; the first
+    of a repeated name wins, as in HTML)."""
+    lowered = page.lower()  # ASCII only: positions stay those of ``page``
+    position = 0
+    while (start := lowered.find(b"<link", position)) >= 0:
+        end = lowered.find(b">", start)
+        if end < 0:
+            return
+        position = end + 1
+        if not lowered[start + 5 : start + 6].isspace():
+            continue  # <linkage>, <link/> without attributes
+        attributes: dict[bytes, bytes] = {}
+        for match in _ATTRIBUTE.finditer(page, start + 5, end):
+            name = match.group(1).lower()
+            value = next((v for v in match.groups()[1:] if v is not None), b"")
+            attributes.setdefault(name, value)
+        yield attributes
 
 
 def _absolute_http(href: str, base: str) -> str | None:

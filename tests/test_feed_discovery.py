@@ -7,6 +7,7 @@ import asyncio
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,12 @@ BASE = "https://site.example/blog/"
             ),
             "https://site.example/ok.xml",
         ),
+        (  # unquoted values, a rel list, a type with parameters
+            "<link rel='alternate feed' type=application/rss+xml;charset=utf-8 href=/r.xml>",
+            "https://site.example/r.xml",
+        ),
         ('<link rel="stylesheet" type="application/rss+xml" href="/no.xml">', None),
+        ('<linkage rel="alternate" type="application/rss+xml" href="/no.xml">', None),
         ('<a rel="alternate" type="application/rss+xml" href="/no.xml">', None),
         ("<p>no links</p>", None),
     ],
@@ -69,6 +75,24 @@ BASE = "https://site.example/blog/"
 def test_the_feed_a_page_names(head: str, expected: str | None) -> None:
     page = f"<!doctype html><html><head>{head}</head></html>".encode()
     assert feed_link_in_page(BASE, page) == expected
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html>" + b"<link rel=alternate " * 3400,  # tags never closed
+        b"<html><link " + b"rel=alternate " * 4600 + b">",
+        b"<html><link " + b"a" * 65000 + b">",  # one endless attribute name
+        b"<html><link " + b"a-" * 32000 + b">",
+        b"<html><link " + b'href="x ' * 8000 + b">",  # quotes never closed
+        b"<html>" + b"<link type=application/rss+xml rel=alternate>" * 1400,
+    ],
+)
+def test_a_hostile_page_is_read_in_linear_time(page: bytes) -> None:
+    """Discovery runs in the daemon's own process: no page may hold its event loop."""
+    started = time.perf_counter()
+    assert feed_link_in_page(BASE, page) is None
+    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize(
