@@ -55,17 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     wl = sub.add_parser("watchlists", parents=[common], help="watchlist tools")
     wl_sub = wl.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = wl_sub.add_parser("check", parents=[common], help="validate watchlists")
-    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="watchlist file or folder (default: the config's)"
+    )
 
     replay = sub.add_parser("replay", parents=[common], help="what stored items would alert now")
     replay.add_argument("--since", required=True, metavar="DURATION", help="e.g. 30d, 12h")
 
     alerts = sub.add_parser("alerts", parents=[common], help="recent alerts and their deliveries")
-    alerts.add_argument("--json", action="store_true")
-    alerts.add_argument("--limit", type=int, default=50)
+    alerts.add_argument("--json", action="store_true", help="one JSON object per alert")
+    alerts.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="the N most recent (default: 50)"
+    )
 
     status = sub.add_parser("status", parents=[common], help="feed health and pending deliveries")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help="one JSON document for scripts")
 
     cal = sub.add_parser("calendar", parents=[common], help="iCalendar of claimed dates")
     cal.add_argument("--output", metavar="FILE", help="write here instead of standard output")
@@ -73,13 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     notify = sub.add_parser("notify", parents=[common], help="notification tools")
     n_sub = notify.add_subparsers(dest="action", required=True, metavar="ACTION")
     test = n_sub.add_parser("test", parents=[common], help="send a test notification")
-    test.add_argument("target", nargs="?", metavar="TARGET")
+    test.add_argument(
+        "target", nargs="?", metavar="TARGET", help="a name from [targets] (default: every one)"
+    )
 
     db = sub.add_parser("db", parents=[common], help="database tools")
     db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", parents=[common], help="migrate the database to the latest schema")
 
     sub.add_parser("demo", parents=[common], help="offline demo on bundled sample feeds")
+
+    from monitor.commands.arguments import add_onboarding
+
+    add_onboarding(sub, common)
     return main
 
 
@@ -87,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = getattr(args, "config", None)
     try:
+        if args.command == "init":  # it writes the config: there is none to load yet
+            from monitor.commands.init import init
+
+            return init(config, force=args.force, out=sys.stdout)
         settings = load_settings(config)
         logs.setup(settings.log_level, settings.log_format, _secrets(settings))
         return int(_dispatch(args, settings, config) or 0)
@@ -141,6 +155,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
         return demo(out=sys.stdout)
     if command == "notify":
         return _notify_test(settings, args.target)
+    if command == "feeds":
+        from monitor.commands.feeds import feeds
+
+        return feeds(args, settings, out=sys.stdout)
     from monitor import reports
 
     if command == "replay":
@@ -169,6 +187,9 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
 
     daemon = Daemon(settings, config_arg=config)
     if once:
+        from monitor.startup import announce
+
+        announce(settings, "one cycle")
         asyncio.run(daemon.run_once())
     else:
         asyncio.run(daemon.run_forever(stops))

@@ -14,6 +14,9 @@ stores them and logs. The rules:
 4. A permanent redirect (301/308 all the way) is believed when two consecutive fetches see
    the same target: the feed is then fetched from there, and the move is logged. One sighting
    is remembered, not acted on, so a misconfigured server for an hour does not move a feed.
+   A feed found through the page at the configured address (``monitor.feed_discovery``)
+   moves at once: the page names it on purpose, and the feed's validators sent to the page
+   could earn a 304 that would keep the feed from ever being fetched again.
 5. A 200 whose body is byte for byte the one last stored counts as not modified: no parse,
    no matching, no writes beyond the fetch state. Many servers ignore If-None-Match and
    If-Modified-Since but serve the same bytes until the feed changes.
@@ -117,10 +120,13 @@ def content_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def after_redirect(seen_before: str | None, permanent_redirect: str | None) -> Redirect:
-    """Rule 4: ``seen_before`` is the target remembered from the previous fetch."""
+def after_redirect(
+    seen_before: str | None, permanent_redirect: str | None, *, discovered: bool = False
+) -> Redirect:
+    """Rule 4: ``seen_before`` is the target remembered from the previous fetch;
+    ``discovered``: the target is a feed the configured page named."""
     if permanent_redirect is None:
         return Redirect(seen=None, move_to=None)
-    if permanent_redirect == seen_before:
+    if permanent_redirect == seen_before or discovered:
         return Redirect(seen=None, move_to=permanent_redirect)
     return Redirect(seen=permanent_redirect, move_to=None)

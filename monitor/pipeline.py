@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from monitor import alerting, feed_state
 from monitor.analysis import Analysis, Rules, analyse
 from monitor.errors import FeedError, StoreError
+from monitor.feed_discovery import fetch_feed
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
@@ -84,7 +85,9 @@ class PollContext:
 
 def _redirect(feed: FeedRow, result: FetchResult) -> feed_state.Redirect:
     """Rule 4 of feed_state, logged when the feed moves."""
-    redirect = feed_state.after_redirect(feed.redirect_seen, result.permanent_redirect)
+    redirect = feed_state.after_redirect(
+        feed.redirect_seen, result.permanent_redirect, discovered=result.discovered_in is not None
+    )
     if redirect.move_to:
         log.warning(
             "feed moved permanently url=%s from=%s new_url=%s",
@@ -162,7 +165,9 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
     report = PollReport(feed)
     interval = feed.interval_s or ctx.interval
     try:
-        result = await ctx.fetcher.fetch(feed.fetch_url, FetchCache(feed.etag, feed.last_modified))
+        result = await fetch_feed(
+            ctx.fetcher, feed.fetch_url, FetchCache(feed.etag, feed.last_modified)
+        )
         digest = None if result.not_modified else feed_state.content_hash(result.content)
         if result.not_modified or digest == feed.content_hash:
             # A 304, or the server ignored our validators but sent the same bytes: as good.

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from monitor import parser
 from monitor.analysis import Analysis, Rules, analyse
 from monitor.errors import FeedError, MonitorError
+from monitor.feed_discovery import fetch_feed
 from monitor.fetcher import Fetcher
 from monitor.parser import ParsedFeed
 from monitor.settings import Settings
@@ -58,7 +59,7 @@ def scan(
 async def _load(source: str, settings: Settings) -> ParsedFeed:
     if source.startswith(("http://", "https://")):
         async with Fetcher.from_settings(settings) as fetcher:
-            result = await fetcher.fetch(source)
+            result = await fetch_feed(fetcher, source)
         return await parser.parse_in_worker(
             result.url, result.content, result.headers, max_items=None
         )

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor import logs
+from monitor import logs, startup
 from monitor.analysis import Rules
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, WatchlistError
@@ -340,11 +340,12 @@ class Daemon:
         health = await self._start_health(tick)
         await self._heartbeat()
         self.systemd.ready(self._status)
-        log.info(
-            "daemon started feeds=%d watches=%d targets=%d",
-            len(self.feed_urls()),
-            len(self.rules.watchlists.watches),
-            len(self.rules.targets),
+        startup.announce(
+            self.settings,
+            "daemon started",
+            feeds=len(self.feed_urls()),
+            watches=len(self.rules.watchlists.watches),
+            targets=len(self.rules.targets),
         )
         try:
             await self._stop.wait()

@@ -112,6 +112,12 @@ def test_a_redirect_is_believed_on_the_second_sighting() -> None:
     assert feed_state.after_redirect("https://b/feed", None) == feed_state.Redirect(None, None)
 
 
+def test_a_feed_its_page_names_is_moved_to_at_once() -> None:
+    found = feed_state.after_redirect(None, "https://b/feed", discovered=True)
+    assert found == feed_state.Redirect(seen=None, move_to="https://b/feed")
+    assert feed_state.after_redirect(None, None, discovered=True).move_to is None
+
+
 def test_content_hash_tells_identical_bodies() -> None:
     assert feed_state.content_hash(b"<rss/>") == feed_state.content_hash(b"<rss/>")
     assert feed_state.content_hash(b"<rss/>") != feed_state.content_hash(b"<rss />")

@@ -65,6 +65,8 @@ class FetchResult:
     not_modified: bool
     permanent_redirect: str | None = None
     retry_after: float | None = None
+    # the page at the requested URL that named this feed (``monitor.feed_discovery``)
+    discovered_in: str | None = None
 
 
 class _HostSlots:
@@ -177,22 +179,33 @@ class Fetcher:
         await self._transport.aclose()
 
     async def fetch(
-        self, url: str, cache: FetchCache = FetchCache(), *, max_bytes: int | None = None
+        self,
+        url: str,
+        cache: FetchCache = FetchCache(),
+        *,
+        max_bytes: int | None = None,
+        via: str | None = None,
     ) -> FetchResult:
-        """GET ``url`` under every rule of this module; raise FetchError on any failure."""
+        """GET ``url`` under every rule of this module; raise FetchError on any failure.
+
+        ``via`` is the configured URL when ``url`` is a feed its page named
+        (``monitor.feed_discovery``): the fetch is then held to the rules of a redirect from
+        it, so a page cannot send us to a private address or from https to http.
+        """
         cap = self.max_bytes if max_bytes is None else max_bytes
         try:
             start = self._parse_url(url)
+            origin = start if via is None else self._parse_url(via)
         except (httpx.InvalidURL, TypeError, ValueError):
             raise FetchError(redact(url), "blocked_url", "not a valid URL") from None
-        configured = start.raw_host.decode("ascii").lower()
+        configured = origin.raw_host.decode("ascii").lower()
         seen: set[str] = set()
         permanent: str | None = None
         permanent_chain = True
         spent = 0.0
         current = start
         for _ in range(self.max_redirects + 1):
-            self._check_scheme(url, current, start)
+            self._check_scheme(url, current, origin)
             host = current.raw_host.decode("ascii").lower()
             slot = self._hosts.acquire(host)
             t0 = time.monotonic()

@@ -15,7 +15,6 @@ character references outside Unicode are replaced (feedparser raises on them).
 from __future__ import annotations
 
 import codecs
-import html
 import io
 import re
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any
 import feedparser
 
 from monitor.errors import ParseError
+from monitor.feed_discovery import feed_link_in_page
 from monitor.parser import lxml_reader
 from monitor.parser.clean import (
     C0,
@@ -54,13 +54,6 @@ _DOCTYPE_REST = re.compile(
 )
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _XML_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
-_ALTERNATE = re.compile(
-    r"""<link\b[^>]*\brel=["']?alternate["']?[^>]*>""", re.IGNORECASE | re.DOTALL
-)
-_HREF = re.compile(r"""\bhref=["']([^"']+)["']""", re.IGNORECASE)
-_FEED_TYPE = re.compile(
-    r"""\btype=["']application/(?:rss|atom|feed)\+(?:xml|json)""", re.IGNORECASE
-)
 
 
 def strip_boms(content: bytes) -> bytes:
@@ -146,15 +139,6 @@ def _fix_charref(match: re.Match[bytes]) -> bytes:
     return match.group(0)
 
 
-def _alternate_link(url: str, content: bytes) -> str | None:
-    text = content[:65536].decode("utf-8", "replace")
-    for tag in _ALTERNATE.findall(text):
-        href = _HREF.search(tag)
-        if href and _FEED_TYPE.search(tag):
-            return clean_link(html.unescape(href.group(1)), url)
-    return None
-
-
 def _detail_is_html(entry: Mapping[str, Any], field: str) -> bool:
     detail = entry.get(f"{field}_detail") or {}
     return str(detail.get("type", "")).endswith(("html", "xml"))
@@ -227,7 +211,7 @@ def _feedparser_read(
     entries = result.get("entries") or []
     version = result.get("version") or ""
     if not entries and not version:
-        alternate = _alternate_link(url, content)
+        alternate = feed_link_in_page(url, content)
         hint = f"; the page names a feed at {alternate}" if alternate else ""
         raise ParseError(url, "not_a_feed", f"no RSS, Atom or JSON feed found{hint}")
     if result.get("bozo"):
