@@ -189,3 +189,22 @@ def test_replay_shows_what_an_edit_would_change(tmp_path: Path, feed_server: Loc
 
     bad = run_cli("replay", "--since", "soon", "--config", str(config))
     assert bad.code == 2 and "--since" in bad.err
+
+
+def test_replay_applies_story_deduplication(tmp_path: Path, feed_server: LocalServer) -> None:
+    """One story in two feeds alerts once; replay says so, as the daemon decided it."""
+    body = (DEMO_FEEDS / "actu-ia.xml").read_bytes()
+    feeds = [feed_server.serve("/a.xml", body), feed_server.serve("/b.xml", body)]
+    config = write_config(
+        tmp_path / "c.toml", database=f"sqlite:///{tmp_path / 'm.db'}", feeds=feeds
+    )
+    assert run_cli("run", "--once", "--config", str(config)).code == 0
+    stored = run_cli("alerts", "--json", "--config", str(config)).out.splitlines()
+    mai = [json.loads(line) for line in stored if json.loads(line)["watch"] == "MAI-1"]
+    assert len(mai) == 1, "one alert per (watch, story)"
+
+    replay = run_cli("replay", "--since", "30d", "--config", str(config))
+    assert replay.code == 0, replay.err
+    assert replay.out.count("would alert: MAI-1: dated 2024-05-16 (rumored)") == 1
+    assert replay.out.count("same story already alerted: MAI-1") == 1
+    assert "0 differ from what was alerted" in replay.out
