@@ -76,6 +76,7 @@ verdicts), ``second_reading`` (rule 9).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -90,6 +91,7 @@ from monitor.signals.decide import (
     refined,
 )
 from monitor.signals.lemmas import language_of
+from monitor.signals.lexicon import HEDGE, MODAL, RUMOR, SOURCE
 from monitor.signals.patterns import TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
@@ -202,7 +204,10 @@ def _rule_classification(
         ctx.sourced and best.signal in (Signal.RUMOR, Signal.DATED)
     )
     dates = narrowest(best.dates)
-    evidence = clean(original, best.evidence_span())
+    span = best.evidence_span()
+    if rumored:
+        span = _with_hedge(ctx, span)
+    evidence = clean(original, span)
     if best.signal is Signal.RELEASED and ctx.known_reference and _background(ctx, dates):
         return Classification(Signal.MENTION, False, dates, evidence)
     if (
@@ -215,6 +220,29 @@ def _rule_classification(
         # word tells what was announced; the date, still to come, is the news
         return Classification(Signal.DATED, rumored, dates, evidence)
     return Classification(best.signal, rumored, dates, evidence)
+
+
+_HEDGES = frozenset({HEDGE, SOURCE, RUMOR, MODAL})
+_CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n")
+
+
+def _with_hedge(ctx: Context, span: tuple[int, int]) -> tuple[int, int]:
+    """The evidence span widened to the hedge or source of its sentence that made it
+    rumored ("..., according to people familiar with the plans", "Selon The Information,
+    ..."), when the span holds none."""
+    index = sentence_of(ctx.sentences, span[0])
+    if index is None:
+        return span
+    sentence = ctx.sentences[index]
+    hedges = [h for h in ctx.hits if h.kind in _HEDGES and sentence.start <= h.start < sentence.end]
+    if not hedges or any(span[0] <= h.start < span[1] for h in hedges):
+        return span
+    before = [h for h in hedges if h.start < span[0]]
+    if before:
+        return (before[0].start, span[1])
+    after = hedges[0]
+    stop = _CLAUSE_END.search(ctx.text, after.end, sentence.end)
+    return (span[0], stop.start() if stop else sentence.end)
 
 
 def _all_to_come(ctx: Context, dates: Sequence[str]) -> bool:
