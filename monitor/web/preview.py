@@ -1,0 +1,242 @@
+"""The preview: a watch written as text, run over the stored items of the last days through
+``monitor.analysis.analyse``, as the daemon decides; nothing is stored or sent.
+
+A watch may hold ``{regex: ...}`` terms, and a regular expression that backtracks can hold
+a CPU (and Python's lock) for minutes. So the preview runs in a worker process of its own,
+bounded in time (``TIME_LIMIT``: past it the process is killed and a new one started),
+memory, text size, days and items; one preview at a time. The daemon's loop only waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import resource
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+MAX_TEXT = 10_000  # characters of watch text
+MAX_DAYS = 90
+MAX_ITEMS = 20_000  # newest stored items looked at
+MAX_SHOWN = 200  # matched items shown
+TIME_LIMIT = 5.0  # seconds, then the worker is killed
+MEMORY_MB = 600
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    text: str
+    days: float
+    database_url: str
+    targets: tuple[str, ...]
+    searches: tuple[str, ...]
+    max_age: float | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    watch: str
+    term: str
+    signal: str
+    rumored: bool
+    dates: tuple[str, ...]
+    evidence: str
+    alert: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    title: str
+    link: str | None
+    source: str
+    published: datetime | None
+    decisions: tuple[Decision, ...]
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    problems: tuple[str, ...] = ()  # "line: message", or why the preview stopped
+    watches: tuple[str, ...] = ()
+    scanned: int = 0
+    matched: int = 0
+    alerts: int = 0
+    hits: tuple[Hit, ...] = ()
+    seconds: float = 0.0
+
+
+def run(request: PreviewRequest) -> PreviewResult:
+    """The preview itself (in the worker; in-process for tests of its result)."""
+    from monitor.analysis import Rules, analyse
+    from monitor.errors import WatchlistError
+    from monitor.model import Item
+    from monitor.watchlist import load_watch_text
+
+    started = time.perf_counter()
+    if len(request.text) > MAX_TEXT:
+        return PreviewResult((f"1: the watch is longer than {MAX_TEXT} characters",))
+    try:
+        watchlists = load_watch_text(
+            request.text, known_targets=request.targets, known_searches=request.searches
+        )
+    except WatchlistError as exc:
+        return PreviewResult(tuple(f"{p.line}: {p.message}" for p in exc.problems))
+    rules = Rules.build(watchlists, request.targets)
+    days = min(max(request.days, 0.0), MAX_DAYS)
+    rows = _items(request.database_url, request.now - timedelta(days=days))
+    hits: list[Hit] = []
+    matched = alerts = 0
+    for title, link, guid, summary, language, published, first_seen, source, official in rows:
+        item = Item(
+            key="",
+            title=title,
+            link=link,
+            guid=guid,
+            summary=summary or "",
+            published=published,
+            language=language,
+        )
+        analysis = analyse(item, rules, official=official, now=first_seen, max_age=request.max_age)
+        if not analysis.decisions:
+            continue
+        matched += 1
+        alerts += any(d.alert for d in analysis.decisions)
+        if len(hits) < MAX_SHOWN:
+            decisions = tuple(
+                Decision(
+                    d.watch,
+                    d.match.term,
+                    d.signal.value,
+                    d.rumored,
+                    d.dates,
+                    d.evidence,
+                    d.alert,
+                    d.why,
+                )
+                for d in analysis.decisions
+            )
+            hits.append(Hit(title, link, source, published, decisions))
+    return PreviewResult(
+        watches=tuple(w.name for w in watchlists.watches),
+        scanned=len(rows),
+        matched=matched,
+        alerts=alerts,
+        hits=tuple(hits),
+        seconds=time.perf_counter() - started,
+    )
+
+
+_ENGINES: dict[str, Any] = {}
+
+
+def _items(database_url: str, since: datetime) -> list[Any]:
+    """The newest ``MAX_ITEMS`` items first seen since ``since``, newest first."""
+    from sqlalchemy import func, select
+
+    from monitor.store import tables as t
+    from monitor.web.queries import read_engine
+
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _ENGINES[database_url] = read_engine(database_url)
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(
+                    t.Item.title,
+                    t.Item.link,
+                    t.Item.guid,
+                    t.Item.summary,
+                    t.Item.language,
+                    t.Item.published_at,
+                    t.Item.first_seen_at,
+                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
+                    t.Feed.official,
+                )
+                .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                .where(t.Item.first_seen_at >= since)
+                .order_by(t.Item.first_seen_at.desc(), t.Item.id.desc())
+                .limit(MAX_ITEMS)
+            ).all()
+        )
+
+
+def _start_worker(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # what every preview needs, loaded while the worker starts, not by the first preview
+    import monitor.analysis
+    import monitor.signals
+    import monitor.web.queries  # noqa: F401
+
+
+def _warm() -> None:
+    """The worker's first job: returns once its imports are done."""
+
+
+class Previewer:
+    """One worker process for previews, started on first need and replaced when killed."""
+
+    def __init__(self, *, time_limit: float = TIME_LIMIT, memory_mb: int = MEMORY_MB) -> None:
+        self.time_limit = time_limit
+        self.memory_mb = memory_mb
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._busy = asyncio.Lock()
+
+    def _get(self) -> concurrent.futures.ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn: forking a process that runs an event loop and threads is unsafe
+                pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(self.memory_mb,),
+                )
+                pool.submit(_warm).result(timeout=60)
+                self._pool = pool
+            return self._pool
+
+    async def warm(self) -> None:
+        """Start the worker (in a thread: a spawn and its imports take most of a second)."""
+        await asyncio.to_thread(self._get)
+
+    async def preview(self, request: PreviewRequest) -> PreviewResult:
+        if self._busy.locked():
+            return PreviewResult(("another preview is running; try again in a few seconds",))
+        async with self._busy:
+            pool = await asyncio.to_thread(self._get)
+            loop = asyncio.get_running_loop()
+            try:
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, run, request), self.time_limit
+                )
+            except TimeoutError:
+                self._discard(pool)
+                why = f"stopped after {self.time_limit:g} s: a pattern that backtracks, or too many days?"
+                return PreviewResult((why,))
+            except (concurrent.futures.process.BrokenProcessPool, MemoryError):
+                self._discard(pool)
+                return PreviewResult((f"stopped: the preview ran out of {self.memory_mb} MB",))
+
+    def _discard(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        # The executor has no public way to stop a worker that hangs (Python 3.14 adds one).
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            self._discard(pool)
