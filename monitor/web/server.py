@@ -23,6 +23,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from monitor.health import DaemonStatus, Metrics, healthz_body
+from monitor.web.pages import Pages
 
 if TYPE_CHECKING:
     from monitor.analysis import Rules
@@ -43,6 +44,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 OPEN_PATHS = frozenset({"/healthz"})
+PAGES: web.AppKey[Pages] = web.AppKey("pages")
 
 
 @dataclass
@@ -61,13 +63,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def make_app(daemon: Daemon, *, token: str | None = None) -> web.Application:
-    from monitor.web.pages import Pages
-
     app = web.Application(
         middlewares=[_headers, _guard(token)],
         client_max_size=64 * 1024,  # the preview's form is the largest body we take
     )
-    pages = Pages(daemon)
+    pages = app[PAGES] = Pages(daemon)
 
     async def healthz(_: web.Request) -> web.Response:
         code, ctype, body = healthz_body(daemon.alive(), {"summary": daemon.status.summary})
