@@ -89,7 +89,11 @@ def dashboard(tmp_path: Path, feed_server: LocalServer, receiver: Receiver) -> I
     config = write_config(
         tmp_path / "monitor.toml",
         database=f"sqlite:///{tmp_path / 'm.db'}",
-        feeds=[rumors, guarded, feed_server.url("/gone.xml")],
+        feeds=[
+            rumors,
+            guarded,
+            feed_server.url("/gone.xml").replace("://", f"://r:{FEED_SECRET}@"),
+        ],
         targets={"chat": target},
     )
     result = run_cli("run", "--once", "--config", str(config))

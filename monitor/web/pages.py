@@ -45,6 +45,7 @@ def _environment() -> Environment:
         when=present.when,
         safe_url=present.safe_url,
         href=present.link_href,
+        label=present.label,
         scrub=present.scrub,
         mark=present.mark_evidence,
     )
@@ -58,7 +59,9 @@ class Pages:
         self.env = _environment()
         self.engine = queries.read_engine(daemon.settings.database_url)
         self.previewer = Previewer()
-        self.css = resources.files("monitor.web").joinpath("static/style.css").read_bytes()
+        static = resources.files("monitor.web").joinpath("static")
+        self.css = static.joinpath("style.css").read_bytes()
+        self.icon_svg = static.joinpath("icon.svg").read_bytes()
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/", self.alerts)
@@ -67,6 +70,7 @@ class Pages:
         router.add_get("/preview", self.preview_form)
         router.add_post("/preview", self.preview)
         router.add_get("/static/style.css", self.style)
+        router.add_get("/favicon.ico", self.icon)
 
     async def close(self, _: web.Application) -> None:
         self.previewer.close()
@@ -115,6 +119,13 @@ class Pages:
             body=self.css, content_type="text/css", headers={"Cache-Control": "max-age=3600"}
         )
 
+    async def icon(self, _: web.Request) -> web.Response:
+        return web.Response(
+            body=self.icon_svg,
+            content_type="image/svg+xml",
+            headers={"Cache-Control": "max-age=86400"},
+        )
+
     # -- what each page shows (in a thread)
 
     async def _page(self, template: str, build: Any, *args: Any) -> web.Response:
@@ -134,7 +145,7 @@ class Pages:
             error = (present.when(status.last_error_at), present.scrub(status.last_error))
         elif overview.last_feed_error:
             label, text, at = overview.last_feed_error
-            error = (present.when(at), f"{label}: {present.scrub(text)}")
+            error = (present.when(at), present.scrub(f"{present.label(label)}: {text}"))
         up = (datetime.now(UTC) - status.started_at).total_seconds()
         return {
             "since": present.when(status.started_at),

@@ -40,6 +40,13 @@ def safe_url(url: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
+def label(text: str | None) -> str:
+    """A feed's label, which is its URL when it has no name: credentials out then."""
+    if not text:
+        return ""
+    return safe_url(text) if "://" in text else text
+
+
 def link_href(url: str | None) -> str | None:
     """``url`` if it may be a link target (http or https only: no ``javascript:``)."""
     if not url:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from monitor.ical import period
+from monitor.web.present import label
 from monitor.web.queries import Claim
 
 WIDTH = 720.0
@@ -80,13 +81,17 @@ def layout(claims: Sequence[Claim]) -> Chart | None:
             end_x=round(max(x(end), x(start) + 3), 1),
             value=value,
             seen=claim.seen.date().isoformat(),
-            source=claim.source if len(claim.source) <= 28 else claim.source[:27] + "…",
+            source=_short(label(claim.source)),
             rumored=claim.rumored and not claim.official,
             link=claim.link,
         )
         for i, (claim, value, start, end) in enumerate(placed)
     )
     return Chart(WIDTH, TOP + len(rows) * ROW + 10, rows, _ticks(low, high, x), TOP - 18)
+
+
+def _short(text: str, size: int = 28) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def _ticks(low: date, high: date, place: Callable[[date], float]) -> tuple[Tick, ...]:
