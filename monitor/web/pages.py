@@ -8,7 +8,7 @@ item text (titles, evidence, errors) reaches the page as text, never as markup.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from monitor.web.timeline import layout
 if TYPE_CHECKING:
     from monitor.web.server import Daemon
 
+DEFAULT_DAYS = 7.0
 EXAMPLE_WATCH = """name: GPT-5
 terms: [GPT-5]
 aliases: [GPT 5, GPT5]
@@ -93,13 +94,15 @@ class Pages:
 
     async def preview_form(self, _: web.Request) -> web.Response:
         # the worker starts while the user writes: the first preview does not pay for it
-        asyncio.create_task(self.previewer.warm())  # noqa: RUF006 -- ends by itself
-        return await self._page("preview.html", self._form, EXAMPLE_WATCH, 7.0, None)
+        since = datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
+        warming = self.previewer.warm(self.daemon.settings.database_url, since)
+        asyncio.create_task(warming)  # noqa: RUF006 -- ends by itself, bounded in time
+        return await self._page("preview.html", self._form, EXAMPLE_WATCH, DEFAULT_DAYS, None)
 
     async def preview(self, request: web.Request) -> web.Response:
         form = await request.post()
         text = str(form.get("watch", ""))[: MAX_TEXT + 1]
-        days = min(_float(form.get("days"), 7.0), MAX_DAYS)
+        days = min(_float(form.get("days"), DEFAULT_DAYS), MAX_DAYS)
         settings = self.daemon.settings
         result = await self.previewer.preview(
             PreviewRequest(

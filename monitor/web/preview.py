@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.model import Item
+from monitor.prepare import Prepared, prepare
+
 MAX_TEXT = 10_000  # characters of watch text
 MAX_DAYS = 90
 MAX_ITEMS = 20_000  # newest stored items looked at
 MAX_SHOWN = 200  # matched items shown
+SOFT_LIMIT = 2.5  # seconds of analysis, then the preview says how far it got
 TIME_LIMIT = 5.0  # seconds, then the worker is killed
 MEMORY_MB = 600
 
@@ -74,7 +78,6 @@ def run(request: PreviewRequest) -> PreviewResult:
     """The preview itself (in the worker; in-process for tests of its result)."""
     from monitor.analysis import Rules, analyse
     from monitor.errors import WatchlistError
-    from monitor.model import Item
     from monitor.watchlist import load_watch_text
 
     started = time.perf_counter()
@@ -88,20 +91,23 @@ def run(request: PreviewRequest) -> PreviewResult:
         return PreviewResult(tuple(f"{p.line}: {p.message}" for p in exc.problems))
     rules = Rules.build(watchlists, request.targets)
     days = min(max(request.days, 0.0), MAX_DAYS)
-    rows = _items(request.database_url, request.now - timedelta(days=days))
+    stored = _stored(request.database_url, request.now - timedelta(days=days))
     hits: list[Hit] = []
-    matched = alerts = 0
-    for title, link, guid, summary, language, published, first_seen, source, official in rows:
-        item = Item(
-            key="",
-            title=title,
-            link=link,
-            guid=guid,
-            summary=summary or "",
-            published=published,
-            language=language,
+    scanned = matched = alerts = 0
+    notes: tuple[str, ...] = ()
+    for row in stored:
+        if time.perf_counter() - started > SOFT_LIMIT:
+            notes = (f"time bound: looked at the newest {scanned} of {len(stored)} items",)
+            break
+        scanned += 1
+        analysis = analyse(
+            row.item,
+            rules,
+            row.prepared,
+            official=row.official,
+            now=row.first_seen,
+            max_age=request.max_age,
         )
-        analysis = analyse(item, rules, official=official, now=first_seen, max_age=request.max_age)
         if not analysis.decisions:
             continue
         matched += 1
@@ -120,10 +126,13 @@ def run(request: PreviewRequest) -> PreviewResult:
                 )
                 for d in analysis.decisions
             )
-            hits.append(Hit(title, link, source, published, decisions))
+            hits.append(
+                Hit(row.item.title, row.item.link, row.source, row.item.published, decisions)
+            )
     return PreviewResult(
+        notes,
         watches=tuple(w.name for w in watchlists.watches),
-        scanned=len(rows),
+        scanned=scanned,
         matched=matched,
         alerts=alerts,
         hits=tuple(hits),
@@ -131,39 +140,89 @@ def run(request: PreviewRequest) -> PreviewResult:
     )
 
 
-_ENGINES: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Stored:
+    """A stored item as ``analyse`` takes it, its text made once per worker."""
+
+    item: Item
+    prepared: Prepared
+    source: str
+    official: bool
+    first_seen: datetime
 
 
-def _items(database_url: str, since: datetime) -> list[Any]:
-    """The newest ``MAX_ITEMS`` items first seen since ``since``, newest first."""
-    from sqlalchemy import func, select
+class _Items:
+    """The worker's copy of the stored items of the window asked last, by id: a preview
+    reads only the rows added since, and makes their text once (``prepare``)."""
 
-    from monitor.store import tables as t
-    from monitor.web.queries import read_engine
+    def __init__(self) -> None:
+        self.url = ""
+        self.engine: Any = None
+        self.by_id: dict[int, _Stored] = {}
 
-    engine = _ENGINES.get(database_url)
-    if engine is None:
-        engine = _ENGINES[database_url] = read_engine(database_url)
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(
-                    t.Item.title,
-                    t.Item.link,
-                    t.Item.guid,
-                    t.Item.summary,
-                    t.Item.language,
-                    t.Item.published_at,
-                    t.Item.first_seen_at,
-                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
-                    t.Feed.official,
+    def window(self, url: str, since: datetime) -> list[_Stored]:
+        """The newest ``MAX_ITEMS`` items first seen since ``since``, newest first."""
+        from sqlalchemy import func, select
+
+        from monitor.store import tables as t
+        from monitor.web.queries import read_engine
+
+        if url != self.url:
+            if self.engine is not None:
+                self.engine.dispose()
+            self.url, self.engine, self.by_id = url, read_engine(url), {}
+        with self.engine.connect() as conn:
+            ids = list(
+                conn.scalars(
+                    select(t.Item.id)
+                    .where(t.Item.first_seen_at >= since)
+                    .order_by(t.Item.first_seen_at.desc(), t.Item.id.desc())
+                    .limit(MAX_ITEMS)
                 )
-                .join(t.Feed, t.Feed.id == t.Item.feed_id)
-                .where(t.Item.first_seen_at >= since)
-                .order_by(t.Item.first_seen_at.desc(), t.Item.id.desc())
-                .limit(MAX_ITEMS)
-            ).all()
-        )
+            )
+            missing = [i for i in ids if i not in self.by_id]
+            for start in range(0, len(missing), 500):
+                rows = conn.execute(
+                    select(
+                        t.Item.id,
+                        t.Item.item_key,
+                        t.Item.title,
+                        t.Item.link,
+                        t.Item.guid,
+                        t.Item.summary,
+                        t.Item.language,
+                        t.Item.published_at,
+                        t.Item.first_seen_at,
+                        func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
+                        t.Feed.official,
+                    )
+                    .join(t.Feed, t.Feed.id == t.Item.feed_id)
+                    .where(t.Item.id.in_(missing[start : start + 500]))
+                )
+                for (
+                    id_,
+                    key,
+                    title,
+                    link,
+                    guid,
+                    summary,
+                    lang,
+                    published,
+                    seen,
+                    source,
+                    off,
+                ) in rows:
+                    item = Item(key, title, link, guid, summary or "", "", published, lang)
+                    self.by_id[id_] = _Stored(item, prepare(item), source, bool(off), seen)
+        self.by_id = {i: self.by_id[i] for i in ids}  # the window's items only
+        return list(self.by_id.values())
+
+
+_ITEMS = _Items()
+
+
+def _stored(url: str, since: datetime) -> list[_Stored]:
+    return _ITEMS.window(url, since)
 
 
 def _start_worker(memory_mb: int) -> None:
@@ -175,8 +234,11 @@ def _start_worker(memory_mb: int) -> None:
     import monitor.web.queries  # noqa: F401
 
 
-def _warm() -> None:
-    """The worker's first job: returns once its imports are done."""
+def _warm(url: str | None = None, since: datetime | None = None) -> None:
+    """The worker's first job: returns once its imports are done, and the items of the
+    default window are read and prepared when ``url`` is given."""
+    if url is not None and since is not None:
+        _ITEMS.window(url, since)
 
 
 class Previewer:
@@ -203,9 +265,20 @@ class Previewer:
                 self._pool = pool
             return self._pool
 
-    async def warm(self) -> None:
-        """Start the worker (in a thread: a spawn and its imports take most of a second)."""
-        await asyncio.to_thread(self._get)
+    async def warm(self, url: str, since: datetime) -> None:
+        """Start the worker (in a thread: a spawn and its imports take most of a second),
+        then have it read the items of a first preview's window, while the user writes."""
+        if self._busy.locked():
+            return
+        async with self._busy:
+            pool = await asyncio.to_thread(self._get)
+            loop = asyncio.get_running_loop()
+            try:
+                await asyncio.wait_for(
+                    loop.run_in_executor(pool, _warm, url, since), 4 * self.time_limit
+                )
+            except (TimeoutError, concurrent.futures.process.BrokenProcessPool):
+                self._discard(pool)
 
     async def preview(self, request: PreviewRequest) -> PreviewResult:
         if self._busy.locked():
