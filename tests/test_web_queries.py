@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, delete, insert
 
 from monitor.store import Store
 from monitor.store import tables as t
@@ -142,7 +142,7 @@ def test_the_pages_engine_cannot_write_on_sqlite(engine: Engine) -> None:
     from sqlalchemy.exc import OperationalError
 
     with pytest.raises(OperationalError, match="readonly"), engine.begin() as conn:
-        conn.execute(t.Feed.__table__.delete())
+        conn.execute(delete(t.Feed))
 
 
 def test_timeline_places_each_claim_at_its_date() -> None:
