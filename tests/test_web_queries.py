@@ -132,6 +132,7 @@ def test_claims_matches_feeds_and_overview(engine: Engine) -> None:
     assert [f.label for f in by_name] == ["https://u:pw@b.test/rss", "charlie", "Alpha"]
     overview = queries.overview(engine)
     assert (overview.pending, overview.failed, overview.feeds, overview.failing) == (1, 1, 3, 1)
+    assert overview.ok == 1
     assert overview.last_feed_error is not None
     assert overview.last_feed_error[1] == "http_5xx: HTTP 503"
 

@@ -49,6 +49,7 @@ def _environment() -> Environment:
         label=present.label,
         scrub=present.scrub,
         mark=present.mark_evidence,
+        seconds=present.seconds,
     )
     env.globals.update(delivery_state=present.delivery_state)
     return env
@@ -153,7 +154,9 @@ class Pages:
         return {
             "since": present.when(status.started_at),
             "up": present.ago(up),
-            "cycle": None if status.cycle_seconds is None else f"{status.cycle_seconds:.1f} s",
+            "cycle": None
+            if status.cycle_seconds is None
+            else present.seconds(status.cycle_seconds),
             "overview": overview,
             "error": error,
             "watches": [w.name for w in self.daemon.rules().watchlists.watches],
@@ -178,8 +181,10 @@ class Pages:
             elif watch is not None and Signal(m.signal) not in watch.alert_on:
                 decision = "no alert"
                 why = what if m.signal == "mention" else f"{what}: signal not in alert_on"
+            elif m.story_alerted:
+                decision, why = "no alert", f"{what}: same story already alerted"
             else:
-                decision, why = "no alert", f"{what}: same story already alerted, or too old"
+                decision, why = "no alert", f"{what}: older than max_age"
             rows.append((m, decision, why))
         return {"name": name, "chart": layout(claims), "claims": claims, "rows": rows}
 

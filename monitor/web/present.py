@@ -77,6 +77,11 @@ def ago(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def seconds(value: float) -> str:
+    """'42 ms' below a second, '3.4 s' above."""
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
 def delivery_state(
     state: str,
     *,

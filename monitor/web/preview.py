@@ -17,10 +17,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.model import Item
 from monitor.prepare import Prepared, prepare
+
+if TYPE_CHECKING:
+    from monitor.analysis import Analysis, Rules
 
 MAX_TEXT = 10_000  # characters of watch text
 MAX_DAYS = 90
@@ -66,6 +69,7 @@ class Hit:
 @dataclass(frozen=True)
 class PreviewResult:
     problems: tuple[str, ...] = ()  # "line: message", or why the preview stopped
+    note: str | None = None  # how far the time bound let it go
     watches: tuple[str, ...] = ()
     scanned: int = 0
     matched: int = 0
@@ -92,14 +96,12 @@ def run(request: PreviewRequest) -> PreviewResult:
     rules = Rules.build(watchlists, request.targets)
     days = min(max(request.days, 0.0), MAX_DAYS)
     stored = _stored(request.database_url, request.now - timedelta(days=days))
-    hits: list[Hit] = []
-    scanned = matched = alerts = 0
-    notes: tuple[str, ...] = ()
-    for row in stored:
+    found: list[tuple[_Stored, Analysis]] = []
+    note = None
+    for scanned, row in enumerate(stored):
         if time.perf_counter() - started > SOFT_LIMIT:
-            notes = (f"time bound: looked at the newest {scanned} of {len(stored)} items",)
+            note = f"time bound: looked at the newest {scanned} of {len(stored)} items"
             break
-        scanned += 1
         analysis = analyse(
             row.item,
             rules,
@@ -108,12 +110,51 @@ def run(request: PreviewRequest) -> PreviewResult:
             now=row.first_seen,
             max_age=request.max_age,
         )
-        if not analysis.decisions:
-            continue
-        matched += 1
-        alerts += any(d.alert for d in analysis.decisions)
-        if len(hits) < MAX_SHOWN:
-            decisions = tuple(
+        if analysis.decisions:
+            found.append((row, analysis))
+    else:
+        scanned = len(stored)
+    decided = _by_story(found, rules)
+    hits = [
+        Hit(row.item.title, row.item.link, row.source, row.item.published, decided[row.id])
+        for row, _ in found[:MAX_SHOWN]
+    ]
+    return PreviewResult(
+        watches=tuple(w.name for w in watchlists.watches),
+        note=note,
+        scanned=scanned,
+        matched=len(found),
+        alerts=sum(any(d.alert for d in decisions) for decisions in decided.values()),
+        hits=tuple(hits),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _by_story(
+    found: list[tuple[_Stored, Analysis]], rules: Rules
+) -> dict[int, tuple[Decision, ...]]:
+    """Each item's decisions weighed against what its story alerted before it, oldest
+    first, as the daemon and ``monitor replay`` do: a story told by ten feeds alerts once,
+    and again only for what changed (``monitor.alerting``)."""
+    from monitor import alerting
+
+    story_alerts: dict[tuple[str, int], list[alerting.Prior]] = {}
+    decided: dict[int, tuple[Decision, ...]] = {}
+    for row, analysis in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
+        decisions = []
+        for d in analysis.decisions:
+            alert, why = d.alert, d.why
+            if alert:
+                prior = story_alerts.setdefault((d.watch, row.story_id or -row.id), [])
+                decision = alerting.decide(
+                    d.watch, d.classification, rules.watches[d.watch].alert_on, prior
+                )
+                if decision is None:
+                    alert, why = False, f"{d.why}: same story already alerted"
+                else:
+                    prior.append(alerting.Prior(d.signal, d.dates))
+                    why = decision.change or d.why
+            decisions.append(
                 Decision(
                     d.watch,
                     d.match.term,
@@ -121,29 +162,20 @@ def run(request: PreviewRequest) -> PreviewResult:
                     d.rumored,
                     d.dates,
                     d.evidence,
-                    d.alert,
-                    d.why,
+                    alert,
+                    why,
                 )
-                for d in analysis.decisions
             )
-            hits.append(
-                Hit(row.item.title, row.item.link, row.source, row.item.published, decisions)
-            )
-    return PreviewResult(
-        notes,
-        watches=tuple(w.name for w in watchlists.watches),
-        scanned=scanned,
-        matched=matched,
-        alerts=alerts,
-        hits=tuple(hits),
-        seconds=time.perf_counter() - started,
-    )
+        decided[row.id] = tuple(decisions)
+    return decided
 
 
 @dataclass(frozen=True)
 class _Stored:
     """A stored item as ``analyse`` takes it, its text made once per worker."""
 
+    id: int
+    story_id: int | None
     item: Item
     prepared: Prepared
     source: str
@@ -193,27 +225,33 @@ class _Items:
                         t.Item.language,
                         t.Item.published_at,
                         t.Item.first_seen_at,
-                        func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
+                        func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url).label("source"),
                         t.Feed.official,
+                        t.Item.story_id,
                     )
                     .join(t.Feed, t.Feed.id == t.Item.feed_id)
                     .where(t.Item.id.in_(missing[start : start + 500]))
                 )
-                for (
-                    id_,
-                    key,
-                    title,
-                    link,
-                    guid,
-                    summary,
-                    lang,
-                    published,
-                    seen,
-                    source,
-                    off,
-                ) in rows:
-                    item = Item(key, title, link, guid, summary or "", "", published, lang)
-                    self.by_id[id_] = _Stored(item, prepare(item), source, bool(off), seen)
+                for r in rows:
+                    item = Item(
+                        r.item_key,
+                        r.title,
+                        r.link,
+                        r.guid,
+                        r.summary or "",
+                        "",
+                        r.published_at,
+                        r.language,
+                    )
+                    self.by_id[r.id] = _Stored(
+                        r.id,
+                        r.story_id,
+                        item,
+                        prepare(item),
+                        r.source,
+                        bool(r.official),
+                        r.first_seen_at,
+                    )
         self.by_id = {i: self.by_id[i] for i in ids}  # the window's items only
         return list(self.by_id.values())
 
@@ -281,9 +319,13 @@ class Previewer:
                 self._discard(pool)
 
     async def preview(self, request: PreviewRequest) -> PreviewResult:
-        if self._busy.locked():
+        """``run(request)`` in the worker, after the one before it (a warm-up, another
+        preview) if that ends within the time limit; a worker past it is killed."""
+        try:
+            await asyncio.wait_for(self._busy.acquire(), self.time_limit)
+        except TimeoutError:
             return PreviewResult(("another preview is running; try again in a few seconds",))
-        async with self._busy:
+        try:
             pool = await asyncio.to_thread(self._get)
             loop = asyncio.get_running_loop()
             try:
@@ -297,6 +339,8 @@ class Previewer:
             except (concurrent.futures.process.BrokenProcessPool, MemoryError):
                 self._discard(pool)
                 return PreviewResult((f"stopped: the preview ran out of {self.memory_mb} MB",))
+        finally:
+            self._busy.release()
 
     def _discard(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
         with self._lock:

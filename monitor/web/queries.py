@@ -95,7 +95,7 @@ def alerts_page(
                     bool(d.digest),
                 )
             )
-        sources = _sources(conn, {r.story_id: r.item_id for r in rows})
+        sources = _sources(conn, {r.story_id for r in rows})
     alerts = [
         AlertRow(
             r.id,
@@ -110,7 +110,7 @@ def alerts_page(
             r.evidence or "",
             r.change,
             r.created_at,
-            tuple(sources.get(r.story_id, ())),
+            _outlets(sources.get(r.story_id, []), r.item_id),
             tuple(deliveries.get(r.id, ())),
         )
         for r in rows
@@ -118,23 +118,31 @@ def alerts_page(
     return alerts, int(total)
 
 
-def _sources(
-    conn: Any, first_items: dict[int, int | None]
-) -> dict[int, list[tuple[str, str | None]]]:
-    """(feed label, link) per story, one per feed: the alert's own item first, then by age."""
-    if not first_items:
+def _sources(conn: Any, story_ids: set[int]) -> dict[int, list[tuple[int, str, str | None]]]:
+    """(item id, feed label, link) of each story's items, oldest first."""
+    if not story_ids:
         return {}
     rows = conn.execute(
         select(t.Item.story_id, t.Item.id, _LABEL, t.Item.link)
         .join(t.Feed, t.Feed.id == t.Item.feed_id)
-        .where(t.Item.story_id.in_(list(first_items)))
+        .where(t.Item.story_id.in_(list(story_ids)))
         .order_by(t.Item.first_seen_at, t.Item.id)
-        .limit(50 * len(first_items))
+        .limit(50 * len(story_ids))
     ).all()
-    found: dict[int, dict[str, str | None]] = {}
-    for story_id, _item, label, link in sorted(rows, key=lambda r: r[1] != first_items.get(r[0])):
-        found.setdefault(story_id, {}).setdefault(label, link)
-    return {story: list(by_label.items()) for story, by_label in found.items()}
+    found: dict[int, list[tuple[int, str, str | None]]] = {}
+    for story_id, item_id, label, link in rows:
+        found.setdefault(story_id, []).append((item_id, label, link))
+    return found
+
+
+def _outlets(
+    items: list[tuple[int, str, str | None]], first: int | None
+) -> tuple[tuple[str, str | None], ...]:
+    """(feed label, link), one per feed: the alert's own item's first, then by age."""
+    by_label: dict[str, str | None] = {}
+    for _, label, link in sorted(items, key=lambda i: i[0] != first):
+        by_label.setdefault(label, link)
+    return tuple(by_label.items())
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,7 @@ class MatchRow:
     evidence: str
     alerted: bool
     change: str | None
+    story_alerted: bool  # an alert of this watch for the item's story, from any item
 
 
 def watch_matches(engine: Engine, watch: str, *, limit: int = 50) -> list[MatchRow]:
@@ -220,6 +229,7 @@ def watch_matches(engine: Engine, watch: str, *, limit: int = 50) -> list[MatchR
                 t.WatchMatch.rumored,
                 t.WatchMatch.dates,
                 t.WatchMatch.evidence,
+                t.Item.story_id,
             )
             .join(t.Item, t.Item.id == t.WatchMatch.item_id)
             .join(t.Feed, t.Feed.id == t.Item.feed_id)
@@ -227,15 +237,22 @@ def watch_matches(engine: Engine, watch: str, *, limit: int = 50) -> list[MatchR
             .order_by(t.WatchMatch.id.desc())
             .limit(limit)
         ).all()
-        alerted = dict(
-            conn.execute(
-                select(t.Alert.item_id, t.Alert.change).where(
-                    t.Alert.watch == watch, t.Alert.item_id.in_([r[0] for r in rows])
-                )
-            ).all()
-        )
+        alerts = conn.execute(
+            select(t.Alert.item_id, t.Alert.story_id, t.Alert.change).where(
+                t.Alert.watch == watch, t.Alert.story_id.in_({r[12] for r in rows})
+            )
+        ).all()
+    alerted = {item: change for item, _, change in alerts}
+    stories = {story for _, story, _ in alerts}
     return [
-        MatchRow(*r[:10], tuple(r[10] or ()), r[11] or "", r[0] in alerted, alerted.get(r[0]))
+        MatchRow(
+            *r[:10],
+            tuple(r[10] or ()),
+            r[11] or "",
+            r[0] in alerted,
+            alerted.get(r[0]),
+            r[12] in stories,
+        )
         for r in rows
     ]
 
@@ -322,6 +339,7 @@ class Overview:
     failed: int = 0
     feeds: int = 0
     failing: int = 0
+    ok: int = 0
     last_feed_error: tuple[str, str, datetime | None] | None = None  # label, error, when
 
 
@@ -330,9 +348,11 @@ def overview(engine: Engine) -> Overview:
         states = dict(
             conn.execute(select(t.Delivery.state, func.count()).group_by(t.Delivery.state)).all()
         )
-        feeds, failing = conn.execute(
+        feeds, failing, ok = conn.execute(
             select(
-                func.count(), func.coalesce(func.sum(case((t.Feed.error_count > 0, 1), else_=0)), 0)
+                func.count(),
+                func.coalesce(func.sum(case((_HEALTH == 0, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((_HEALTH == 1, 1), else_=0)), 0),
             ).select_from(t.Feed)
         ).one()
         last = conn.execute(
@@ -345,5 +365,10 @@ def overview(engine: Engine) -> Overview:
     if last is not None:
         error = (last[0], f"{last[1] or 'error'}: {last[2] or ''}".strip(": "), last[3])
     return Overview(
-        int(states.get("pending", 0)), int(states.get("failed", 0)), int(feeds), int(failing), error
+        int(states.get("pending", 0)),
+        int(states.get("failed", 0)),
+        int(feeds),
+        int(failing),
+        int(ok),
+        error,
     )

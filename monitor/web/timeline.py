@@ -29,6 +29,7 @@ class Row:
     seen_x: float
     start_x: float
     end_x: float
+    label_x: float  # right of both the bar and the dot: the join line stays clear
     value: str  # the claimed date as written, "2025-08-07", or "released"
     seen: str
     source: str
@@ -79,6 +80,7 @@ def layout(claims: Sequence[Claim]) -> Chart | None:
             seen_x=x(claim.seen.date()),
             start_x=x(start),
             end_x=round(max(x(end), x(start) + 3), 1),
+            label_x=round(max(x(end), x(start) + 3, x(claim.seen.date())) + 8, 1),
             value=value,
             seen=claim.seen.date().isoformat(),
             source=_short(label(claim.source)),
