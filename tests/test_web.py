@@ -237,6 +237,18 @@ def test_the_token_guards_every_page_but_healthz(tmp_path: Path) -> None:
         web.close()
 
 
+def test_other_sites_cannot_reach_a_dashboard_without_token(dashboard: Dashboard) -> None:
+    # DNS rebinding: a name of the attacker's that now points at 127.0.0.1
+    assert get(dashboard.web.url("/"), headers={"Host": "evil.test:80"}).status == 421
+    assert get(dashboard.web.url("/"), headers={"Host": "localhost"}).status == 200
+    assert get(dashboard.web.url("/healthz"), headers={"Host": "evil.test"}).status == 200
+    body = urllib.parse.urlencode({"watch": "name: X\nterms: [x]\n", "days": "1"}).encode()
+    url = dashboard.web.url("/preview")
+    assert get(url, data=body, headers={"Origin": "http://evil.test"}).status == 403
+    same = url.rsplit("/", 1)[0]
+    assert get(url, data=body, headers={"Origin": same}).status == 200
+
+
 def test_health_metrics_and_calendar_stay_on_the_listener(dashboard: Dashboard) -> None:
     health = dashboard.get("/healthz")
     assert health.status == 200 and '"status": "ok"' in health.text

@@ -4,9 +4,11 @@ and the dashboard's pages (``monitor.web.pages``).
 Safety, in the order a request meets it:
 1. It listens on 127.0.0.1 unless ``[http] listen`` says otherwise, and elsewhere only with
    ``[http] token`` (``monitor.settings`` refuses to start without one).
-2. With a token, every path but ``/healthz`` wants it: ``Authorization: Bearer``, or the
+2. Without a token, only loopback host names are answered (no DNS rebinding); a form
+   posted from another origin is refused either way.
+3. With a token, every path but ``/healthz`` wants it: ``Authorization: Bearer``, or the
    cookie that ``/?token=...`` sets once (then the address bar loses it).
-3. Every answer carries a Content-Security-Policy that allows nothing from elsewhere, no
+4. Every answer carries a Content-Security-Policy that allows nothing from elsewhere, no
    script at all, and no framing.
 """
 
@@ -18,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -45,6 +48,7 @@ HEADERS = {
 }
 OPEN_PATHS = frozenset({"/healthz"})
 PAGES: web.AppKey[Pages] = web.AppKey("pages")
+TOKEN: web.AppKey[str | None] = web.AppKey("token")
 
 
 @dataclass
@@ -64,9 +68,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def make_app(daemon: Daemon, *, token: str | None = None) -> web.Application:
     app = web.Application(
-        middlewares=[_headers, _guard(token)],
+        middlewares=[_headers, _same_site, _guard(token)],
         client_max_size=64 * 1024,  # the preview's form is the largest body we take
     )
+    app[TOKEN] = token
     pages = app[PAGES] = Pages(daemon)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -103,6 +108,26 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
     if isinstance(response, web.HTTPException):
         raise response
     return response
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@web.middleware
+async def _same_site(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Without a token the pages trust the loopback interface, so a page elsewhere must not
+    reach them through the user's browser: a Host that is not a loopback name is a DNS
+    rebinding, and a form posted from another origin is refused."""
+    token = request.app[TOKEN]
+    if token is None and request.path not in OPEN_PATHS:
+        host = (request.url.host or "").strip("[]").lower()
+        if host not in LOOPBACK_NAMES and not host.startswith("127."):
+            raise web.HTTPMisdirectedRequest(text="this dashboard answers on 127.0.0.1 only\n")
+    origin = request.headers.get("Origin")
+    # the host only: behind a TLS proxy the browser says https, the proxy asks http
+    if request.method == "POST" and origin is not None and urlsplit(origin).netloc != request.host:
+        raise web.HTTPForbidden(text="a form from another site\n")
+    return await handler(request)
 
 
 def _guard(token: str | None) -> Middleware:
