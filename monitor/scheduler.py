@@ -393,7 +393,12 @@ class Daemon:
             return time.monotonic() - self._last_tick < max(3 * tick, 3 * STATUS_TICK)
 
         view = Daemon(
-            self.settings, self.store, lambda: self.rules, self.metrics, self.web_status, alive
+            lambda: self.settings,
+            self.store,
+            lambda: self.rules,
+            self.metrics,
+            self.web_status,
+            alive,
         )
         server = WebServer(view, *listen_address(listen))
         await server.start()

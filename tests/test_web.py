@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 import threading
 import time
 import urllib.parse
@@ -181,7 +182,7 @@ def test_preview_shows_watchlist_errors_by_line(dashboard: Dashboard) -> None:
 def test_a_hostile_pattern_is_stopped_and_the_listener_keeps_answering(
     dashboard: Dashboard,
 ) -> None:
-    dashboard.web.server.runner.app[PAGES].previewer.time_limit = 1.5
+    dashboard.web.server.runner.app[PAGES].previewer.time_limit = 3.0
     # catastrophic backtracking over the stored digest's run of a's: minutes of CPU
     hostile = "name: Slow\nterms: [{regex: '(a+)+b'}]\n"
     answers: list[float] = []
@@ -202,9 +203,10 @@ def test_a_hostile_pattern_is_stopped_and_the_listener_keeps_answering(
     finally:
         done.set()
         prober.join()
-    assert "stopped after 1.5 s" in page.text
-    assert time.monotonic() - asked < 10
-    assert len(answers) >= 5 and max(answers) < 0.5
+    assert "stopped after 3 s" in page.text
+    assert time.monotonic() - asked < 12
+    # a loop held by the pattern would answer after the time limit; a busy machine is slower
+    assert len(answers) >= 10 and statistics.median(answers) < 0.1 and max(answers) < 1.5
     # a new worker takes the next preview
     assert "2 of 3 items match" in dashboard.preview("name: GPT-5\nterms: [GPT-5]\n").text
     too_long = dashboard.preview("name: X\nterms: [x]\n#" + "x" * 20_000)
@@ -245,6 +247,7 @@ def test_other_sites_cannot_reach_a_dashboard_without_token(dashboard: Dashboard
     body = urllib.parse.urlencode({"watch": "name: X\nterms: [x]\n", "days": "1"}).encode()
     url = dashboard.web.url("/preview")
     assert get(url, data=body, headers={"Origin": "http://evil.test"}).status == 403
+    assert get(url, data=body, headers={"Origin": "null"}).status == 403
     same = url.rsplit("/", 1)[0]
     assert get(url, data=body, headers={"Origin": same}).status == 200
 

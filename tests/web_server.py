@@ -26,7 +26,12 @@ class WebThread:
         rules = Rules.load(settings)
         self.status = status or DaemonStatus(summary="feeds 1 ok")
         daemon = Daemon(
-            settings, Store(self.engine), lambda: rules, Metrics(), self.status, lambda: True
+            lambda: settings,
+            Store(self.engine),
+            lambda: rules,
+            Metrics(),
+            self.status,
+            lambda: True,
         )
         self.loop = asyncio.new_event_loop()
         self.server = WebServer(daemon, "127.0.0.1", 0)

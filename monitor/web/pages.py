@@ -59,7 +59,7 @@ class Pages:
     def __init__(self, daemon: Daemon) -> None:
         self.daemon = daemon
         self.env = _environment()
-        self.engine = queries.read_engine(daemon.settings.database_url)
+        self.engine = queries.read_engine(daemon.settings().database_url)
         self.previewer = Previewer()
         static = resources.files("monitor.web").joinpath("static")
         self.css = static.joinpath("style.css").read_bytes()
@@ -96,7 +96,7 @@ class Pages:
     async def preview_form(self, _: web.Request) -> web.Response:
         # the worker starts while the user writes: the first preview does not pay for it
         since = datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
-        warming = self.previewer.warm(self.daemon.settings.database_url, since)
+        warming = self.previewer.warm(self.daemon.settings().database_url, since)
         asyncio.create_task(warming)  # noqa: RUF006 -- ends by itself, bounded in time
         return await self._page("preview.html", self._form, EXAMPLE_WATCH, DEFAULT_DAYS, None)
 
@@ -104,7 +104,7 @@ class Pages:
         form = await request.post()
         text = str(form.get("watch", ""))[: MAX_TEXT + 1]
         days = min(_float(form.get("days"), DEFAULT_DAYS), MAX_DAYS)
-        settings = self.daemon.settings
+        settings = self.daemon.settings()
         result = await self.previewer.preview(
             PreviewRequest(
                 text=text,

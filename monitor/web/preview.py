@@ -31,7 +31,7 @@ MAX_ITEMS = 20_000  # newest stored items looked at
 MAX_SHOWN = 200  # matched items shown
 SOFT_LIMIT = 2.5  # seconds of analysis, then the preview says how far it got
 TIME_LIMIT = 5.0  # seconds, then the worker is killed
-MEMORY_MB = 600
+MEMORY_MB = 1024  # address space: the interpreter, and up to MAX_ITEMS items' text
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # not no-referrer: a browser then sends "Origin: null" with our own forms
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 OPEN_PATHS = frozenset({"/healthz"})
@@ -53,9 +54,10 @@ TOKEN: web.AppKey[str | None] = web.AppKey("token")
 
 @dataclass
 class Daemon:
-    """What the listener needs of the daemon: its settings, store, rules and own state."""
+    """What the listener needs of the daemon: its settings and rules (as reloaded), its store
+    and its own state."""
 
-    settings: Settings
+    settings: Callable[[], Settings]
     store: Store
     rules: Callable[[], Rules]
     metrics: Metrics
@@ -166,7 +168,7 @@ class WebServer:
     def __init__(self, daemon: Daemon, host: str, port: int) -> None:
         self.host, self.port = host, port
         self.runner = web.AppRunner(
-            make_app(daemon, token=daemon.settings.http_token),
+            make_app(daemon, token=daemon.settings().http_token),
             access_log=None,  # one line per page view would drown the daemon's log
             handle_signals=False,
             shutdown_timeout=2,
