@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
@@ -25,6 +26,7 @@ _CUE_KINDS = frozenset(
 _HEDGE_KINDS = frozenset({"hedge", "source"})
 
 
+@lru_cache(maxsize=8192)  # the feeds page shows a thousand of them at every view
 def safe_url(url: str | None) -> str:
     """A feed or item URL without its ``user:pass@`` part and secret-looking query values."""
     if not url:
@@ -40,6 +42,7 @@ def safe_url(url: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
+@lru_cache(maxsize=8192)
 def label(text: str | None) -> str:
     """A feed's label, which is its URL when it has no name: credentials out then."""
     if not text:
