@@ -144,12 +144,16 @@ class Pages:
         """The status strip: daemon up since, cycle time, pending deliveries, last error."""
         status = self.daemon.status
         overview = queries.overview(self.engine)
-        error = None
+        errors = []  # the daemon's own and the latest feed's, the newer shown
         if status.last_error:
-            error = (present.when(status.last_error_at), present.scrub(status.last_error))
-        elif overview.last_feed_error:
+            errors.append((status.last_error_at, status.last_error))
+        if overview.last_feed_error:
             label, text, at = overview.last_feed_error
-            error = (present.when(at), present.scrub(f"{present.label(label)}: {text}"))
+            errors.append((at, f"{present.label(label)}: {text}"))
+        error = None
+        if errors:
+            at, text = max(errors, key=lambda e: e[0] or status.started_at)
+            error = (present.when(at), present.scrub(text))
         up = (datetime.now(UTC) - status.started_at).total_seconds()
         return {
             "since": present.when(status.started_at),
