@@ -226,11 +226,12 @@ def load_watch_text(
     )
     reader = _FileReader(Path("<text>"), known_targets, known_searches)
     watches = reader.read_text(body)
-    names = [w.name.casefold() for w in watches]
+    first: dict[str, Watch] = {}
     for watch in watches:
-        if names.count(watch.name.casefold()) > 1:
-            reader.problem(watch.line, f"duplicate watch name {watch.name!r}")
-            names.remove(watch.name.casefold())
+        seen = first.setdefault(watch.name.casefold(), watch)
+        if seen is not watch:
+            where = f"first at line {seen.line - offset}"
+            reader.problem(watch.line, f"duplicate watch name {watch.name!r} ({where})")
     if not watches and not reader.problems:
         reader.problem(1 + offset, "no watch given (expected at least name and terms)")
     if reader.problems:
