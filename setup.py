@@ -14,5 +14,9 @@ setup(
         "monitor.migrations",
         "monitor.migrations.versions",
         "monitor.watchlists",
+        # data folders without an __init__.py: their files are package data (pyproject.toml)
+        "monitor.demo_feeds",
+        "monitor.web.static",
+        "monitor.web.templates",
     ]
 )

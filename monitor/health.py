@@ -1,21 +1,22 @@
 """Health for operators: Prometheus metrics and an optional HTTP endpoint.
 
-The endpoint is off by default; when ``[http] listen`` is set it binds there (127.0.0.1 by
-default: it is not meant for the internet) and serves:
+The endpoint is off by default; when ``[http] listen`` is set, ``monitor.web`` serves there
+(127.0.0.1 by default: it is not meant for the internet):
 - ``/healthz``: 200 with a JSON summary while the scheduler loop is alive, 503 when it has
   not ticked for three poll periods;
 - ``/metrics``: Prometheus text format;
-- ``/calendar.ics``: the claimed dates, as ``monitor calendar`` writes them.
+- ``/calendar.ics``: the claimed dates, as ``monitor calendar`` writes them;
+- the dashboard's pages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -129,57 +130,29 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-Route = Callable[[], Awaitable[tuple[int, str, bytes]]]
+@dataclass
+class DaemonStatus:
+    """What the daemon knows of itself and the database does not: shown by the dashboard's
+    status strip and ``/healthz``. The event loop writes it, the pages read it."""
 
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    summary: str = "starting"
+    cycle_seconds: float | None = None  # the last round of due feeds, first claim to last poll
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    _round_started: float | None = None
 
-class HealthServer:
-    """A tiny HTTP/1.0 server on the event loop: GET only, a few fixed routes."""
+    def round_started(self) -> None:
+        if self._round_started is None:
+            self._round_started = time.monotonic()
 
-    def __init__(self, host: str, port: int, routes: dict[str, Route]) -> None:
-        self.host, self.port, self.routes = host, port, routes
-        self._server: asyncio.Server | None = None
+    def round_done(self) -> None:
+        if self._round_started is not None:
+            self.cycle_seconds = time.monotonic() - self._round_started
+            self._round_started = None
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        sock = self._server.sockets[0].getsockname()
-        self.port = sock[1]
-        log.info("health endpoint listening on http://%s:%d/healthz", self.host, self.port)
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = await asyncio.wait_for(reader.readline(), 5)
-            while (line := await asyncio.wait_for(reader.readline(), 5)) not in (
-                b"\r\n",
-                b"\n",
-                b"",
-            ):
-                if len(line) > 8192:
-                    break
-            parts = request.decode("latin-1").split()
-            path = parts[1].split("?")[0] if len(parts) >= 2 else ""
-            route = self.routes.get(path) if parts and parts[0] == "GET" else None
-            if route is None:
-                status, ctype, body = 404, "text/plain", b"not found\n"
-            else:
-                status, ctype, body = await route()
-            reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}.get(status, "")
-            head = (
-                f"HTTP/1.0 {status} {reason}\r\nContent-Type: {ctype}\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            )
-            writer.write(head.encode() + body)
-            await writer.drain()
-        except (TimeoutError, ConnectionError, UnicodeDecodeError):
-            pass
-        finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+    def error(self, message: str) -> None:
+        self.last_error, self.last_error_at = message, datetime.now(UTC)
 
 
 def healthz_body(alive: bool, summary: dict[str, Any]) -> tuple[int, str, bytes]:

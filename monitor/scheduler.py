@@ -33,7 +33,7 @@ from monitor.errors import ConfigError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.full_collections import FullCollections
-from monitor.health import HealthServer, Metrics, healthz_body
+from monitor.health import DaemonStatus, Metrics
 from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, poll_feed
@@ -53,6 +53,8 @@ from monitor.watchlist import (
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from monitor.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,7 @@ class Daemon:
             on_state=self.full_collections.update,
         )
         self._status = "starting"
+        self.web_status = DaemonStatus()  # what the dashboard's status strip shows
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = self._deliver_again = False
         self._last_tick = time.monotonic()
@@ -380,35 +383,31 @@ class Daemon:
     def stop(self) -> None:
         self._stop.set()
 
-    async def _start_health(self, tick: float) -> HealthServer | None:
+    async def _start_health(self, tick: float) -> WebServer | None:
+        """The HTTP listener of ``[http] listen``: health, metrics and the dashboard."""
         listen = self.settings.http_listen
         if not listen:
             return None
-        host, _, port = listen.rpartition(":")
+        from monitor.web.server import Daemon, WebServer, listen_address
 
-        async def healthz() -> tuple[int, str, bytes]:
-            alive = time.monotonic() - self._last_tick < max(3 * tick, 3 * STATUS_TICK)
-            return healthz_body(alive, {"summary": self._status})
+        def alive() -> bool:
+            return time.monotonic() - self._last_tick < max(3 * tick, 3 * STATUS_TICK)
 
-        async def metrics() -> tuple[int, str, bytes]:
-            return 200, "text/plain; version=0.0.4", self.metrics.render()
-
-        async def calendar() -> tuple[int, str, bytes]:
-            from monitor.reports import calendar_text
-
-            text = await asyncio.to_thread(calendar_text, self.store)
-            return 200, "text/calendar; charset=utf-8", text.encode()
-
-        server = HealthServer(
-            host.strip("[]") or "127.0.0.1",
-            int(port),
-            {"/healthz": healthz, "/metrics": metrics, "/calendar.ics": calendar},
+        view = Daemon(
+            lambda: self.settings,
+            self.store,
+            lambda: self.rules,
+            self.metrics,
+            self.web_status,
+            alive,
         )
+        server = WebServer(view, *listen_address(listen))
         await server.start()
         return server
 
     def _job_error(self, event: JobExecutionEvent) -> None:
         log.error("job failed job=%s error=%r", event.job_id, event.exception)
+        self.web_status.error(f"job {event.job_id} failed: {event.exception!r}")
 
     async def _poll_due(self) -> None:
         self._last_tick = time.monotonic()
@@ -426,6 +425,8 @@ class Daemon:
         if self._stop.is_set():
             return  # stopping meanwhile: these leases lapse (or the next start releases them)
         ctx = self.context()
+        if feeds:
+            self.web_status.round_started()
         for feed in feeds:
             if feed.id in self._tasks:
                 continue
@@ -439,10 +440,13 @@ class Daemon:
 
     def _poll_done(self, feed_id: int, task: asyncio.Task[PollReport]) -> None:
         self._tasks.pop(feed_id, None)
+        if not self._tasks:
+            self.web_status.round_done()
         if task.cancelled():
             return
         if task.exception() is not None:
             log.error("poll crashed feed_id=%d error=%r", feed_id, task.exception())
+            self.web_status.error(f"poll crashed: {task.exception()!r}")
             return
         report = task.result()
         outcome = report.error.kind if report.error else report.status
@@ -498,6 +502,7 @@ class Daemon:
             f"feeds {feeds['ok']} ok, {feeds['failing']} failing, {feeds['disabled']} disabled; "
             f"alerts {deliveries.get('pending', 0)} pending, {deliveries.get('failed', 0)} failed"
         )
+        self.web_status.summary = self._status
         self.systemd.notify(
             *(["WATCHDOG=1"] if self.systemd.watchdog_interval() else []), f"STATUS={self._status}"
         )

@@ -117,6 +117,8 @@ class Settings:
     search_templates: Mapping[str, str] = field(default_factory=dict)
     # optional health/metrics endpoint, "127.0.0.1:8787"; None = off
     http_listen: str | None = None
+    # what a client of that endpoint must show when it listens beyond the loopback interface
+    http_token: str | None = field(default=None, repr=False)
     # message templates of [templates] (monitor.messages.TEMPLATE_KEYS)
     templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
@@ -302,8 +304,9 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
     log = _Reader(top.get("log", dict, {}, "a table [log]"), "log.", path)
     log.check_keys({"level", "format"})
     http = _Reader(top.get("http", dict, {}, "a table [http]"), "http.", path)
-    http.check_keys({"listen"})
+    http.check_keys({"listen", "token", "token_file"})
     listen = http.checked("listen", None, _is_listen_address, "host:port such as '127.0.0.1:8787'")
+    http_token = _http_token(http, listen, env)
     search = top.get("search", dict, {}, "a table [search] of name = URL template with {query}")
     for name, template in search.items():
         if not isinstance(template, str) or "{query}" not in template or not _is_http_url(template):
@@ -368,6 +371,7 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         ),
         search_templates=dict(search),
         http_listen=listen,
+        http_token=http_token,
         templates=_templates(top, path),
         watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
         retention=retention,
@@ -511,3 +515,37 @@ def _templates(top: _Reader, path: Path | None) -> dict[str, str]:
             raise r.fail(key, problem)
         found[key] = text
     return found
+
+
+def _is_loopback(listen: str) -> bool:
+    host = listen.rpartition(":")[0].strip("[]")
+    return host in ("localhost", "") or host.startswith("127.") or host == "::1"
+
+
+def _http_token(http: _Reader, listen: str | None, env: Mapping[str, str]) -> str | None:
+    """The dashboard's token: ``[http] token``, else the file ``[http] token_file`` or
+    ``$MONITOR_HTTP_TOKEN_FILE`` names, else systemd's credential ``http_token``
+    (``LoadCredential=http_token:...``). Required when ``listen`` is not a loopback address:
+    the pages show what is watched and where alerts go."""
+    token: str | None = http.checked(
+        "token", None, lambda v: v is None or isinstance(v, str), "text"
+    )
+    file = http.checked("token_file", None, lambda v: v is None or isinstance(v, str), "a path")
+    file = file or env.get("MONITOR_HTTP_TOKEN_FILE")
+    credentials = env.get("CREDENTIALS_DIRECTORY")
+    if token is None and file is None and credentials:
+        candidate = Path(credentials) / "http_token"
+        file = str(candidate) if candidate.is_file() else None
+    if token is None and file is not None:
+        try:
+            token = Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{http.origin}: http token file {file}: {exc.strerror}") from exc
+    if token is not None and len(token) < 16:
+        raise ConfigError(f"{http.origin}: http.token: expected at least 16 characters")
+    if listen and token is None and not _is_loopback(listen):
+        raise ConfigError(
+            f"{http.origin}: http.listen = {listen!r} is not a loopback address: "
+            "set http.token (or http.token_file) so only you can read the dashboard"
+        )
+    return token

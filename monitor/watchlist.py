@@ -206,6 +206,44 @@ def check_watchlists(
     return _load(paths, known_targets, known_searches)[2]
 
 
+def load_watch_text(
+    text: str,
+    *,
+    known_targets: Collection[str] | None = None,
+    known_searches: Collection[str] | None = None,
+) -> Watchlists:
+    """Watches written as text (the dashboard's preview): a whole watchlist, or the keys of
+    one watch (``name: ...`` then ``terms: ...``) as they sit under ``watches:`` in a file.
+
+    Raises :class:`WatchlistError` whose problems count lines in ``text`` itself.
+    """
+    whole = re.search(r"^watches\s*:", text, re.MULTILINE) is not None
+    offset = 0 if whole else 2
+    body = (
+        text
+        if whole
+        else "watches:\n  -\n" + "".join(f"    {line}" for line in text.splitlines(keepends=True))
+    )
+    reader = _FileReader(Path("<text>"), known_targets, known_searches)
+    watches = reader.read_text(body)
+    first: dict[str, Watch] = {}
+    for watch in watches:
+        seen = first.setdefault(watch.name.casefold(), watch)
+        if seen is not watch:
+            where = f"first at line {seen.line - offset}"
+            reader.problem(watch.line, f"duplicate watch name {watch.name!r} ({where})")
+    if not watches and not reader.problems:
+        reader.problem(1 + offset, "no watch given (expected at least name and terms)")
+    if reader.problems:
+        raise WatchlistError(
+            sorted(
+                (Problem(p.path, max(1, p.line - offset), p.message) for p in reader.problems),
+                key=lambda p: p.line,
+            )
+        )
+    return Watchlists(watches=tuple(watches))
+
+
 def search_feed_urls(watch: Watch, templates: Mapping[str, str]) -> list[str]:
     """The search feed URLs of ``watch``: one per source in ``watch.search``.
 
@@ -326,6 +364,9 @@ class _FileReader:
         except OSError as exc:
             self.problem(1, f"cannot read: {exc.strerror or exc}")
             return []
+        return self.read_text(text)
+
+    def read_text(self, text: str) -> list[Watch]:
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:

@@ -16,6 +16,7 @@ from monitor.watchlist import (
     Watch,
     Watchlists,
     check_watchlists,
+    load_watch_text,
     load_watchlists,
     search_feed_urls,
 )
@@ -581,3 +582,27 @@ def test_bundled_search_urls_stay_on_the_template_hosts() -> None:
         assert len(urls) == len(watch.search)
         assert {urlsplit(u).netloc for u in urls} <= hosts
         assert all(query_of(u) == " OR ".join(f'"{t.text}"' for t in watch.terms) for u in urls)
+
+
+@pytest.mark.parametrize(
+    ("text", "problems"),
+    [
+        ("name: GPT-5\nterms: [GPT-5]\n", []),
+        ("watches:\n  - name: GPT-5\n    terms: [GPT-5]\n", []),
+        ("name: GPT-5\nterms: [GPT-5]\nterm: [x]\n", [3]),
+        ("name: GPT-5\nterms: [GPT-5\n", [3]),
+        ("watches:\n  - name: A\n    terms: [a]\n  - name: a\n    terms: [b]\n", [4]),
+        ("", [1]),
+    ],
+)
+def test_a_watch_written_as_text_is_checked_with_its_own_line_numbers(
+    text: str, problems: list[int]
+) -> None:
+    """The dashboard's preview: one watch's keys, or a whole watchlist, given as text."""
+    if not problems:
+        [watch] = load_watch_text(text).watches
+        assert watch.name == "GPT-5" and [t.text for t in watch.terms] == ["GPT-5"]
+        return
+    with pytest.raises(WatchlistError) as caught:
+        load_watch_text(text, known_targets=(), known_searches=())
+    assert [p.line for p in caught.value.problems] == problems
