@@ -1,7 +1,12 @@
 """The command line of SPEC.md: ``monitor [--config PATH] COMMAND …``.
 
-Every command accepts ``--config`` before or after its name. Configuration errors print one
-clear line and exit 2; ``watchlists check`` prints ``file:line: message`` lines and exits 1.
+Every command accepts ``--config`` before or after its name. An expected failure prints
+one line (secrets hidden) naming what failed and what to do, never a traceback, and exits
+with its own code:
+
+    1  watchlist problems (``file:line: message`` lines) or another failure
+    2  the config file or the environment (every problem, one line each)
+    3  the database: unreachable, unreadable, read-only, or not there for a read-only command
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__, logs
-from monitor.errors import ConfigError, MonitorError, WatchlistError
+from monitor.errors import ConfigError, MonitorError, StoreError, WatchlistError
+from monitor.redact import redact_urls_in
 from monitor.settings import Settings, load_settings, parse_duration
 
 log = logging.getLogger("monitor")
+
+EXIT_FAILURE, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,17 +103,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)  # noqa: T201
         return 1
     except ConfigError as exc:
-        print(f"monitor: config error: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
-        return 2
+        for line in str(exc).splitlines():
+            _say(f"config error: {line}")
+        return EXIT_CONFIG
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_DATABASE
     except MonitorError as exc:
-        print(f"monitor: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
-        return 1
+        _say(str(exc))
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `monitor scan --json … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # a file we were told to write or read (calendar --output, a watchlist folder)
+        where = f" {exc.filename}" if exc.filename else ""
+        _say(f"cannot use{where}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+
+
+def _say(line: str) -> None:
+    """One line on standard error, secrets and URL credentials hidden."""
+    print(f"monitor: {redact_urls_in(logs.SECRETS.scrub(line))}", file=sys.stderr)  # noqa: T201
 
 
 def _secrets(settings: Settings) -> list[str]:

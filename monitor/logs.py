@@ -88,5 +88,8 @@ def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("apprise", "httpx", "httpcore", "aiohttp", "apscheduler", "alembic"):
+    for noisy in ("apprise", "httpx", "httpcore", "aiohttp", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # The daemon's job listener says what failed in one line; APScheduler's own lines would
+    # add a traceback per failed run and a warning per tick skipped during an outage.
+    logging.getLogger("apscheduler").setLevel(logging.CRITICAL)

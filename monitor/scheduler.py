@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 
 from monitor import logs
 from monitor.analysis import Rules
+from monitor.db_outage import DatabaseOutage, wait_until_reachable
 from monitor.delivery import deliver_pending
-from monitor.errors import ConfigError, WatchlistError
+from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.full_collections import FullCollections
@@ -63,6 +64,11 @@ PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time l
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 RETENTION_TICK = 6 * 3600.0
+DB_GIVE_UP_ONCE = 60.0  # `run --once` (cron) waits this long for the database, then fails
+
+
+# Jobs that reach the database each time they run: their success ends an outage.
+_DATABASE_JOBS = frozenset({"poll", "deliver", "heartbeat"})
 
 
 def feed_specs(
@@ -133,6 +139,8 @@ class Daemon:
             on_state=self.full_collections.update,
         )
         self._status = "starting"
+        self.outage = DatabaseOutage()
+        self._stranded: set[int] = set()  # feeds whose poll the database did not record
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = self._deliver_again = False
         self._last_tick = time.monotonic()
@@ -174,9 +182,13 @@ class Daemon:
             self._feed_urls = [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
         return self._feed_urls
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, give_up: float | None = None) -> None:
         self.lock.acquire()
-        await asyncio.to_thread(upgrade, self.engine)
+        await wait_until_reachable(
+            partial(upgrade, self.engine), stop=self._stop, systemd=self.systemd, give_up=give_up
+        )
+        if self._stop.is_set():
+            return
         if self.lock.exclusive:
             # alone on this database: leases left by a killed process are stale
             await asyncio.to_thread(self.store.release_all_leases)
@@ -205,7 +217,7 @@ class Daemon:
 
     async def run_once(self) -> list[PollReport]:
         """Poll every feed once, then deliver every pending alert, retries included."""
-        await self.prepare()
+        await self.prepare(give_up=DB_GIVE_UP_ONCE)
         started, cpu = time.perf_counter(), time.process_time()
         self._cycle = True
         self.loop_lag.start()
@@ -284,7 +296,7 @@ class Daemon:
     async def run_forever(self, stops: Sequence[int] = ()) -> None:
         """Run until SIGTERM or SIGINT; ``stops`` holds those that came before the loop's own
         handlers were set (the command line keeps them while modules load)."""
-        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         # Signals are ours before start-up work begins: a SIGTERM while migrating or loading
@@ -308,7 +320,7 @@ class Daemon:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
-        scheduler.add_listener(self._job_error, EVENT_JOB_ERROR)
+        scheduler.add_listener(self._job_done, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
         self._scheduler = scheduler
         now = datetime.now(UTC)
         tick = self.poll_tick()
@@ -406,12 +418,23 @@ class Daemon:
         await server.start()
         return server
 
-    def _job_error(self, event: JobExecutionEvent) -> None:
-        log.error("job failed job=%s error=%r", event.job_id, event.exception)
+    def _job_done(self, event: JobExecutionEvent) -> None:
+        """One line per failure, never a traceback; a database outage is said once."""
+        exc = event.exception
+        if isinstance(exc, StoreError):
+            self.outage.failed(exc)
+        elif exc is not None:
+            log.error("job failed job=%s error=%s: %s", event.job_id, type(exc).__name__, exc)
+        elif event.job_id in _DATABASE_JOBS:
+            self.outage.succeeded()
 
     async def _poll_due(self) -> None:
         self._last_tick = time.monotonic()
         self.metrics.last_tick.set_to_current_time()
+        if self._stranded:
+            stranded = set(self._stranded)
+            await asyncio.to_thread(self.store.release_feeds, stranded)
+            self._stranded -= stranded
         room = self.settings.concurrency * 2 - len(self._tasks)
         if room <= 0:
             return
@@ -440,10 +463,16 @@ class Daemon:
         self._tasks.pop(feed_id, None)
         if task.cancelled():
             return
-        if task.exception() is not None:
-            log.error("poll crashed feed_id=%d error=%r", feed_id, task.exception())
+        exc = task.exception()
+        if isinstance(exc, StoreError):
+            self.outage.failed(exc)
+            return
+        if exc is not None:
+            log.error("poll crashed feed_id=%d error=%s: %s", feed_id, type(exc).__name__, exc)
             return
         report = task.result()
+        if report.error is not None and report.error.kind == "db_error":
+            self._stranded.add(feed_id)  # its lease could not be given back: at reconnection
         outcome = report.error.kind if report.error else report.status
         self.metrics.fetches.labels(outcome=outcome).inc()
         self.metrics.items.inc(report.new_items)
@@ -489,17 +518,22 @@ class Daemon:
 
     async def _heartbeat(self) -> None:
         """Runs on the loop: a hung loop sends no WATCHDOG=1 and systemd restarts us."""
-        feeds = await asyncio.to_thread(self.store.feed_health, self.feed_urls())
-        deliveries = await asyncio.to_thread(self.store.delivery_counts)
+        watchdog = ["WATCHDOG=1"] if self.systemd.watchdog_interval() else []
+        try:
+            feeds = await asyncio.to_thread(self.store.feed_health, self.feed_urls())
+            deliveries = await asyncio.to_thread(self.store.delivery_counts)
+        except StoreError as exc:
+            # the loop is alive: say so, and why nothing moves
+            self._status = f"database unavailable: {exc}"
+            self.systemd.notify(*watchdog, f"STATUS={self._status}")
+            raise
         self.metrics.pending.set(deliveries.get("pending", 0))
         self.metrics.feeds_failing.set(feeds["failing"])
         self._status = (
             f"feeds {feeds['ok']} ok, {feeds['failing']} failing, {feeds['disabled']} disabled; "
             f"alerts {deliveries.get('pending', 0)} pending, {deliveries.get('failed', 0)} failed"
         )
-        self.systemd.notify(
-            *(["WATCHDOG=1"] if self.systemd.watchdog_interval() else []), f"STATUS={self._status}"
-        )
+        self.systemd.notify(*watchdog, f"STATUS={self._status}")
 
     async def _check_watchlists(self) -> None:
         signature = watchlist_signature(self.settings.watchlist_paths)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 from monitor.matcher import Matcher
 from monitor.watch_regex import problem
 from monitor.watchlist import Term, Watch
+from tests.conftest import run_cli
 
 HOSTILE = "a" * 30 + "!"
 
@@ -45,16 +44,10 @@ def test_watchlists_check_refuses_the_redos_watch_with_its_line(tmp_path: Path) 
             """
         )
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "watchlists", "check", str(wl)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 1
-    assert done.stdout.startswith(f"{wl}:4: regex '(a+)+$' can backtrack catastrophically")
-    assert "Traceback" not in done.stderr
+    done = run_cli("watchlists", "check", str(wl), cwd=tmp_path)
+    assert done.code == 1
+    assert done.out.startswith(f"{wl}:4: regex '(a+)+$' can backtrack catastrophically")
+    assert "Traceback" not in done.err
 
 
 def test_a_pattern_that_slips_through_is_bounded_and_logged(

@@ -1,19 +1,27 @@
 """Engine set-up and migrations.
 
 SQLite gets WAL mode, a busy timeout and foreign keys, so a reader never blocks the writer
-and a killed process leaves a consistent file. PostgreSQL goes through psycopg 3.
+and a killed process leaves a consistent file. PostgreSQL goes through psycopg 3, with a
+connect timeout so an unreachable server fails in seconds rather than hanging.
+
+Every database failure leaves this package as a one-line StoreError (``database_error``)
+that names the database (password hidden), says what went wrong and what to do, and
+whether waiting may help (``transient``).
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StoreError
+from monitor.redact import redact_url
 from monitor.store.schema_version import at_head
 
 if TYPE_CHECKING:
@@ -35,12 +43,67 @@ def normalise_url(url: str) -> str:
     return url
 
 
+PG_CONNECT_TIMEOUT = 10  # seconds; libpq waits forever by default
+
+# Words of a driver's message that mean waiting will not help.
+_FATAL_WORDS = (
+    "does not exist",
+    "authentication failed",
+    "password",
+    "no pg_hba.conf entry",
+    "not a database",
+    "readonly database",
+    "read-only",
+    "unable to open database file",
+    "disk i/o error",
+    "permission denied",
+)
+# What to do, by a word of the driver's message.
+_ADVICE = (
+    ("not a database", "move the file away or point `database` at another one"),
+    ("unable to open database file", "check that the file's folder exists and is writable"),
+    ("readonly database", "the database is read-only: make it and its folder writable"),
+    ("read-only", "the file system is read-only: put the database on a writable one"),
+    ("does not exist", "create it (createdb) or fix `database`"),
+    ("authentication failed", "check the user and password of `database`"),
+    ("no pg_hba.conf entry", "allow this client in the server's pg_hba.conf"),
+    ("connection refused", "is the server running? retrying"),
+    ("timeout", "the server does not answer; retrying"),
+    ("database is locked", "another process holds a write lock; retrying"),
+)
+
+
+def database_error(url: str, exc: BaseException, doing: str = "cannot open") -> StoreError:
+    """One line for a database failure: ``what failed (database): cause; advice``."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, OSError) and orig.strerror:
+        cause = orig.strerror
+        if orig.errno == errno.EROFS:
+            cause = "read-only file system"
+    else:
+        cause = str(orig).strip()
+    cause = " ".join(cause.split("\n")[0].split()) or type(orig).__name__
+    low = cause.lower()
+    advice = next((a for word, a in _ADVICE if word in low), "")
+    fatal = any(word in low for word in _FATAL_WORDS)
+    transient = not fatal and (
+        make_url(normalise_url(url)).get_backend_name() == "postgresql"
+        or "database is locked" in low
+    )
+    where = redact_url(url)
+    text = f"database {where}: {doing}: {cause}" + (f"; {advice}" if advice else "")
+    return StoreError(text, transient=transient)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise database_error(url, exc, "cannot create its folder") from None
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -52,6 +115,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             raise StoreError(
                 "PostgreSQL needs psycopg: pip install 'newsmonitor[postgres]'"
             ) from exc
+        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT})
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -85,6 +149,7 @@ class InstanceLock:
 
     def __init__(self, url: str) -> None:
         parsed = make_url(normalise_url(url))
+        self.url = url
         self.path: Path | None = None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             self.path = Path(f"{parsed.database}.lock")
@@ -98,8 +163,11 @@ class InstanceLock:
     def acquire(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle = self.path.open("a+")
+        except OSError as exc:
+            raise database_error(self.url, exc, f"cannot open {self.path.name}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -130,8 +198,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     Alembic is only imported when there is something to do: a schema already at head (every
     start but the first after an upgrade) is recognised with one SELECT."""
-    if revision == "head" and at_head(engine, ALEMBIC_DIR / "versions"):
-        return
-    from alembic import command
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        if revision == "head" and at_head(engine, ALEMBIC_DIR / "versions"):
+            return
+        from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+        command.upgrade(alembic_config(engine), revision)
+    except (SQLAlchemyError, OSError) as exc:
+        raise database_error(url, exc) from None
+
+
+def check_reachable(engine: Engine) -> None:
+    """Open and close one connection; a StoreError says why it failed."""
+    try:
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        raise database_error(engine.url.render_as_string(hide_password=False), exc) from None
