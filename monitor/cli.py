@@ -24,7 +24,7 @@ from typing import Any
 
 from monitor import __version__, logs
 from monitor.errors import ConfigError, MonitorError, StoreError, WatchlistError
-from monitor.redact import redact_urls_in
+from monitor.redact import redact_urls_in, url_secrets
 from monitor.settings import Settings, load_settings, parse_duration
 
 log = logging.getLogger("monitor")
@@ -133,7 +133,8 @@ def _say(line: str) -> None:
 def _secrets(settings: Settings) -> list[str]:
     from monitor.notifier import secrets_of
 
-    return [piece for t in settings.targets for piece in secrets_of(t.url)]
+    found = [piece for t in settings.targets for piece in secrets_of(t.url)]
+    return found + [piece for f in settings.feeds for piece in url_secrets(f.url)]
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) -> int:

@@ -1,5 +1,8 @@
 """Logging: one line per event, key=value text or JSON, secrets scrubbed from every line.
 
+Every URL in a line is shown by the one rule of ``monitor.redact`` (user info and query
+values hidden), whoever wrote the line.
+
 Apprise logs whole target URLs at its most verbose levels; its logger is held at WARNING and
 every record, ours or a library's, passes through SecretFilter before it is written.
 """
@@ -13,11 +16,14 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from monitor.redact import redact_urls_in
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class SecretFilter(logging.Filter):
-    """Replaces every known secret (target URLs and their parts) with ``***``."""
+    """Replaces every known secret (target URLs and their parts, feed credentials) with
+    ``***``, and hides the user info and query values of every URL (``monitor.redact``)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -35,12 +41,15 @@ class SecretFilter(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = self.scrub(record.getMessage())
-            record.msg, record.args = message, None
-            if record.exc_info and record.exc_info[1] is not None:
-                record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+        message = redact_urls_in(self.scrub(record.getMessage()))
+        record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_urls_in(self.scrub(text))
+            record.exc_info = None
+        for key, value in vars(record).items():
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, redact_urls_in(self.scrub(value)))
         return True
 
 

@@ -29,6 +29,7 @@ from monitor.messages import (
     render,
     safe_text,
 )
+from monitor.redact import redact_url
 from monitor.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,13 +45,7 @@ MARKDOWN_SERVICES = frozenset({"mmost", "mmosts", "zulip"})
 def redact(url: str) -> str:
     """Scheme and host only: ``mmost://chat.example.org/***``. Never the user, password,
     path tokens or query, where Apprise URLs keep their secrets."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<invalid url>"
-    return f"{parts.scheme}://{host}{port}/***" if parts.scheme else "<invalid url>"
+    return redact_url(url, keep_path=False)
 
 
 def secrets_of(url: str) -> list[str]:

@@ -53,4 +53,26 @@ def _redact_if_needed(url: str) -> str:
     """Plain URLs (no user info, no query) stay as written, trailing punctuation included."""
     if "@" not in url and "?" not in url:
         return url
-    return redact_url(url)
+    stripped = url.rstrip(".,;:!")
+    return redact_url(stripped) + url[len(stripped) :]
+
+
+# Query keys whose values are credentials wherever they are (``?apikey=``, ``&token=``).
+_SECRET_KEY = re.compile(r"key|token|secret|pass|auth|sig|session|cred|code", re.IGNORECASE)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials of a feed URL (user info, secret-looking query values), for the log
+    filter to hide wherever they appear, even outside a URL."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return []
+    found = [parts.netloc.rsplit("@", 1)[0]] if "@" in parts.netloc else []
+    found += [password] if password else []
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        if value and len(value) >= 4 and _SECRET_KEY.search(key):
+            found.append(value)
+    return found

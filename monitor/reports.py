@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from monitor import alerting, ical
 from monitor.analysis import Rules, analyse
 from monitor.model import Item
+from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
 from monitor.store import Store, make_engine, upgrade
 
@@ -129,7 +130,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
     now = datetime.now(UTC)
     records: list[dict[str, Any]] = [
         {
-            "url": f.url,
+            "url": redact_url(f.url),
             "name": f.name or f.title,
             "health": _feed_health(f),
             "configured": f.url in configured,
@@ -138,10 +139,12 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
             "status": f.last_status,
             "items_seen": f.items_seen,
             "failures": f.error_count,
-            "last_error": f"{f.error_kind}: {f.last_error}" if f.error_kind else None,
+            "last_error": (
+                redact_urls_in(f"{f.error_kind}: {f.last_error}") if f.error_kind else None
+            ),
             "next_poll": _iso(f.next_poll_at),
             "failing_too_long": _failing_too_long(f, settings, now),
-            "moved_to": f.moved_to,
+            "moved_to": redact_url(f.moved_to) if f.moved_to else None,
         }
         for f in feeds
     ]
@@ -169,7 +172,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n\n"
     )
     for r in records:
-        out.write(f"{r['health']:<10.10} {r['name'] or r['url']}\n    {r['url']}\n")
+        out.write(f"{r['health']:<10} {r['name'] or r['url']}\n    {r['url']}\n")
         out.write(
             f"    last fetch {r['last_fetch'] or 'never'} (HTTP {r['status'] or '-'}), "
             f"{r['items_seen']} items seen, next poll {r['next_poll'] or 'now'}\n"

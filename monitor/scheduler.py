@@ -39,6 +39,7 @@ from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
+from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
@@ -563,6 +564,7 @@ class Daemon:
         self._feed_urls = None
         self.notifier = Notifier.from_settings(settings)
         logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
+        logs.SECRETS.update(p for f in settings.feeds for p in url_secrets(f.url))
         self._signature = watchlist_signature(settings.watchlist_paths)
         await asyncio.to_thread(self.store.sync_feeds, feed_specs(settings, rules.watchlists))
         log.info(
