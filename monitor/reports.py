@@ -1,5 +1,8 @@
 """Read-only commands over the database: alerts, status, replay, calendar.
 
+They never create, migrate or write the database: one that is missing or not migrated is
+a one-line error (exit 3) that says which command makes it.
+
 They print for people by default and JSON for scripts; secrets never appear (targets are
 shown by name only).
 """
@@ -21,14 +24,16 @@ from monitor.analysis import Rules, analyse
 from monitor.model import Item
 from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
-from monitor.store import Store, make_engine, upgrade
+from monitor.store import Store, make_engine
+from monitor.store.engine import check_current
 
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
-    engine = make_engine(settings.database_url)
+    """The database as it is: these commands never create, migrate or write it (#18)."""
+    engine = make_engine(settings.database_url, create=False)
     try:
-        upgrade(engine)
+        check_current(engine)
         yield Store(engine)
     finally:
         engine.dispose()

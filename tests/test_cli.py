@@ -84,6 +84,7 @@ def test_demo_shows_alerts_offline() -> None:
 
 def test_config_goes_before_or_after_the_command(tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.toml", database=f"sqlite:///{tmp_path / 'm.db'}", feeds=[])
+    assert run_cli("db", "upgrade", "--config", str(config)).code == 0
     for args in (("--config", str(config), "status"), ("status", "--config", str(config))):
         result = run_cli(*args)
         assert result.code == 0, result.err

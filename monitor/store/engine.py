@@ -95,11 +95,19 @@ def database_error(url: str, exc: BaseException, doing: str = "cannot open") -> 
     return StoreError(text, transient=transient)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine on ``url``. ``create=False`` (the read-only commands) makes nothing: no
+    folder, no file; a SQLite database that is not there is a StoreError."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        path = parsed.database
+        if not create and path and path != ":memory:" and not Path(path).is_file():
+            raise StoreError(
+                f"database {redact_url(url)}: not found; `monitor run` or "
+                "`monitor db upgrade` creates it (check `database` in the config)"
+            )
+        if create and parsed.database and parsed.database != ":memory:":
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             except OSError as exc:
@@ -209,10 +217,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise database_error(url, exc) from None
 
 
-def check_reachable(engine: Engine) -> None:
-    """Open and close one connection; a StoreError says why it failed."""
+def check_current(engine: Engine) -> None:
+    """For the read-only commands: the schema must be at head already, since they never
+    migrate (a StoreError says what to run otherwise)."""
+    url = engine.url.render_as_string(hide_password=False)
     try:
         with engine.connect():
             pass
+        current = at_head(engine, ALEMBIC_DIR / "versions")
     except (SQLAlchemyError, OSError) as exc:
-        raise database_error(engine.url.render_as_string(hide_password=False), exc) from None
+        raise database_error(url, exc) from None
+    if not current:
+        raise StoreError(
+            f"database {redact_url(url)}: its schema is missing or not the latest; "
+            "run `monitor db upgrade` (or start `monitor run`) first"
+        )
