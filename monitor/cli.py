@@ -171,6 +171,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
             since = datetime.now(UTC) - timedelta(seconds=parse_duration(args.since))
         except ValueError as exc:
             raise ConfigError(f"--since: {exc}") from None
+        except OverflowError:
+            raise ConfigError(f"--since {args.since}: too long ago") from None
         return reports.replay(settings, since, out=sys.stdout)
     if command == "alerts":
         return reports.alerts(settings, as_json=args.json, limit=args.limit, out=sys.stdout)

@@ -137,11 +137,18 @@ class Notifier:
     def validate(self) -> list[str]:
         """Problems with the configured targets, for start-up and `monitor notify test`."""
         problems = []
-        for name in self.targets:
-            try:
-                self._apprise(name)
-            except NotifyError as exc:
-                problems.append(str(exc))
+        # Apprise logs its own line for a URL it cannot read: ours says which target
+        apprise_log = logging.getLogger("apprise")
+        level = apprise_log.level
+        apprise_log.setLevel(logging.CRITICAL)
+        try:
+            for name in self.targets:
+                try:
+                    self._apprise(name)
+                except NotifyError as exc:
+                    problems.append(str(exc))
+        finally:
+            apprise_log.setLevel(level)
         return problems
 
     @property

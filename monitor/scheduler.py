@@ -108,6 +108,13 @@ def watchlist_signature(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ..
     return tuple(sig)
 
 
+def check_targets(notifier: Notifier) -> None:
+    """A target URL Apprise cannot read stops start-up (or a reload), as documented."""
+    problems = notifier.validate()
+    if problems:
+        raise ConfigError("\n".join(f"[targets] {p}" for p in problems))
+
+
 def _writer() -> ThreadPoolExecutor:
     """The thread that writes new items (PollContext.writer); started by its first job."""
     return ThreadPoolExecutor(1, thread_name_prefix="monitor-writer")
@@ -123,6 +130,7 @@ class Daemon:
         self.systemd = SystemdNotifier()
         self.rules = Rules.load(settings)
         self.notifier = Notifier.from_settings(settings)
+        check_targets(self.notifier)
         self.fetcher = Fetcher.from_settings(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._feed_urls: list[str] | None = None
@@ -196,8 +204,6 @@ class Daemon:
         await asyncio.to_thread(
             self.store.sync_feeds, feed_specs(self.settings, self.rules.watchlists)
         )
-        for problem in self.notifier.validate():
-            log.error("target problem: %s", problem)
         # Start-up made some hundred thousand objects (modules, the ORM's mappings) that live
         # as long as the process: out of the collector's sight, a full collection takes
         # about a tenth of the time, and no longer holds the event loop for 50 ms.
@@ -310,7 +316,14 @@ class Daemon:
         early_hup: list[bool] = []
         loop.add_signal_handler(signal.SIGHUP, lambda: early_hup.append(True))
         await self.prepare()
+        try:
+            health = await self._start_health(self.poll_tick())
+        except ConfigError:
+            await self.close()
+            raise
         if self._stop.is_set():
+            if health is not None:
+                await health.close()
             await self.close()
             log.info("stopped during start-up")
             return
@@ -350,7 +363,6 @@ class Daemon:
         )
         scheduler.start()
         self.loop_lag.start()
-        health = await self._start_health(tick)
         await self._heartbeat()
         self.systemd.ready(self._status)
         log.info(
@@ -416,7 +428,12 @@ class Daemon:
             int(port),
             {"/healthz": healthz, "/metrics": metrics, "/calendar.ics": calendar},
         )
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"[http] listen = {listen!r}: cannot listen there: {exc.strerror or exc}"
+            ) from None
         return server
 
     def _job_done(self, event: JobExecutionEvent) -> None:
@@ -559,10 +576,18 @@ class Daemon:
             log.error("config problem: %s (the last good config stays in force)", exc)
             self.systemd.ready(self._status)
             return
+        notifier = Notifier.from_settings(settings)
+        try:
+            check_targets(notifier)
+        except ConfigError as exc:
+            for line in str(exc).splitlines():
+                log.error("config problem: %s (the last good config stays in force)", line)
+            self.systemd.ready(self._status)
+            return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
         self._feed_urls = None
-        self.notifier = Notifier.from_settings(settings)
+        self.notifier = notifier
         logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
         logs.SECRETS.update(p for f in settings.feeds for p in url_secrets(f.url))
         self._signature = watchlist_signature(settings.watchlist_paths)

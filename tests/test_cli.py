@@ -96,7 +96,7 @@ def test_a_config_error_is_one_clear_line(tmp_path: Path) -> None:
     config.write_text("[defaults]\ninterval = 'often'\n", encoding="utf-8")
     result = run_cli("status", "--config", str(config))
     assert result.code == 2
-    assert f"{config}: defaults.interval = 'often': expected a duration" in result.err
+    assert f"{config}:2: defaults.interval = 'often': expected a duration" in result.err
 
 
 def test_secrets_never_reach_logs_or_output(
