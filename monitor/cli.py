@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,9 +196,29 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
     daemon = Daemon(settings, config_arg=config)
     if once:
         asyncio.run(daemon.run_once())
-    else:
-        asyncio.run(daemon.run_forever(stops))
+        return 0
+    # Not asyncio.run: it would wait, without a limit, for the threads still blocked on a
+    # target or a database that does not answer; the daemon has recorded its state by now.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(daemon.run_forever(stops))
+    finally:
+        loop.close()  # its default executor is shut down without waiting
+    _leave_hung_threads()
     return 0
+
+
+def _leave_hung_threads() -> None:
+    """Exit now if threads are still held by a target that never answers (Apprise's own
+    pool threads are joined at exit, and would hold the process past TimeoutStopSec)."""
+    stuck = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if stuck:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:

@@ -12,10 +12,12 @@ send, a validation, or a target's default format; a daemon with no targets never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from monitor.digest import INSTANT, TargetPolicy
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     import apprise
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "ses", "sendgrid", "mailgun", "smtp2go"})
 # Services that render Markdown although their Apprise plugin declares plain text.
@@ -165,20 +168,56 @@ class Notifier:
             # above the body; chat bodies start with the headline already.
             title = ""
 
-        def call() -> bool:
-            return bool(
-                client.notify(
-                    title=title,
-                    body=message.body,
-                    body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
-                )
+        def call() -> str | None:
+            result = client.notify(
+                title=title,
+                body=message.body,
+                body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
             )
+            return None if result else _cause(result)
 
         try:
-            ok = await asyncio.wait_for(asyncio.to_thread(call), self.longest_send)
+            return await asyncio.wait_for(_in_daemon_thread(call), self.longest_send)
         except TimeoutError:
             return "timed out"
-        return None if ok else "the target did not accept the notification"
+
+
+def _cause(result: object) -> str:
+    """Why Apprise failed, from the warnings its result keeps (Apprise 2.x), one line."""
+    said = "the target did not accept the notification"
+    logs = getattr(result, "logs", None)
+    try:
+        entries = list(logs()) if callable(logs) else []
+    except Exception:  # noqa: BLE001 -- the cause is a courtesy; the failure stands
+        entries = []
+    messages = [str(e.message) for e in entries if e.level in ("WARNING", "ERROR", "CRITICAL")]
+    causes = " / ".join(" ".join(m.split()) for m in dict.fromkeys(messages))
+    return f"{said}: {causes[:300]}" if causes else said
+
+
+def _in_daemon_thread(call: Callable[[], _T]) -> asyncio.Future[_T]:
+    """``call()`` in a daemon thread: a target that never answers holds that thread, never
+    the process's exit (a pool thread would be joined at exit; see #18, stop in 10 s)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[_T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:  # noqa: BLE001 -- handed to the awaiting task
+            error = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(settle, lambda: future.set_exception(error))
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
+
+    threading.Thread(target=run, daemon=True, name="monitor-send").start()
+    return future
 
 
 def _scheme(url: str) -> str:

@@ -60,7 +60,8 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
-STOP_GRACE = 5.0  # seconds a job run already started (a delivery's send) has to finish
+STOP_DEADLINE = 8.0  # seconds from SIGTERM to the end of clean-up, whatever hangs
+STOP_CLOSE = 2.0  # of which kept for closing the fetcher, the parsers and the database
 PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
@@ -376,6 +377,9 @@ class Daemon:
         finally:
             log.info("stopping: finishing the current writes")
             self.systemd.stopping()
+            # Everything below shares one deadline, whatever a feed, a target or the
+            # database does, so systemd's TimeoutStopSec (15 s) is never reached (#18).
+            deadline = loop.time() + STOP_DEADLINE
             # No new job runs; the scheduler's shutdown would cancel those already started,
             # a delivery round in the middle of a send among them (sent, not recorded: sent
             # again by the next start), so it comes last, when they are done.
@@ -385,20 +389,32 @@ class Daemon:
             for task in list(self._tasks.values()):
                 task.cancel()
             if self._tasks:
-                await asyncio.wait(list(self._tasks.values()), timeout=4)
+                await asyncio.wait(list(self._tasks.values()), timeout=2)
             # job runs already started (a claim, a delivery round) finish their current step:
             # a delivery round stops after the send in progress (``stopping``)
             running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             if running:
-                _, late = await asyncio.wait(running, timeout=STOP_GRACE)
+                grace = max(0.5, deadline - loop.time() - STOP_CLOSE)
+                _, late = await asyncio.wait(running, timeout=grace)
                 for task in late:
                     task.cancel()
                 if late:
-                    await asyncio.wait(late, timeout=1)
+                    log.warning(
+                        "stopping: %d job runs cut short (a target or the database "
+                        "did not answer in time); unsent alerts go at the next start",
+                        len(late),
+                    )
+                    await asyncio.wait(late, timeout=0.5)
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.close()
-            await self.close()
+            try:
+                await asyncio.wait_for(self.close(), max(0.5, deadline - loop.time()))
+            except TimeoutError:
+                log.warning(
+                    "stopping: the last write did not finish in time; it is redone "
+                    "at the next start"
+                )
             log.info("stopped")
 
     def stop(self) -> None:
