@@ -184,7 +184,26 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
     raise AssertionError(command)
 
 
+def _warn_if_readable(settings: Settings) -> None:
+    """Target tokens in a config file that every user of the machine can read."""
+    path = settings.source
+    if path is None or not any(t.in_config_file for t in settings.targets):
+        return
+    try:
+        readable = path.stat().st_mode & 0o004
+    except OSError:
+        return
+    if readable:
+        log.warning(
+            "config %s holds target secrets and is readable by every user: chmod 600 it (or "
+            "640 with the service's group), or move the URLs to $MONITOR_TARGET_<NAME>_FILE "
+            "or a systemd LoadCredential=target-<name>:PATH",
+            path,
+        )
+
+
 def _run(settings: Settings, config: str | None, *, once: bool) -> int:
+    _warn_if_readable(settings)
     # A stop asked for while the daemon's modules load is kept for it, not fatal: the
     # default action of SIGTERM would end the process with no clean-up and a failed status.
     stops: list[int] = []
@@ -211,9 +230,7 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
 def _leave_hung_threads() -> None:
     """Exit now if threads are still held by a target that never answers (Apprise's own
     pool threads are joined at exit, and would hold the process past TimeoutStopSec)."""
-    stuck = [
-        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
-    ]
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
     if stuck:
         logging.shutdown()
         sys.stdout.flush()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,8 @@ class TargetConfig:
     format: str | None = None  # "markdown" or "text"; None: what the Apprise plugin takes
     title: str | None = None  # string.Template overrides of [templates]
     template: str | None = None
+    # the URL is written in the config file itself (not a variable, a file or a credential)
+    in_config_file: bool = field(default=False, compare=False)
 
 
 def read_secret_file(path: str, what: str) -> str:
@@ -137,11 +139,13 @@ def _target(
         value = value.get("url")
         if value is None and isinstance(sub.data.get("url_file"), str):
             value = read_secret_file(sub.data["url_file"], f"{sub.at('url_file')}: url_file")
-    url = _outside_url(name, env) or value
+    outside = _outside_url(name, env)
+    url = outside or value
     if not isinstance(url, str) or "://" not in url:
         where = r.at(name) if name in raw else "environment"
         raise ConfigError(f"{where}: targets.{name}: expected {_EXPECTED_URL}")
-    return TargetConfig(name=name, url=url.strip(), **options)
+    in_file = outside is None and isinstance(raw.get(name), str | dict) and url == value
+    return TargetConfig(name=name, url=url.strip(), in_config_file=in_file, **options)
 
 
 def _options(r: TableReader) -> dict[str, Any]:

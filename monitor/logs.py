@@ -85,6 +85,12 @@ class JsonFormatter(logging.Formatter):
 SECRETS = SecretFilter()
 
 
+def _quiet_apprise(record: logging.LogRecord) -> bool:
+    """Apprise's logger runs at DEBUG so ``monitor.notifier`` can tell why a send failed;
+    below WARNING its lines (whole URLs, payloads) stay out of our log."""
+    return record.levelno >= logging.WARNING or not record.name.startswith("apprise")
+
+
 def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     SECRETS.update(secrets)
     handler = logging.StreamHandler(sys.stderr)
@@ -92,12 +98,13 @@ def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -
     journald = bool(os.environ.get("JOURNAL_STREAM"))
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(not journald))
     handler.addFilter(SECRETS)
+    handler.addFilter(_quiet_apprise)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("apprise", "httpx", "httpcore", "aiohttp", "alembic"):
+    for noisy in ("httpx", "httpcore", "aiohttp", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # The daemon's job listener says what failed in one line; APScheduler's own lines would
     # add a traceback per failed run and a warning per tick skipped during an outage.

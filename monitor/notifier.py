@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -31,7 +32,7 @@ from monitor.messages import (
     render,
     safe_text,
 )
-from monitor.redact import redact_url
+from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
 
 if TYPE_CHECKING:
@@ -132,8 +133,9 @@ class Notifier:
             raise NotifyError(f"unknown target {target!r}")
         import apprise
 
-        client = apprise.Apprise()
-        if not client.add(_with_timeouts(url, self.timeout)):
+        asset = _asset()
+        client = apprise.Apprise(asset=asset)
+        if not client.add(_with_timeouts(url, self.timeout), asset=asset):
             raise NotifyError(f"target {target!r}: not a valid Apprise URL ({redact(url)})")
         return client
 
@@ -168,13 +170,21 @@ class Notifier:
             # above the body; chat bodies start with the headline already.
             title = ""
 
+        secrets = secrets_of(self.targets[target])
+
         def call() -> str | None:
-            result = client.notify(
-                title=title,
-                body=message.body,
-                body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
-            )
-            return None if result else _cause(result)
+            with _CAUSES.watch() as said:
+                result = client.notify(
+                    title=title,
+                    body=message.body,
+                    body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
+                )
+            if result:
+                return None
+            cause = _cause(said)
+            for secret in secrets:
+                cause = cause.replace(secret, "***")
+            return cause
 
         try:
             return await asyncio.wait_for(_in_daemon_thread(call), self.longest_send)
@@ -182,17 +192,78 @@ class Notifier:
             return "timed out"
 
 
-def _cause(result: object) -> str:
-    """Why Apprise failed, from the warnings its result keeps (Apprise 2.x), one line."""
-    said = "the target did not accept the notification"
-    logs = getattr(result, "logs", None)
+@cache
+def _asset() -> apprise.AppriseAsset:
+    """Apprise sends in the calling thread (our daemon thread) rather than in its own pool,
+    whose threads would hold the process's exit while a target hangs; our wait_for and the
+    URL's cto/rto bound the send instead. Older Apprise has no service_timeout."""
+    import apprise
+
     try:
-        entries = list(logs()) if callable(logs) else []
-    except Exception:  # noqa: BLE001 -- the cause is a courtesy; the failure stands
-        entries = []
-    messages = [str(e.message) for e in entries if e.level in ("WARNING", "ERROR", "CRITICAL")]
-    causes = " / ".join(" ".join(m.split()) for m in dict.fromkeys(messages))
-    return f"{said}: {causes[:300]}" if causes else said
+        return apprise.AppriseAsset(service_timeout=0)
+    except TypeError:
+        return apprise.AppriseAsset()
+
+
+class _CauseLog(logging.Handler):
+    """What Apprise says while one thread sends: its warnings and the exception it caught
+    (logged at DEBUG), so a failure reads "SMTP AUTH extension not supported by server"
+    rather than only "not accepted" (#18, point 9). Apprise's DEBUG lines never reach our
+    own log: ``monitor.logs`` drops them."""
+
+    _WORTH = re.compile(
+        r"exception|error|refused|not supported|failed|denied|timed? ?out", re.IGNORECASE
+    )
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self._by_thread: dict[int, list[str]] = {}
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[list[str]]:
+        said: list[str] = []
+        ident = threading.get_ident()
+        self._by_thread[ident] = said
+        try:
+            yield said
+        finally:
+            self._by_thread.pop(ident, None)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        said = self._by_thread.get(record.thread or 0)
+        if said is None:
+            return
+        text = " ".join(record.getMessage().split())
+        if record.levelno >= logging.WARNING or (
+            self._WORTH.search(text) and not text.startswith("Response Details")
+        ):
+            said.append(text[:200])
+
+
+_CAUSES = _CauseLog()
+_apprise_log = logging.getLogger("apprise")
+_apprise_log.addHandler(_CAUSES)
+_apprise_log.setLevel(logging.DEBUG)
+
+
+def _cause(said: Sequence[str]) -> str:
+    """Why a send failed, in one line."""
+    base = "the target did not accept the notification"
+    causes = " / ".join(dict.fromkeys(said))
+    return redact_urls_in(f"{base}: {causes[:400]}") if causes else base
+
+
+_RETRY_AFTER = re.compile(r"retry[- ]after\D{0,3}(\d{1,6})", re.IGNORECASE)
+_RATE_LIMITED = re.compile(r"\b429\b|too many requests|rate.?limit", re.IGNORECASE)
+
+
+def retry_after(error: str) -> float | None:
+    """The wait a target asked for, from a failure's text: its Retry-After when the plugin
+    reports one, else ``0.0`` for a bare 429 (rate-limited, wait unknown), else None."""
+    found = _RETRY_AFTER.search(error)
+    if found:
+        return float(found.group(1))
+    return 0.0 if _RATE_LIMITED.search(error) else None
 
 
 def _in_daemon_thread(call: Callable[[], _T]) -> asyncio.Future[_T]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,23 @@ def database_error(url: str, exc: BaseException, doing: str = "cannot open") -> 
     return StoreError(text, transient=transient)
 
 
+def _private_file(url: str, path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) if they are missing, whatever
+    the umask: alerts and feed URLs are nobody else's business. SQLite gives its -wal and
+    -shm files the mode of the database file."""
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            path.chmod(0o600)
+    except FileExistsError:
+        pass  # made meanwhile by another process
+    except OSError as exc:
+        raise database_error(url, exc, "cannot create it") from None
+
+
 def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     """An engine on ``url``. ``create=False`` (the read-only commands) makes nothing: no
     folder, no file; a SQLite database that is not there is a StoreError."""
@@ -108,10 +126,7 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
                 "`monitor db upgrade` creates it (check `database` in the config)"
             )
         if create and parsed.database and parsed.database != ":memory:":
-            try:
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            except OSError as exc:
-                raise database_error(url, exc, "cannot create its folder") from None
+            _private_file(url, Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -173,7 +188,7 @@ class InstanceLock:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle = self.path.open("a+")
+            handle = os.fdopen(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600), "a+")
         except OSError as exc:
             raise database_error(self.url, exc, f"cannot open {self.path.name}") from None
         try:
