@@ -53,12 +53,43 @@ class SecretFilter(logging.Filter):
         return True
 
 
-class TextFormatter(logging.Formatter):
-    """``level logger: message``; with a timestamp first unless journald adds its own."""
+# syslog priorities, which journald reads from a "<N>" line prefix (sd-daemon(3))
+_PRIORITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6, "DEBUG": 7}
 
-    def __init__(self, timestamps: bool) -> None:
+
+def _priority(record: logging.LogRecord) -> str:
+    return f"<{_PRIORITY.get(record.levelname, 6)}>"
+
+
+def journald_stream(env: dict[str, str] | None = None) -> bool:
+    """True when standard error is the journal: ``$JOURNAL_STREAM`` names its device and
+    inode (systemd.exec(5)); a variable inherited by a child whose stderr goes elsewhere
+    does not count."""
+    value = (os.environ if env is None else env).get("JOURNAL_STREAM", "")
+    device, _, inode = value.partition(":")
+    try:
+        st = os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return False
+    return (
+        device.isdigit()
+        and inode.isdigit()
+        and (st.st_dev, st.st_ino)
+        == (
+            int(device),
+            int(inode),
+        )
+    )
+
+
+class TextFormatter(logging.Formatter):
+    """``level logger: message``; with a timestamp first unless journald adds its own, and
+    then with journald's ``<N>`` priority prefix, so ``journalctl -p warning`` works."""
+
+    def __init__(self, timestamps: bool, priorities: bool = False) -> None:
         super().__init__()
         self.timestamps = timestamps
+        self.priorities = priorities
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{record.levelname.lower()} {record.name}: {record.getMessage()}"
@@ -67,10 +98,14 @@ class TextFormatter(logging.Formatter):
             line = f"{when} {line}"
         if record.exc_text:
             line += " | " + record.exc_text.replace("\n", " | ")
-        return line
+        return _priority(record) + line if self.priorities else line
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, priorities: bool = False) -> None:
+        super().__init__()
+        self.priorities = priorities
+
     def format(self, record: logging.LogRecord) -> str:
         data = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -79,7 +114,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         data.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        return json.dumps(data, default=str, ensure_ascii=False)
+        line = json.dumps(data, default=str, ensure_ascii=False)
+        return _priority(record) + line if self.priorities else line
 
 
 SECRETS = SecretFilter()
@@ -94,9 +130,12 @@ def _quiet_apprise(record: logging.LogRecord) -> bool:
 def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     SECRETS.update(secrets)
     handler = logging.StreamHandler(sys.stderr)
-    # systemd sets JOURNAL_STREAM when stderr goes to the journal, which timestamps lines itself
-    journald = bool(os.environ.get("JOURNAL_STREAM"))
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(not journald))
+    # systemd sets JOURNAL_STREAM when stderr goes to the journal, which timestamps lines
+    # itself and reads each line's priority from its "<N>" prefix
+    journald = journald_stream()
+    handler.setFormatter(
+        JsonFormatter(journald) if fmt == "json" else TextFormatter(not journald, journald)
+    )
     handler.addFilter(SECRETS)
     handler.addFilter(_quiet_apprise)
     root = logging.getLogger()

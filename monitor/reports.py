@@ -10,7 +10,6 @@ shown by name only).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from monitor.model import Item
 from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
 from monitor.store import Store, make_engine
-from monitor.store.engine import check_current
+from monitor.store.engine import check_current, running_daemons
 
 
 @contextmanager
@@ -115,6 +114,11 @@ def _database_size(settings: Settings, store: Store) -> int | None:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def _pid(daemons: list[str]) -> int | None:
+    pid = daemons[0].rsplit(" ", 1)[-1] if daemons else ""
+    return int(pid) if pid.isdigit() else None
+
+
 def _failing_too_long(feed: Any, settings: Settings, now: datetime) -> bool:
     """Failing for longer than ``[fetch] failing_alert_after`` (see monitor.feed_state)."""
     since = feed.failing_since
@@ -131,6 +135,7 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         feeds = store.feeds()
         counts = store.delivery_counts()
         size = _database_size(settings, store)
+        daemons = running_daemons(store.engine)
     configured = {f.url for f in settings.feeds}
     now = datetime.now(UTC)
     records: list[dict[str, Any]] = [
@@ -165,7 +170,10 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         "deliveries_failed": counts.get("failed", 0),
         "deliveries_delivered": counts.get("delivered", 0),
         "database_bytes": size,
-        "pid": os.getpid(),
+        # the daemons using this database ("host pid"); pid: the first one's, or null
+        "daemon_running": bool(daemons),
+        "daemons": daemons,
+        "pid": _pid(daemons),
     }
     if as_json:
         out.write(json.dumps({"summary": summary, "feeds": records}, ensure_ascii=False) + "\n")
@@ -174,7 +182,8 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         f"feeds: {summary['feeds']} ({summary['feeds_ok']} ok, {summary['feeds_failing']} failing, "
         f"{summary['feeds_disabled']} disabled); last fetch {summary['last_fetch'] or 'never'}\n"
         f"deliveries: {summary['deliveries_pending']} pending, {summary['deliveries_failed']} failed, "
-        f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n\n"
+        f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n"
+        f"daemon: {'running (' + ', '.join(daemons) + ')' if daemons else 'not running'}\n\n"
     )
     for r in records:
         out.write(f"{r['health']:<10} {r['name'] or r['url']}\n    {r['url']}\n")

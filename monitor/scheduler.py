@@ -125,7 +125,7 @@ class Daemon:
     def __init__(self, settings: Settings, *, config_arg: str | None = None) -> None:
         self.settings = settings
         self.config_arg = config_arg
-        self.engine = make_engine(settings.database_url)
+        self.engine = make_engine(settings.database_url, daemon=True)
         self.store = Store(self.engine)
         self.lock = InstanceLock(settings.database_url)
         self.systemd = SystemdNotifier()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,10 @@ def _private_file(url: str, path: Path) -> None:
         raise database_error(url, exc, "cannot create it") from None
 
 
-def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+DAEMON_APPLICATION = "newsmonitor-daemon"  # PostgreSQL application_name of `monitor run`
+
+
+def make_engine(url: str, *, create: bool = True, daemon: bool = False, **kwargs: Any) -> Engine:
     """An engine on ``url``. ``create=False`` (the read-only commands) makes nothing: no
     folder, no file; a SQLite database that is not there is a StoreError."""
     url = normalise_url(url)
@@ -138,7 +142,11 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
             raise StoreError(
                 "PostgreSQL needs psycopg: pip install 'newsmonitor[postgres]'"
             ) from exc
-        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT})
+        connect_args: dict[str, Any] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        if daemon:  # so `monitor status` can tell which daemons use this database
+            name = f"{DAEMON_APPLICATION} {socket.gethostname()} {os.getpid()}"
+            connect_args["application_name"] = name[:63]
+        kwargs.setdefault("connect_args", connect_args)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -199,12 +207,47 @@ class InstanceLock:
                 f"another monitor instance is using {self.path.with_suffix('')}: "
                 "one instance per SQLite database (use PostgreSQL to run several)"
             ) from None
+        # who holds it, for `monitor status`
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
         self._file = handle
 
     def release(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def running_daemons(engine: Engine) -> list[str]:
+    """``host pid`` of each daemon using this database, found without writing anything:
+    the holder of the SQLite lock file, or PostgreSQL sessions named DAEMON_APPLICATION."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        lock = Path(f"{database}.lock")
+        if not database or not lock.is_file():
+            return []
+        with lock.open("r") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = handle.read().strip()
+                return [f"{socket.gethostname()} {pid or '?'}"]
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return []
+    from sqlalchemy import text
+
+    query = text(
+        "SELECT DISTINCT application_name FROM pg_stat_activity "
+        "WHERE datname = current_database() AND application_name LIKE :name"
+    )
+    try:
+        with engine.connect() as conn:
+            names = conn.execute(query, {"name": f"{DAEMON_APPLICATION} %"}).scalars().all()
+    except SQLAlchemyError as exc:
+        raise database_error(engine.url.render_as_string(hide_password=False), exc) from None
+    return sorted(str(n).removeprefix(f"{DAEMON_APPLICATION} ") for n in names)
 
 
 def alembic_config(engine: Engine) -> Config:
