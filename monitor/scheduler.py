@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor import logs
 from monitor.analysis import Rules
+from monitor.daemon_inputs import check_targets, feed_specs, watchlist_signature
 from monitor.db_outage import DatabaseOutage, wait_until_reachable
 from monitor.delivery import deliver_pending
 from monitor.errors import ConfigError, StoreError, WatchlistError
@@ -41,16 +41,12 @@ from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
 from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
+from monitor.shutdown import STOP_DEADLINE, close_within, finish_running
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
 from monitor.store.repository import FeedRow
 from monitor.store.tables import utcnow
 from monitor.systemd import SystemdNotifier
-from monitor.watchlist import (
-    DEFAULT_SEARCH_TEMPLATES,
-    Watchlists,
-    search_feed_urls,
-)
 
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent
@@ -60,8 +56,6 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
-STOP_DEADLINE = 8.0  # seconds from SIGTERM to the end of clean-up, whatever hangs
-STOP_CLOSE = 2.0  # of which kept for closing the fetcher, the parsers and the database
 PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
@@ -71,49 +65,6 @@ DB_GIVE_UP_ONCE = 60.0  # `run --once` (cron) waits this long for the database, 
 
 # Jobs that reach the database each time they run: their success ends an outage.
 _DATABASE_JOBS = frozenset({"poll", "deliver", "heartbeat"})
-
-
-def feed_specs(
-    settings: Settings, watchlists: Watchlists
-) -> list[tuple[str, str | None, float | None, bool]]:
-    """Configured feeds, then each watch's own feeds and search feeds, each URL once."""
-    specs: dict[str, tuple[str, str | None, float | None, bool]] = {}
-    for f in settings.feeds:
-        specs.setdefault(f.url, (f.url, f.name, f.interval, f.official))
-    if not settings.watch_feeds:
-        return list(specs.values())
-    templates = {**DEFAULT_SEARCH_TEMPLATES, **settings.search_templates}
-    for watch in watchlists.watches:
-        for url in watch.feeds:
-            specs.setdefault(url, (url, f"{watch.name} feed", None, False))
-        for url in search_feed_urls(watch, templates):
-            specs.setdefault(url, (url, f"{watch.name} search", None, False))
-    return list(specs.values())
-
-
-def watchlist_signature(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every watchlist file: cheap to compute, changes on any edit."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml"))
-        elif p.exists():
-            files.append(p)
-    sig = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        sig.append((str(f), st.st_mtime_ns, st.st_size))
-    return tuple(sig)
-
-
-def check_targets(notifier: Notifier) -> None:
-    """A target URL Apprise cannot read stops start-up (or a reload), as documented."""
-    problems = notifier.validate()
-    if problems:
-        raise ConfigError("\n".join(f"[targets] {p}" for p in problems))
 
 
 def _writer() -> ThreadPoolExecutor:
@@ -377,8 +328,6 @@ class Daemon:
         finally:
             log.info("stopping: finishing the current writes")
             self.systemd.stopping()
-            # Everything below shares one deadline, whatever a feed, a target or the
-            # database does, so systemd's TimeoutStopSec (15 s) is never reached (#18).
             deadline = loop.time() + STOP_DEADLINE
             # No new job runs; the scheduler's shutdown would cancel those already started,
             # a delivery round in the middle of a send among them (sent, not recorded: sent
@@ -386,35 +335,11 @@ class Daemon:
             scheduler.pause()
             await self.loop_lag.stop()  # it never ends by itself: not a job to wait for
             self.full_collections.release()
-            for task in list(self._tasks.values()):
-                task.cancel()
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()), timeout=2)
-            # job runs already started (a claim, a delivery round) finish their current step:
-            # a delivery round stops after the send in progress (``stopping``)
-            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if running:
-                grace = max(0.5, deadline - loop.time() - STOP_CLOSE)
-                _, late = await asyncio.wait(running, timeout=grace)
-                for task in late:
-                    task.cancel()
-                if late:
-                    log.warning(
-                        "stopping: %d job runs cut short (a target or the database "
-                        "did not answer in time); unsent alerts go at the next start",
-                        len(late),
-                    )
-                    await asyncio.wait(late, timeout=0.5)
+            await finish_running(list(self._tasks.values()), deadline)
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.close()
-            try:
-                await asyncio.wait_for(self.close(), max(0.5, deadline - loop.time()))
-            except TimeoutError:
-                log.warning(
-                    "stopping: the last write did not finish in time; it is redone "
-                    "at the next start"
-                )
+            await close_within(self.close(), deadline)
             log.info("stopped")
 
     def stop(self) -> None:

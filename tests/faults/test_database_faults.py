@@ -25,7 +25,7 @@ from tests.conftest import (
     write_config,
 )
 from tests.faults.proxy import TcpProxy
-from tests.test_daemon import FEED
+from tests.test_daemon import FEED, NotifyListener
 
 
 @pytest.fixture
@@ -70,7 +70,11 @@ def stop(proc: subprocess.Popen[str]) -> int:
 
 
 def test_postgres_appearing_6s_after_start_gets_the_alert_delivered(
-    tmp_path: Path, pg_schema: str, feed_server: LocalServer, receiver: Receiver
+    tmp_path: Path,
+    pg_schema: str,
+    feed_server: LocalServer,
+    receiver: Receiver,
+    notify: NotifyListener,
 ) -> None:
     proxy = TcpProxy(upstream())  # not listening yet: connection refused
     config = write_config(
@@ -80,16 +84,21 @@ def test_postgres_appearing_6s_after_start_gets_the_alert_delivered(
         targets={"chat": receiver.apprise_url},
     )
     log = tmp_path / "daemon.log"
-    proc = start_daemon(config, log=log)
+    proc = start_daemon(config, log=log, env={"NOTIFY_SOCKET": str(notify.path)})
     try:
         time.sleep(6)
         assert proc.poll() is None, log.read_text()
+        # systemd hears why start-up takes long, and no READY=1 before the database is there
+        assert notify.seen(b"STATUS=waiting for the database: database postgresql")
+        assert notify.seen(b"EXTEND_TIMEOUT_USEC=")
+        assert not notify.seen(b"READY=1")
         waiting = log.read_text()
         assert "database postgresql+psycopg://***@127.0.0.1" in waiting
         assert "Connection refused" in waiting
         assert len(waiting.splitlines()) <= 5  # one line per attempt, with back-off
         proxy.restore()
         assert wait_for(lambda: len(receiver.received()) == 1, timeout=40), log.read_text()
+        assert notify.seen(b"READY=1")
         assert stop(proc) == 0
     finally:
         proxy.cut()
@@ -98,6 +107,7 @@ def test_postgres_appearing_6s_after_start_gets_the_alert_delivered(
     text_ = log.read_text()
     assert "Traceback" not in text_
     assert "s3cr3t-pw" not in text_
+    assert not any(b"s3cr3t-pw" in m for m in notify.messages)
     assert "database reachable attempt=" in text_
 
 
