@@ -67,6 +67,8 @@ def test_no_feed_secret_in_logs_or_status(
         shown = run_cli(*args, "--config", str(config))
         assert shown.code == 0, shown.err
         outputs += [shown.out, shown.err]
+    text = run_cli("status", "--config", str(config)).out
+    assert "failing since 20" in text  # the whole health, not "failing si"
     status = json.loads(run_cli("status", "--json", "--config", str(config)).out)
     assert {f["url"] for f in status["feeds"]} == {
         f"http://***@127.0.0.1:{feed_server.port}/f.xml?apikey=***",
