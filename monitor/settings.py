@@ -5,8 +5,9 @@ Where the config comes from, first hit wins: ``--config PATH``, ``$MONITOR_CONFI
 user's state directory, the bundled watchlists, a default set of public AI-news feeds,
 alerts to the log only). ``$MONITOR_DATABASE_URL`` overrides the database URL.
 
-Every wrong key or value is a ConfigError naming the file, the key and what is expected,
-so a typo never silently falls back to a default. Stage modules never read the
+Every wrong key or value is a ConfigError naming the file and line, the key and what is
+expected, so a typo never silently falls back to a default; reading goes on past a problem,
+and one ConfigError lists them all (``monitor.config_file``). Stage modules never read the
 environment: they receive values from here.
 """
 
@@ -149,6 +150,10 @@ def _is_http_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and "://" in value
 
 
+def _one_to_1000(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 1000
+
+
 def _is_listen_address(value: Any) -> bool:
     if value is None:
         return True
@@ -208,7 +213,6 @@ def _build(top: TableReader, problems: Problems, env: Mapping[str, str]) -> Sett
     def duration(r: TableReader, key: str, default: float | None, **kw: Any) -> Any:
         return attempt(lambda: r.duration(key, default, **kw), default)
 
-    in_range = lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000
     return Settings(
         source=path,
         database_url=database,
@@ -225,8 +229,8 @@ def _build(top: TableReader, problems: Problems, env: Mapping[str, str]) -> Sett
             lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 2**40,
             "a positive number of bytes",
         ),
-        concurrency=number(fetch, "concurrency", 20, in_range, "a number from 1 to 1000"),
-        per_host=number(fetch, "per_host", 2, in_range, "a number from 1 to 1000"),
+        concurrency=number(fetch, "concurrency", 20, _one_to_1000, "a number from 1 to 1000"),
+        per_host=number(fetch, "per_host", 2, _one_to_1000, "a number from 1 to 1000"),
         allow_hosts=tuple(
             number(
                 fetch,

@@ -93,6 +93,7 @@ def test_an_invalid_apprise_url_stops_start_up(tmp_path: Path) -> None:
         feeds=[],
         targets={"chat": "nosuchscheme://host/s3cr3t-token"},
     )
+    config.chmod(0o600)  # no warning about who may read it: the one line is the error
     for command in (["run"], ["run", "--once"]):
         result = run_cli(*command, "--config", str(config), timeout=60)
         assert result.code == 2, result
