@@ -76,13 +76,14 @@ class Daemon:
     def __init__(self, settings: Settings, *, config_arg: str | None = None) -> None:
         self.settings = settings
         self.config_arg = config_arg
+        # what the config says is checked before anything is created on disk
+        self.rules = Rules.load(settings)
+        self.notifier = Notifier.from_settings(settings)
+        check_targets(self.notifier)
         self.engine = make_engine(settings.database_url, daemon=True)
         self.store = Store(self.engine)
         self.lock = InstanceLock(settings.database_url)
         self.systemd = SystemdNotifier()
-        self.rules = Rules.load(settings)
-        self.notifier = Notifier.from_settings(settings)
-        check_targets(self.notifier)
         self.fetcher = Fetcher.from_settings(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._feed_urls: list[str] | None = None
