@@ -383,6 +383,8 @@ class Daemon:
         exc = event.exception
         if isinstance(exc, StoreError):
             self.outage.failed(exc)
+        elif isinstance(exc, asyncio.CancelledError):
+            pass  # cut short by a stop, which says so itself
         elif exc is not None:
             log.error("job failed job=%s error=%s: %s", event.job_id, type(exc).__name__, exc)
         elif event.job_id in _DATABASE_JOBS:
