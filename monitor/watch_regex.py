@@ -5,9 +5,9 @@ title), so Python's backtracking ``re`` could hold the process for minutes on
 ``(a+)+$`` and thirty a's (see #18). Rules:
 
 1. Entries compile with the ``regex`` package (a superset of ``re``'s syntax).
-2. ``watchlists check`` refuses a pattern that nests an unbounded repeat inside another
-   (``(a+)+``, ``(\\w*\\s?)*``) or that takes long on a probe of repeated characters:
-   those backtrack catastrophically.
+2. ``watchlists check`` refuses a pattern with a repeat whose body, optional parts aside,
+   is one unbounded repeat (``(a+)+``, ``(\\w+\\s?)+``), or that takes long on a probe of
+   repeated characters (``(a|aa)+$``): those backtrack catastrophically.
 3. Whatever got through, every search has a time limit (``regex``'s ``timeout``) and
    releases the GIL (``concurrent=True``), so the event loop keeps running meanwhile. A
    search that runs out of time counts as no hit and is logged once per pattern.
