@@ -47,9 +47,8 @@ def test_an_unmigrated_database_is_not_migrated(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_an_empty_postgres_schema_stays_empty(tmp_path: Path, db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the SQLite case is above")
     config = write_config(tmp_path / "c.toml", database=db_url, feeds=[])
     result = run_cli("status", "--config", str(config))
     assert result.code == 3, result
