@@ -1,7 +1,12 @@
 """The command line of SPEC.md: ``monitor [--config PATH] COMMAND …``.
 
-Every command accepts ``--config`` before or after its name. Configuration errors print one
-clear line and exit 2; ``watchlists check`` prints ``file:line: message`` lines and exits 1.
+Every command accepts ``--config`` before or after its name. An expected failure prints
+one line (secrets hidden) naming what failed and what to do, never a traceback, and exits
+with its own code:
+
+    1  watchlist problems (``file:line: message`` lines) or another failure
+    2  the config file or the environment (every problem, one line each)
+    3  the database: unreachable, unreadable, read-only, or not there for a read-only command
 """
 
 from __future__ import annotations
@@ -12,16 +17,20 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from monitor import __version__, logs
-from monitor.errors import ConfigError, MonitorError, WatchlistError
+from monitor.errors import ConfigError, MonitorError, StoreError, WatchlistError
+from monitor.redact import redact_urls_in, url_secrets
 from monitor.settings import Settings, load_settings, parse_duration
 
 log = logging.getLogger("monitor")
+
+EXIT_FAILURE, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,23 +118,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)  # noqa: T201
         return 1
     except ConfigError as exc:
-        print(f"monitor: config error: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
-        return 2
+        for line in str(exc).splitlines():
+            _say(f"config error: {line}")
+        return EXIT_CONFIG
+    except StoreError as exc:
+        _say(str(exc))
+        return EXIT_DATABASE
     except MonitorError as exc:
-        print(f"monitor: {logs.SECRETS.scrub(str(exc))}", file=sys.stderr)  # noqa: T201
-        return 1
+        _say(str(exc))
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `monitor scan --json … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # a file we were told to write or read (calendar --output, a watchlist folder)
+        where = f" {exc.filename}" if exc.filename else ""
+        _say(f"cannot use{where}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+
+
+def _say(line: str) -> None:
+    """One line on standard error, secrets and URL credentials hidden."""
+    print(f"monitor: {redact_urls_in(logs.SECRETS.scrub(line))}", file=sys.stderr)  # noqa: T201
 
 
 def _secrets(settings: Settings) -> list[str]:
     from monitor.notifier import secrets_of
 
-    return [piece for t in settings.targets for piece in secrets_of(t.url)]
+    found = [piece for t in settings.targets for piece in secrets_of(t.url)]
+    return found + [piece for f in settings.feeds for piece in url_secrets(f.url)]
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) -> int:
@@ -166,6 +190,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
             since = datetime.now(UTC) - timedelta(seconds=parse_duration(args.since))
         except ValueError as exc:
             raise ConfigError(f"--since: {exc}") from None
+        except OverflowError:
+            raise ConfigError(f"--since {args.since}: too long ago") from None
         return reports.replay(settings, since, out=sys.stdout)
     if command == "alerts":
         return reports.alerts(settings, as_json=args.json, limit=args.limit, out=sys.stdout)
@@ -176,7 +202,26 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
     raise AssertionError(command)
 
 
+def _warn_if_readable(settings: Settings) -> None:
+    """Target tokens in a config file that every user of the machine can read."""
+    path = settings.source
+    if path is None or not any(t.in_config_file for t in settings.targets):
+        return
+    try:
+        readable = path.stat().st_mode & 0o004
+    except OSError:
+        return
+    if readable:
+        log.warning(
+            "config %s holds target secrets and is readable by every user: chmod 600 it (or "
+            "640 with the service's group), or move the URLs to $MONITOR_TARGET_<NAME>_FILE "
+            "or a systemd LoadCredential=target-<name>:PATH",
+            path,
+        )
+
+
 def _run(settings: Settings, config: str | None, *, once: bool) -> int:
+    _warn_if_readable(settings)
     # A stop asked for while the daemon's modules load is kept for it, not fatal: the
     # default action of SIGTERM would end the process with no clean-up and a failed status.
     stops: list[int] = []
@@ -191,9 +236,27 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
 
         announce(settings, "one cycle")
         asyncio.run(daemon.run_once())
-    else:
-        asyncio.run(daemon.run_forever(stops))
+        return 0
+    # Not asyncio.run: it would wait, without a limit, for the threads still blocked on a
+    # target or a database that does not answer; the daemon has recorded its state by now.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(daemon.run_forever(stops))
+    finally:
+        loop.close()  # its default executor is shut down without waiting
+    _leave_hung_threads()
     return 0
+
+
+def _leave_hung_threads() -> None:
+    """Exit now if threads are still held by a target that never answers (Apprise's own
+    pool threads are joined at exit, and would hold the process past TimeoutStopSec)."""
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if stuck:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:

@@ -9,7 +9,8 @@ Rules:
 - Each target's policy (``monitor.digest``) may hold a due delivery for a digest: digest
   mode, quiet hours, or a rate limit reached. Held deliveries go out as one message when
   their slot comes, and are marked delivered together only when that message is accepted.
-- A failed attempt is retried with exponential back-off and jitter; a delivery still failing
+- A failed attempt is retried with exponential back-off and jitter, never sooner than the
+  target's Retry-After (or two minutes, doubling, after a 429 that does not say); a delivery still failing
   ``give_up`` seconds after its alert was created is marked ``failed``, kept, and reported
   once: the target's other deliveries that old are given up with it, and one operator notice
   goes to the other targets (or to the log when there is none that accepts it).
@@ -28,7 +29,7 @@ from monitor import alerting
 from monitor.errors import NotifyError
 from monitor.messages import AlertView, TimelineEntry, render_digest, render_notice
 from monitor.model import Signal
-from monitor.notifier import Notifier
+from monitor.notifier import Notifier, retry_after
 from monitor.store import Store
 from monitor.store.repository import PendingDelivery
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE = 30.0
 RETRY_MAX = 3600.0
+RATE_LIMITED_WAIT = 120.0  # seconds: a 429 without a Retry-After we can read
 DIGEST_MAX = 30  # alerts per digest message; a longer digest goes out in several messages
 
 
@@ -53,6 +55,18 @@ class DeliveryReport:
 def retry_delay(attempts: int) -> float:
     """30 s, 1 min, 2 min … capped at 1 h, ±20 % jitter so retries do not arrive in herds."""
     return min(RETRY_MAX, RETRY_BASE * 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.2)
+
+
+def _next_delay(error: str, attempts: int) -> float:
+    """The back-off, or longer when the target rate-limits: its Retry-After when known, at
+    least RATE_LIMITED_WAIT (doubling) for a bare 429, since Apprise keeps response headers
+    to itself and sending sooner would only meet another 429."""
+    delay = retry_delay(attempts - 1)
+    asked = retry_after(error)
+    if asked is None:
+        return delay
+    floor = asked or min(RETRY_MAX, RATE_LIMITED_WAIT * 2.0 ** min(attempts - 1, 6))
+    return max(delay, min(floor, RETRY_MAX * 24))
 
 
 def alert_view(store: Store, alert_id: int) -> AlertView | None:
@@ -198,7 +212,7 @@ class _Round:
         attempts = max(d.attempts for d in batch) + 1
         alert_ids = ",".join(str(d.alert_id) for d in batch)
         if (at - oldest.created_at).total_seconds() < self.give_up:
-            retry_at = at + timedelta(seconds=retry_delay(attempts - 1))
+            retry_at = at + timedelta(seconds=_next_delay(error, attempts))
             await asyncio.to_thread(
                 self.store.mark_many_failed, ids, error=error, next_attempt_at=retry_at
             )

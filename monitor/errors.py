@@ -94,7 +94,15 @@ class ParseError(FeedError):
 
 
 class StoreError(MonitorError):
-    """The database refused or lost a write."""
+    """The database refused or lost a write, or cannot be reached or opened.
+
+    ``transient`` is True when waiting may help (PostgreSQL down or restarting, a lock):
+    the daemon then retries; otherwise (a garbage file, a read-only file system, a
+    database that does not exist) it stops with this one line."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class NotifyError(MonitorError):

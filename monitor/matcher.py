@@ -6,8 +6,9 @@ Rules, in the order they apply to a text made by ``monitor.normalize.document_te
    watch is normalised like the text, case-folded and put in one Aho-Corasick automaton
    (ahocorasick-rs, overlapping matches), which scans the case-folded text once; cost
    hardly grows with the number of terms. Only ``{regex: ...}`` entries are searched one
-   by one, on the normalised text (with ``re.IGNORECASE`` unless the watch is
-   case-sensitive), and taken as written: no boundary rule is added to them.
+   by one, on the normalised text (with ``IGNORECASE`` unless the watch is
+   case-sensitive), and taken as written: no boundary rule is added to them. They run
+   under ``monitor.watch_regex``'s time limit, so a hostile text costs a bounded time.
 2. **Case.** Case-insensitive watches match under Unicode case folding ("gpt-5",
    "STRASSE" for "Straße"); a case-sensitive watch's hit must equal the normalised term
    exactly, or be its capitals in a line written in capitals ("MICROSOFT BUILD 2024 KICKS
@@ -44,6 +45,7 @@ import ahocorasick_rs
 
 from monitor.model import Match
 from monitor.normalize import normalize
+from monitor.watch_regex import Pattern, compile_pattern, finditer_spans
 from monitor.watchlist import Watch
 
 _TERM, _EXCLUDE, _CONTEXT = 0, 1, 2
@@ -76,8 +78,8 @@ class _Rules:
     """The per-watch checks beyond the automaton; only watches that need them have one."""
 
     watch: Watch
-    exclude_regexes: tuple[re.Pattern[str], ...]
-    context_regexes: tuple[re.Pattern[str], ...]
+    exclude_regexes: tuple[Pattern, ...]
+    context_regexes: tuple[Pattern, ...]
     within: int | None  # None: no context rule
 
     def keeps(
@@ -115,14 +117,16 @@ class Matcher:
                 else:
                     bucket.append(entry)
 
-        regexes: list[tuple[int, int, str, re.Pattern[str]]] = []
+        regexes: list[tuple[int, int, str, Pattern]] = []
         rules: dict[int, _Rules] = {}
         for index, watch in enumerate(self.watches):
             case_sensitive = watch.case_sensitive
-            flags = 0 if case_sensitive else re.IGNORECASE
+            fold = not case_sensitive
             for order, term in enumerate(watch.all_terms):
                 if term.regex:
-                    regexes.append((index, order, term.text, re.compile(term.text, flags)))
+                    regexes.append(
+                        (index, order, term.text, compile_pattern(term.text, ignore_case=fold))
+                    )
                 else:
                     add(index, _TERM, order, term.text, case_sensitive)
             if not (watch.exclude or watch.context or watch.languages is not None):
@@ -130,13 +134,13 @@ class Matcher:
             excludes = []
             for term in watch.exclude:
                 if term.regex:
-                    excludes.append(re.compile(term.text, flags))
+                    excludes.append(compile_pattern(term.text, ignore_case=fold))
                 else:
                     add(index, _EXCLUDE, 0, term.text, case_sensitive)
             contexts = []
             for term in watch.context.words if watch.context is not None else ():
                 if term.regex:
-                    contexts.append(re.compile(term.text, re.IGNORECASE))
+                    contexts.append(compile_pattern(term.text, ignore_case=True))
                 else:
                     add(index, _CONTEXT, 0, term.text, False)
             within = watch.context.within if watch.context is not None else None
@@ -184,9 +188,8 @@ class Matcher:
             if found:
                 hits, excludes, contexts = self._check(text, folded, found)
         for index, order, source, regex in self._regexes:
-            for hit in regex.finditer(text):
-                if hit.end() > hit.start():
-                    hits.append((hit.start(), -hit.end(), index, order, source))
+            for start, end in finditer_spans(regex, text):
+                hits.append((start, -end, index, order, source))
         if not hits:
             return []
         rules = self._rules
@@ -293,13 +296,8 @@ def _shouted(text: str, position: int) -> bool:
     return sum(1 for word in line.split() if any(char.isalpha() for char in word)) >= 3
 
 
-def _regex_spans(regexes: Sequence[re.Pattern[str]], text: str) -> list[Span]:
-    return [
-        (m.start(), m.end())
-        for regex in regexes
-        for m in regex.finditer(text)
-        if m.end() > m.start()
-    ]
+def _regex_spans(regexes: Sequence[Pattern], text: str) -> list[Span]:
+    return [span for regex in regexes for span in finditer_spans(regex, text)]
 
 
 class _Tokens:

@@ -12,10 +12,13 @@ send, a validation, or a target's default format; a daemon with no targets never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from monitor.digest import INSTANT, TargetPolicy
@@ -29,12 +32,14 @@ from monitor.messages import (
     render,
     safe_text,
 )
+from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
 
 if TYPE_CHECKING:
     import apprise
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "ses", "sendgrid", "mailgun", "smtp2go"})
 # Services that render Markdown although their Apprise plugin declares plain text.
@@ -44,13 +49,7 @@ MARKDOWN_SERVICES = frozenset({"mmost", "mmosts", "zulip"})
 def redact(url: str) -> str:
     """Scheme and host only: ``mmost://chat.example.org/***``. Never the user, password,
     path tokens or query, where Apprise URLs keep their secrets."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<invalid url>"
-    return f"{parts.scheme}://{host}{port}/***" if parts.scheme else "<invalid url>"
+    return redact_url(url, keep_path=False)
 
 
 def secrets_of(url: str) -> list[str]:
@@ -134,19 +133,27 @@ class Notifier:
             raise NotifyError(f"unknown target {target!r}")
         import apprise
 
-        client = apprise.Apprise()
-        if not client.add(_with_timeouts(url, self.timeout)):
+        asset = _asset()
+        client = apprise.Apprise(asset=asset)
+        if not client.add(_with_timeouts(url, self.timeout), asset=asset):
             raise NotifyError(f"target {target!r}: not a valid Apprise URL ({redact(url)})")
         return client
 
     def validate(self) -> list[str]:
         """Problems with the configured targets, for start-up and `monitor notify test`."""
         problems = []
-        for name in self.targets:
-            try:
-                self._apprise(name)
-            except NotifyError as exc:
-                problems.append(str(exc))
+        # Apprise logs its own line for a URL it cannot read: ours says which target
+        apprise_log = logging.getLogger("apprise")
+        level = apprise_log.level
+        apprise_log.setLevel(logging.CRITICAL)
+        try:
+            for name in self.targets:
+                try:
+                    self._apprise(name)
+                except NotifyError as exc:
+                    problems.append(str(exc))
+        finally:
+            apprise_log.setLevel(level)
         return problems
 
     @property
@@ -163,20 +170,125 @@ class Notifier:
             # above the body; chat bodies start with the headline already.
             title = ""
 
-        def call() -> bool:
-            return bool(
-                client.notify(
+        secrets = secrets_of(self.targets[target])
+
+        def call() -> str | None:
+            with _CAUSES.watch() as said:
+                result = client.notify(
                     title=title,
                     body=message.body,
                     body_format=MARKDOWN if message.body_format == MARKDOWN else TEXT,
                 )
-            )
+            if result:
+                return None
+            cause = _cause(said)
+            for secret in secrets:
+                cause = cause.replace(secret, "***")
+            return cause
 
         try:
-            ok = await asyncio.wait_for(asyncio.to_thread(call), self.longest_send)
+            return await asyncio.wait_for(_in_daemon_thread(call), self.longest_send)
         except TimeoutError:
             return "timed out"
-        return None if ok else "the target did not accept the notification"
+
+
+@cache
+def _asset() -> apprise.AppriseAsset:
+    """Apprise sends in the calling thread (our daemon thread) rather than in its own pool,
+    whose threads would hold the process's exit while a target hangs; our wait_for and the
+    URL's cto/rto bound the send instead. Older Apprise has no service_timeout."""
+    import apprise
+
+    try:
+        return apprise.AppriseAsset(service_timeout=0)
+    except TypeError:
+        return apprise.AppriseAsset()
+
+
+class _CauseLog(logging.Handler):
+    """What Apprise says while one thread sends: its warnings and the exception it caught
+    (logged at DEBUG), so a failure reads "SMTP AUTH extension not supported by server"
+    rather than only "not accepted" (#18, point 9). Apprise's DEBUG lines never reach our
+    own log: ``monitor.logs`` drops them."""
+
+    _WORTH = re.compile(
+        r"exception|error|refused|not supported|failed|denied|timed? ?out", re.IGNORECASE
+    )
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self._by_thread: dict[int, list[str]] = {}
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[list[str]]:
+        said: list[str] = []
+        ident = threading.get_ident()
+        self._by_thread[ident] = said
+        try:
+            yield said
+        finally:
+            self._by_thread.pop(ident, None)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        said = self._by_thread.get(record.thread or 0)
+        if said is None:
+            return
+        text = " ".join(record.getMessage().split())
+        if record.levelno >= logging.WARNING or (
+            self._WORTH.search(text) and not text.startswith("Response Details")
+        ):
+            said.append(text[:200])
+
+
+_CAUSES = _CauseLog()
+_apprise_log = logging.getLogger("apprise")
+_apprise_log.addHandler(_CAUSES)
+_apprise_log.setLevel(logging.DEBUG)
+
+
+def _cause(said: Sequence[str]) -> str:
+    """Why a send failed, in one line."""
+    base = "the target did not accept the notification"
+    causes = " / ".join(dict.fromkeys(said))
+    return redact_urls_in(f"{base}: {causes[:400]}") if causes else base
+
+
+_RETRY_AFTER = re.compile(r"retry[- ]after\D{0,3}(\d{1,6})", re.IGNORECASE)
+_RATE_LIMITED = re.compile(r"\b429\b|too many requests|rate.?limit", re.IGNORECASE)
+
+
+def retry_after(error: str) -> float | None:
+    """The wait a target asked for, from a failure's text: its Retry-After when the plugin
+    reports one, else ``0.0`` for a bare 429 (rate-limited, wait unknown), else None."""
+    found = _RETRY_AFTER.search(error)
+    if found:
+        return float(found.group(1))
+    return 0.0 if _RATE_LIMITED.search(error) else None
+
+
+def _in_daemon_thread(call: Callable[[], _T]) -> asyncio.Future[_T]:
+    """``call()`` in a daemon thread: a target that never answers holds that thread, never
+    the process's exit (a pool thread would be joined at exit; see #18, stop in 10 s)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[_T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:  # noqa: BLE001 -- handed to the awaiting task
+            error = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(settle, lambda: future.set_exception(error))
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
+
+    threading.Thread(target=run, daemon=True, name="monitor-send").start()
+    return future
 
 
 def _scheme(url: str) -> str:

@@ -1,5 +1,8 @@
 """Read-only commands over the database: alerts, status, replay, calendar.
 
+They never create, migrate or write the database: one that is missing or not migrated is
+a one-line error (exit 3) that says which command makes it.
+
 They print for people by default and JSON for scripts; secrets never appear (targets are
 shown by name only).
 """
@@ -7,7 +10,6 @@ shown by name only).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,15 +21,18 @@ from sqlalchemy.engine import make_url
 from monitor import alerting, ical
 from monitor.analysis import Rules, analyse
 from monitor.model import Item
+from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
-from monitor.store import Store, make_engine, upgrade
+from monitor.store import Store, make_engine
+from monitor.store.engine import check_current, running_daemons
 
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
-    engine = make_engine(settings.database_url)
+    """The database as it is: these commands never create, migrate or write it (#18)."""
+    engine = make_engine(settings.database_url, create=False)
     try:
-        upgrade(engine)
+        check_current(engine)
         yield Store(engine)
     finally:
         engine.dispose()
@@ -109,6 +114,11 @@ def _database_size(settings: Settings, store: Store) -> int | None:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def _pid(daemons: list[str]) -> int | None:
+    pid = daemons[0].rsplit(" ", 1)[-1] if daemons else ""
+    return int(pid) if pid.isdigit() else None
+
+
 def _failing_too_long(feed: Any, settings: Settings, now: datetime) -> bool:
     """Failing for longer than ``[fetch] failing_alert_after`` (see monitor.feed_state)."""
     since = feed.failing_since
@@ -125,11 +135,12 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         feeds = store.feeds()
         counts = store.delivery_counts()
         size = _database_size(settings, store)
+        daemons = running_daemons(store.engine)
     configured = {f.url for f in settings.feeds}
     now = datetime.now(UTC)
     records: list[dict[str, Any]] = [
         {
-            "url": f.url,
+            "url": redact_url(f.url),
             "name": f.name or f.title,
             "health": _feed_health(f),
             "configured": f.url in configured,
@@ -138,10 +149,12 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
             "status": f.last_status,
             "items_seen": f.items_seen,
             "failures": f.error_count,
-            "last_error": f"{f.error_kind}: {f.last_error}" if f.error_kind else None,
+            "last_error": (
+                redact_urls_in(f"{f.error_kind}: {f.last_error}") if f.error_kind else None
+            ),
             "next_poll": _iso(f.next_poll_at),
             "failing_too_long": _failing_too_long(f, settings, now),
-            "moved_to": f.moved_to,
+            "moved_to": redact_url(f.moved_to) if f.moved_to else None,
         }
         for f in feeds
     ]
@@ -157,7 +170,10 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         "deliveries_failed": counts.get("failed", 0),
         "deliveries_delivered": counts.get("delivered", 0),
         "database_bytes": size,
-        "pid": os.getpid(),
+        # the daemons using this database ("host pid"); pid: the first one's, or null
+        "daemon_running": bool(daemons),
+        "daemons": daemons,
+        "pid": _pid(daemons),
     }
     if as_json:
         out.write(json.dumps({"summary": summary, "feeds": records}, ensure_ascii=False) + "\n")
@@ -166,10 +182,11 @@ def status(settings: Settings, *, as_json: bool, out: TextIO) -> int:
         f"feeds: {summary['feeds']} ({summary['feeds_ok']} ok, {summary['feeds_failing']} failing, "
         f"{summary['feeds_disabled']} disabled); last fetch {summary['last_fetch'] or 'never'}\n"
         f"deliveries: {summary['deliveries_pending']} pending, {summary['deliveries_failed']} failed, "
-        f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n\n"
+        f"{summary['deliveries_delivered']} delivered; database {size or 0} bytes\n"
+        f"daemon: {'running (' + ', '.join(daemons) + ')' if daemons else 'not running'}\n\n"
     )
     for r in records:
-        out.write(f"{r['health']:<10.10} {r['name'] or r['url']}\n    {r['url']}\n")
+        out.write(f"{r['health']:<10} {r['name'] or r['url']}\n    {r['url']}\n")
         out.write(
             f"    last fetch {r['last_fetch'] or 'never'} (HTTP {r['status'] or '-'}), "
             f"{r['items_seen']} items seen, next poll {r['next_poll'] or 'now'}\n"

@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor import logs, startup
 from monitor.analysis import Rules
+from monitor.daemon_inputs import check_targets, feed_specs, watchlist_signature
+from monitor.db_outage import DatabaseOutage, wait_until_reachable
 from monitor.delivery import deliver_pending
-from monitor.errors import ConfigError, WatchlistError
+from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.full_collections import FullCollections
@@ -38,17 +39,14 @@ from monitor.loop_lag import LoopLagProbe
 from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
+from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
+from monitor.shutdown import STOP_DEADLINE, close_within, finish_running
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
 from monitor.store.repository import FeedRow
 from monitor.store.tables import utcnow
 from monitor.systemd import SystemdNotifier
-from monitor.watchlist import (
-    DEFAULT_SEARCH_TEMPLATES,
-    Watchlists,
-    search_feed_urls,
-)
 
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent
@@ -60,47 +58,15 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 STATUS_TICK = 15.0
-STOP_GRACE = 5.0  # seconds a job run already started (a delivery's send) has to finish
 PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
 DELIVERY_TICK = 10.0
 WATCHLIST_TICK = 3.0
 RETENTION_TICK = 6 * 3600.0
+DB_GIVE_UP_ONCE = 60.0  # `run --once` (cron) waits this long for the database, then fails
 
 
-def feed_specs(
-    settings: Settings, watchlists: Watchlists
-) -> list[tuple[str, str | None, float | None, bool]]:
-    """Configured feeds, then each watch's own feeds and search feeds, each URL once."""
-    specs: dict[str, tuple[str, str | None, float | None, bool]] = {}
-    for f in settings.feeds:
-        specs.setdefault(f.url, (f.url, f.name, f.interval, f.official))
-    if not settings.watch_feeds:
-        return list(specs.values())
-    templates = {**DEFAULT_SEARCH_TEMPLATES, **settings.search_templates}
-    for watch in watchlists.watches:
-        for url in watch.feeds:
-            specs.setdefault(url, (url, f"{watch.name} feed", None, False))
-        for url in search_feed_urls(watch, templates):
-            specs.setdefault(url, (url, f"{watch.name} search", None, False))
-    return list(specs.values())
-
-
-def watchlist_signature(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every watchlist file: cheap to compute, changes on any edit."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml"))
-        elif p.exists():
-            files.append(p)
-    sig = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        sig.append((str(f), st.st_mtime_ns, st.st_size))
-    return tuple(sig)
+# Jobs that reach the database each time they run: their success ends an outage.
+_DATABASE_JOBS = frozenset({"poll", "deliver", "heartbeat"})
 
 
 def _writer() -> ThreadPoolExecutor:
@@ -112,12 +78,14 @@ class Daemon:
     def __init__(self, settings: Settings, *, config_arg: str | None = None) -> None:
         self.settings = settings
         self.config_arg = config_arg
-        self.engine = make_engine(settings.database_url)
+        # what the config says is checked before anything is created on disk
+        self.rules = Rules.load(settings)
+        self.notifier = Notifier.from_settings(settings)
+        check_targets(self.notifier)
+        self.engine = make_engine(settings.database_url, daemon=True)
         self.store = Store(self.engine)
         self.lock = InstanceLock(settings.database_url)
         self.systemd = SystemdNotifier()
-        self.rules = Rules.load(settings)
-        self.notifier = Notifier.from_settings(settings)
         self.fetcher = Fetcher.from_settings(settings)
         self._signature = watchlist_signature(settings.watchlist_paths)
         self._feed_urls: list[str] | None = None
@@ -136,6 +104,8 @@ class Daemon:
         )
         self._status = "starting"
         self.web_status = DaemonStatus()  # what the dashboard's status strip shows
+        self.outage = DatabaseOutage()
+        self._stranded: set[int] = set()  # feeds whose poll the database did not record
         self._scheduler: AsyncIOScheduler | None = None
         self._delivering = self._deliver_again = False
         self._last_tick = time.monotonic()
@@ -177,17 +147,19 @@ class Daemon:
             self._feed_urls = [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
         return self._feed_urls
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, give_up: float | None = None) -> None:
         self.lock.acquire()
-        await asyncio.to_thread(upgrade, self.engine)
+        await wait_until_reachable(
+            partial(upgrade, self.engine), stop=self._stop, systemd=self.systemd, give_up=give_up
+        )
+        if self._stop.is_set():
+            return
         if self.lock.exclusive:
             # alone on this database: leases left by a killed process are stale
             await asyncio.to_thread(self.store.release_all_leases)
         await asyncio.to_thread(
             self.store.sync_feeds, feed_specs(self.settings, self.rules.watchlists)
         )
-        for problem in self.notifier.validate():
-            log.error("target problem: %s", problem)
         # Start-up made some hundred thousand objects (modules, the ORM's mappings) that live
         # as long as the process: out of the collector's sight, a full collection takes
         # about a tenth of the time, and no longer holds the event loop for 50 ms.
@@ -208,7 +180,7 @@ class Daemon:
 
     async def run_once(self) -> list[PollReport]:
         """Poll every feed once, then deliver every pending alert, retries included."""
-        await self.prepare()
+        await self.prepare(give_up=DB_GIVE_UP_ONCE)
         started, cpu = time.perf_counter(), time.process_time()
         self._cycle = True
         self.loop_lag.start()
@@ -287,7 +259,7 @@ class Daemon:
     async def run_forever(self, stops: Sequence[int] = ()) -> None:
         """Run until SIGTERM or SIGINT; ``stops`` holds those that came before the loop's own
         handlers were set (the command line keeps them while modules load)."""
-        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         # Signals are ours before start-up work begins: a SIGTERM while migrating or loading
@@ -300,7 +272,14 @@ class Daemon:
         early_hup: list[bool] = []
         loop.add_signal_handler(signal.SIGHUP, lambda: early_hup.append(True))
         await self.prepare()
+        try:
+            health = await self._start_health(self.poll_tick())
+        except ConfigError:
+            await self.close()
+            raise
         if self._stop.is_set():
+            if health is not None:
+                await health.close()
             await self.close()
             log.info("stopped during start-up")
             return
@@ -311,7 +290,7 @@ class Daemon:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
-        scheduler.add_listener(self._job_error, EVENT_JOB_ERROR)
+        scheduler.add_listener(self._job_done, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
         self._scheduler = scheduler
         now = datetime.now(UTC)
         tick = self.poll_tick()
@@ -340,7 +319,6 @@ class Daemon:
         )
         scheduler.start()
         self.loop_lag.start()
-        health = await self._start_health(tick)
         await self._heartbeat()
         self.systemd.ready(self._status)
         startup.announce(
@@ -355,29 +333,18 @@ class Daemon:
         finally:
             log.info("stopping: finishing the current writes")
             self.systemd.stopping()
+            deadline = loop.time() + STOP_DEADLINE
             # No new job runs; the scheduler's shutdown would cancel those already started,
             # a delivery round in the middle of a send among them (sent, not recorded: sent
             # again by the next start), so it comes last, when they are done.
             scheduler.pause()
             await self.loop_lag.stop()  # it never ends by itself: not a job to wait for
             self.full_collections.release()
-            for task in list(self._tasks.values()):
-                task.cancel()
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()), timeout=4)
-            # job runs already started (a claim, a delivery round) finish their current step:
-            # a delivery round stops after the send in progress (``stopping``)
-            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if running:
-                _, late = await asyncio.wait(running, timeout=STOP_GRACE)
-                for task in late:
-                    task.cancel()
-                if late:
-                    await asyncio.wait(late, timeout=1)
+            await finish_running(list(self._tasks.values()), deadline)
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.close()
-            await self.close()
+            await close_within(self.close(), deadline)
             log.info("stopped")
 
     def stop(self) -> None:
@@ -402,16 +369,35 @@ class Daemon:
             alive,
         )
         server = WebServer(view, *listen_address(listen))
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"[http] listen = {listen!r}: cannot listen there: {exc.strerror or exc}"
+            ) from None
         return server
 
-    def _job_error(self, event: JobExecutionEvent) -> None:
-        log.error("job failed job=%s error=%r", event.job_id, event.exception)
-        self.web_status.error(f"job {event.job_id} failed: {event.exception!r}")
+    def _job_done(self, event: JobExecutionEvent) -> None:
+        """One line per failure, never a traceback; a database outage is said once."""
+        exc = event.exception
+        if isinstance(exc, StoreError):
+            self.outage.failed(exc)
+            self.web_status.error(f"database: {exc}")
+        elif isinstance(exc, asyncio.CancelledError):
+            pass  # cut short by a stop, which says so itself
+        elif exc is not None:
+            log.error("job failed job=%s error=%s: %s", event.job_id, type(exc).__name__, exc)
+            self.web_status.error(f"job {event.job_id} failed: {type(exc).__name__}: {exc}")
+        elif event.job_id in _DATABASE_JOBS:
+            self.outage.succeeded()
 
     async def _poll_due(self) -> None:
         self._last_tick = time.monotonic()
         self.metrics.last_tick.set_to_current_time()
+        if self._stranded:
+            stranded = set(self._stranded)
+            await asyncio.to_thread(self.store.release_feeds, stranded)
+            self._stranded -= stranded
         room = self.settings.concurrency * 2 - len(self._tasks)
         if room <= 0:
             return
@@ -444,11 +430,18 @@ class Daemon:
             self.web_status.round_done()
         if task.cancelled():
             return
-        if task.exception() is not None:
-            log.error("poll crashed feed_id=%d error=%r", feed_id, task.exception())
-            self.web_status.error(f"poll crashed: {task.exception()!r}")
+        exc = task.exception()
+        if isinstance(exc, StoreError):
+            self.outage.failed(exc)
+            self.web_status.error(f"database: {exc}")
+            return
+        if exc is not None:
+            log.error("poll crashed feed_id=%d error=%s: %s", feed_id, type(exc).__name__, exc)
+            self.web_status.error(f"poll crashed: {type(exc).__name__}: {exc}")
             return
         report = task.result()
+        if report.error is not None and report.error.kind == "db_error":
+            self._stranded.add(feed_id)  # its lease could not be given back: at reconnection
         outcome = report.error.kind if report.error else report.status
         self.metrics.fetches.labels(outcome=outcome).inc()
         self.metrics.items.inc(report.new_items)
@@ -494,8 +487,15 @@ class Daemon:
 
     async def _heartbeat(self) -> None:
         """Runs on the loop: a hung loop sends no WATCHDOG=1 and systemd restarts us."""
-        feeds = await asyncio.to_thread(self.store.feed_health, self.feed_urls())
-        deliveries = await asyncio.to_thread(self.store.delivery_counts)
+        watchdog = ["WATCHDOG=1"] if self.systemd.watchdog_interval() else []
+        try:
+            feeds = await asyncio.to_thread(self.store.feed_health, self.feed_urls())
+            deliveries = await asyncio.to_thread(self.store.delivery_counts)
+        except StoreError as exc:
+            # the loop is alive: say so, and why nothing moves
+            self._status = f"database unavailable: {exc}"
+            self.systemd.notify(*watchdog, f"STATUS={self._status}")
+            raise
         self.metrics.pending.set(deliveries.get("pending", 0))
         self.metrics.feeds_failing.set(feeds["failing"])
         self._status = (
@@ -503,9 +503,7 @@ class Daemon:
             f"alerts {deliveries.get('pending', 0)} pending, {deliveries.get('failed', 0)} failed"
         )
         self.web_status.summary = self._status
-        self.systemd.notify(
-            *(["WATCHDOG=1"] if self.systemd.watchdog_interval() else []), f"STATUS={self._status}"
-        )
+        self.systemd.notify(*watchdog, f"STATUS={self._status}")
 
     async def _check_watchlists(self) -> None:
         signature = watchlist_signature(self.settings.watchlist_paths)
@@ -530,11 +528,20 @@ class Daemon:
             log.error("config problem: %s (the last good config stays in force)", exc)
             self.systemd.ready(self._status)
             return
+        notifier = Notifier.from_settings(settings)
+        try:
+            check_targets(notifier)
+        except ConfigError as exc:
+            for line in str(exc).splitlines():
+                log.error("config problem: %s (the last good config stays in force)", line)
+            self.systemd.ready(self._status)
+            return
         added, removed, changed = self.rules.watchlists.diff(rules.watchlists)
         self.settings, self.rules = settings, rules
         self._feed_urls = None
-        self.notifier = Notifier.from_settings(settings)
+        self.notifier = notifier
         logs.SECRETS.update(p for t in settings.targets for p in secrets_of(t.url))
+        logs.SECRETS.update(p for f in settings.feeds for p in url_secrets(f.url))
         self._signature = watchlist_signature(settings.watchlist_paths)
         await asyncio.to_thread(self.store.sync_feeds, feed_specs(settings, rules.watchlists))
         log.info(

@@ -5,8 +5,9 @@ Where the config comes from, first hit wins: ``--config PATH``, ``$MONITOR_CONFI
 user's state directory, the bundled watchlists, a default set of public AI-news feeds,
 alerts to the log only). ``$MONITOR_DATABASE_URL`` overrides the database URL.
 
-Every wrong key or value is a ConfigError naming the file, the key and what is expected,
-so a typo never silently falls back to a default. Stage modules never read the
+Every wrong key or value is a ConfigError naming the file and line, the key and what is
+expected, so a typo never silently falls back to a default; reading goes on past a problem,
+and one ConfigError lists them all (``monitor.config_file``). Stage modules never read the
 environment: they receive values from here.
 """
 
@@ -14,16 +15,21 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
+from monitor.config_file import KeyLines, Problems, TableReader, parse_duration, read_toml
+from monitor.config_targets import TargetConfig, read_secret_file, targets_of
 from monitor.errors import ConfigError
+from monitor.redact import redact_url
+
+__all__ = ["ConfigError", "Settings", "TargetConfig", "load_settings", "parse_duration"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A source checkout has watchlists/ beside the package; an installed wheel, monitor/watchlists.
@@ -47,20 +53,6 @@ DEFAULT_FEEDS: tuple[tuple[str, str, bool], ...] = (
     ("https://www.frandroid.com/feed", "Frandroid", False),
 )
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
-_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> float:
-    """'90s', '10m', '1h30m', '30d' → seconds. A bare number means seconds."""
-    text = text.strip().lower()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    parts = _DURATION_PART.findall(text)
-    if not parts or _DURATION_PART.sub("", text).strip():
-        raise ValueError(f"not a duration: {text!r} (expected e.g. '90s', '10m', '1h30m', '7d')")
-    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
-
 
 @dataclass(frozen=True)
 class FeedConfig:
@@ -68,26 +60,6 @@ class FeedConfig:
     name: str | None = None
     interval: float | None = None
     official: bool = False
-
-
-@dataclass(frozen=True)
-class TargetConfig:
-    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.notifier.redact``.
-
-    The other fields are the target's delivery policy (see ``monitor.digest``) and message
-    overrides (see ``monitor.messages``)."""
-
-    name: str
-    url: str
-    mode: str = "instant"  # or "digest"
-    digest: float | None = None  # a digest every N seconds (aligned on the local day)
-    digest_at: str | None = None  # or daily at "HH:MM"
-    timezone: str = "UTC"
-    rate_limit: tuple[int, float] | None = None  # (messages, per seconds)
-    quiet: tuple[str, str] | None = None  # ("22:00", "07:00")
-    format: str | None = None  # "markdown" or "text"; None: what the Apprise plugin takes
-    title: str | None = None  # string.Template overrides of [templates]
-    template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,163 +134,88 @@ def default_database_url(env: Mapping[str, str]) -> str:
 
 
 def load_settings(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings, or one ConfigError listing every problem of the file, a line each."""
     env = os.environ if env is None else env
     path = config_path(explicit, env)
     data: dict[str, Any] = {}
+    keys = None
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    return _build(data, path, env)
-
-
-class _Reader:
-    """Reads one TOML table, turning every wrong key or value into a ConfigError."""
-
-    def __init__(self, data: Mapping[str, Any], where: str, path: Path | None) -> None:
-        self.data = data
-        self.where = where
-        self.origin = str(path) if path else "<defaults>"
-
-    def fail(self, key: str, expected: str) -> ConfigError:
-        got = self.data.get(key)
-        return ConfigError(f"{self.origin}: {self.where}{key} = {got!r}: expected {expected}")
-
-    def check_keys(self, allowed: set[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                raise ConfigError(
-                    f"{self.origin}: unknown key '{self.where}{key}' (known: {known})"
-                )
-
-    def get(self, key: str, kind: type, default: Any, expected: str) -> Any:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(key, expected)
-        return value
-
-    def duration(self, key: str, default: float | None, *, zero_is_none: bool = False) -> Any:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        try:
-            seconds = float(value) if isinstance(value, int | float) else parse_duration(str(value))
-        except ValueError:
-            raise self.fail(key, "a duration such as '90s', '10m', '1h' or '7d'") from None
-        if seconds < 0:
-            raise self.fail(key, "a positive duration")
-        if zero_is_none and seconds == 0:
-            return None
-        return seconds
-
-    def checked(self, key: str, default: Any, test: Callable[[Any], bool], expected: str) -> Any:
-        value = self.data.get(key, default)
-        if not test(value):
-            raise self.fail(key, expected)
-        return value
+        data, text = read_toml(path)
+        keys = KeyLines(text)
+    problems = Problems()
+    settings = _build(TableReader(data, "", path, keys), problems, env)
+    problems.raise_any()
+    return settings
 
 
 def _is_http_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and "://" in value
 
 
+def _one_to_1000(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 1000
+
+
 def _is_listen_address(value: Any) -> bool:
-    return value is None or (
-        isinstance(value, str) and bool(re.fullmatch(r"(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}", value))
-    )
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    found = re.fullmatch(r"(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})", value)
+    return found is not None and int(found.group(2)) <= 65535
 
 
-def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -> Settings:
-    top = _Reader(data, "", path)
-    top.check_keys(
-        {
-            "database",
-            "watchlists",
-            "defaults",
-            "feed",
-            "targets",
-            "fetch",
-            "alerts",
-            "log",
-            "search",
-            "http",
-            "templates",
-            "storage",
-        }
-    )
+def _build(top: TableReader, problems: Problems, env: Mapping[str, str]) -> Settings:
+    """Every value of the file, checked; each wrong one is kept in ``problems`` and its
+    default used meanwhile, so the reading goes on and every problem is reported."""
+    attempt = problems.attempt
+    path = top.path
+    attempt(lambda: top.check_keys(_TOP_KEYS), None)
     base = path.resolve().parent if path else Path.cwd()
+    database = attempt(lambda: _database(top, env), default_database_url(env))
 
-    database = top.get(
-        "database", str, None, "a database URL (sqlite:////abs/path or postgresql+psycopg://...)"
-    )
-    database = env.get("MONITOR_DATABASE_URL") or database or default_database_url(env)
-    if not database.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"{top.origin}: database = {database!r}: expected sqlite:/// or postgresql+psycopg:// URL"
-        )
-
-    raw_lists = top.get("watchlists", list, None, "a list of watchlist files or folders")
-    if raw_lists is None:
-        watchlists: tuple[Path, ...] = (BUNDLED_WATCHLISTS,)
-    else:
-        if not all(isinstance(p, str) and p for p in raw_lists):
+    def watchlist_paths() -> tuple[Path, ...]:
+        raw = top.get("watchlists", list, None, "a list of watchlist files or folders")
+        if raw is None:
+            return (BUNDLED_WATCHLISTS,)
+        if not all(isinstance(p, str) and p for p in raw):
             raise top.fail("watchlists", "a list of paths (strings)")
-        watchlists = tuple(base / Path(p).expanduser() for p in raw_lists)
+        return tuple(base / Path(p).expanduser() for p in raw)
 
-    defaults = _Reader(top.get("defaults", dict, {}, "a table [defaults]"), "defaults.", path)
-    defaults.check_keys({"interval", "watch_feeds"})
-    interval = defaults.duration("interval", 600.0)
-    if interval < 1:
-        raise defaults.fail("interval", "at least 1s (minutes are polite to feed servers)")
-
-    feeds = (
-        _feeds(top, path)
-        if "feed" in data
-        else tuple(FeedConfig(url=u, name=n, official=o) for u, n, o in DEFAULT_FEEDS)
+    watchlists = attempt(watchlist_paths, (BUNDLED_WATCHLISTS,))
+    defaults = attempt(lambda: top.table("defaults", "defaults"), top.sub({}, "defaults."))
+    attempt(lambda: defaults.check_keys({"interval", "watch_feeds"}), None)
+    interval = attempt(lambda: _interval(defaults, 600.0), 600.0)
+    default_feeds = tuple(FeedConfig(url=u, name=n, official=o) for u, n, o in DEFAULT_FEEDS)
+    feeds = _feeds(top, problems) if "feed" in top.data else default_feeds
+    targets = targets_of(top, problems, env)
+    tables: dict[str, TableReader] = {}
+    for name, keys in _TABLE_KEYS.items():
+        tables[name] = attempt(partial(top.table, name, name), top.sub({}, f"{name}."))
+        attempt(partial(tables[name].check_keys, keys), None)
+    fetch, alerts, log = tables["fetch"], tables["alerts"], tables["log"]
+    listen = attempt(
+        lambda: tables["http"].checked(
+            "listen", None, _is_listen_address, "host:port such as '127.0.0.1:8787'"
+        ),
+        None,
     )
-    targets = _targets(top, path)
+    search: dict[str, str] = attempt(partial(_search, top), {})
 
-    fetch = _Reader(top.get("fetch", dict, {}, "a table [fetch]"), "fetch.", path)
-    fetch.check_keys(
-        {
-            "timeout",
-            "deadline",
-            "max_bytes",
-            "concurrency",
-            "per_host",
-            "allow_hosts",
-            "backoff_max",
-            "failing_alert_after",
-        }
-    )
-    alerts = _Reader(top.get("alerts", dict, {}, "a table [alerts]"), "alerts.", path)
-    alerts.check_keys({"max_age", "delivery_timeout", "give_up_after"})
-    log = _Reader(top.get("log", dict, {}, "a table [log]"), "log.", path)
-    log.check_keys({"level", "format"})
-    http = _Reader(top.get("http", dict, {}, "a table [http]"), "http.", path)
-    http.check_keys({"listen", "token", "token_file"})
-    listen = http.checked("listen", None, _is_listen_address, "host:port such as '127.0.0.1:8787'")
-    http_token = _http_token(http, listen, env)
-    search = top.get("search", dict, {}, "a table [search] of name = URL template with {query}")
-    for name, template in search.items():
-        if not isinstance(template, str) or "{query}" not in template or not _is_http_url(template):
-            raise ConfigError(
-                f"{top.origin}: search.{name} = {template!r}: expected an http(s) URL template containing {{query}}"
-            )
+    http_token = attempt(lambda: _http_token(tables["http"], listen, env), None)
 
-    storage = _Reader(top.get("storage", dict, {}, "a table [storage]"), "storage.", path)
-    storage.check_keys({"retention"})
-    retention = storage.duration("retention", 180 * 86400.0, zero_is_none=True)
-    if retention is not None and retention < 7 * 86400:
-        raise storage.fail("retention", "at least 7d (or 0 to keep items forever)")
+    def retention() -> float | None:
+        r = tables["storage"]
+        value = r.duration("retention", 180 * 86400.0, zero_is_none=True, maximum=_CENTURY)
+        if value is not None and value < 7 * 86400:
+            raise r.fail("retention", "at least 7d (or 0 to keep items forever)")
+        return value  # type: ignore[no-any-return]
+
+    def number(r: TableReader, key: str, default: int, test: Any, expected: str) -> Any:
+        return attempt(lambda: r.checked(key, default, test, expected), default)
+
+    def duration(r: TableReader, key: str, default: float | None, **kw: Any) -> Any:
+        return attempt(lambda: r.duration(key, default, **kw), default)
 
     return Settings(
         source=path,
@@ -327,185 +224,160 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str]) -
         feeds=feeds,
         targets=targets,
         interval=interval,
-        http_timeout=fetch.duration("timeout", 10.0),
-        fetch_deadline=fetch.duration("deadline", 30.0),
-        max_bytes=fetch.checked(
+        http_timeout=duration(fetch, "timeout", 10.0, maximum=3600),
+        fetch_deadline=duration(fetch, "deadline", 30.0, maximum=3600),
+        max_bytes=number(
+            fetch,
             "max_bytes",
             10 * 1024 * 1024,
-            lambda v: isinstance(v, int) and v > 0,
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 2**40,
             "a positive number of bytes",
         ),
-        concurrency=fetch.checked(
-            "concurrency",
-            20,
-            lambda v: isinstance(v, int) and 0 < v <= 1000,
-            "a number from 1 to 1000",
-        ),
-        per_host=fetch.checked(
-            "per_host",
-            2,
-            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000,
-            "a number from 1 to 1000",
-        ),
+        concurrency=number(fetch, "concurrency", 20, _one_to_1000, "a number from 1 to 1000"),
+        per_host=number(fetch, "per_host", 2, _one_to_1000, "a number from 1 to 1000"),
         allow_hosts=tuple(
-            fetch.checked(
+            number(
+                fetch,
                 "allow_hosts",
-                [],
+                [],  # type: ignore[arg-type]
                 lambda v: isinstance(v, list) and all(isinstance(h, str) for h in v),
                 "a list of host names",
             )
         ),
-        error_backoff_max=fetch.duration("backoff_max", 86400.0),
-        failing_alert_after=fetch.duration("failing_alert_after", 3 * 86400.0),
-        alert_max_age=alerts.duration("max_age", 30 * 86400.0, zero_is_none=True),
-        delivery_timeout=alerts.duration("delivery_timeout", 20.0),
-        delivery_give_up=alerts.duration("give_up_after", 86400.0),
-        log_level=log.checked(
+        error_backoff_max=duration(fetch, "backoff_max", 86400.0),
+        failing_alert_after=duration(fetch, "failing_alert_after", 3 * 86400.0),
+        alert_max_age=duration(alerts, "max_age", 30 * 86400.0, zero_is_none=True),
+        delivery_timeout=duration(alerts, "delivery_timeout", 20.0, maximum=3600),
+        delivery_give_up=duration(alerts, "give_up_after", 86400.0),
+        log_level=number(
+            log,
             "level",
-            "INFO",
+            "INFO",  # type: ignore[arg-type]
             lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"),
             "one of DEBUG, INFO, WARNING, ERROR",
         ).upper(),
-        log_format=log.checked(
-            "format", "text", lambda v: v in ("text", "json"), "'text' or 'json'"
+        log_format=number(
+            log,
+            "format",
+            "text",  # type: ignore[arg-type]
+            lambda v: v in ("text", "json"),
+            "'text' or 'json'",
         ),
         search_templates=dict(search),
         http_listen=listen,
         http_token=http_token,
-        templates=_templates(top, path),
-        watch_feeds=defaults.get("watch_feeds", bool, True, "true or false"),
-        retention=retention,
+        templates=attempt(lambda: _templates(top), {}),
+        watch_feeds=attempt(lambda: defaults.get("watch_feeds", bool, True, "true or false"), True),
+        retention=attempt(retention, 180 * 86400.0),
     )
 
 
-def _feeds(top: _Reader, path: Path | None) -> tuple[FeedConfig, ...]:
+_TOP_KEYS = {
+    "database",
+    "watchlists",
+    "defaults",
+    "feed",
+    "targets",
+    "fetch",
+    "alerts",
+    "log",
+    "search",
+    "http",
+    "templates",
+    "storage",
+}
+_TABLE_KEYS = {
+    "fetch": {
+        "timeout",
+        "deadline",
+        "max_bytes",
+        "concurrency",
+        "per_host",
+        "allow_hosts",
+        "backoff_max",
+        "failing_alert_after",
+    },
+    "alerts": {"max_age", "delivery_timeout", "give_up_after"},
+    "log": {"level", "format"},
+    "http": {"listen", "token", "token_file"},
+    "storage": {"retention"},
+}
+_CENTURY = 100 * 365 * 86400.0
+MAX_INTERVAL = 30 * 86400.0  # a feed polled less than monthly is not being watched
+
+
+def _database(top: TableReader, env: Mapping[str, str]) -> str:
+    """``$MONITOR_DATABASE_URL``, else the file named by ``$MONITOR_DATABASE_URL_FILE``, else
+    ``database``, else SQLite in the state directory."""
+    database = top.get(
+        "database", str, None, "a database URL (sqlite:////abs/path or postgresql+psycopg://...)"
+    )
+    from_file = env.get("MONITOR_DATABASE_URL_FILE")
+    if from_file and not env.get("MONITOR_DATABASE_URL"):
+        database = read_secret_file(from_file, "$MONITOR_DATABASE_URL_FILE")
+    database = env.get("MONITOR_DATABASE_URL") or database or default_database_url(env)
+    if not database.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"{top.at('database')}: database = {redact_url(database)!r}: expected a "
+            "sqlite:/// or postgresql+psycopg:// URL"
+        )
+    return str(database)
+
+
+def _interval(r: TableReader, default: float | None) -> Any:
+    value = r.duration("interval", default, maximum=MAX_INTERVAL)
+    if value is not None and value < 1:
+        raise r.fail("interval", "at least 1s (minutes are polite to feed servers)")
+    return value
+
+
+def _search(top: TableReader) -> dict[str, str]:
+    search = top.get("search", dict, {}, "a table [search] of name = URL template with {query}")
+    r = top.sub(search, "search.")
+    bad = [
+        f"{r.at(name)}: search.{name} = {template!r}: expected an "
+        "http(s) URL template containing {query}"
+        for name, template in search.items()
+        if not isinstance(template, str) or "{query}" not in template or not _is_http_url(template)
+    ]
+    if bad:
+        raise ConfigError("\n".join(bad))
+    return dict(search)
+
+
+def _feeds(top: TableReader, problems: Problems) -> tuple[FeedConfig, ...]:
     raw = top.data["feed"]
-    if not isinstance(raw, list):
-        raise top.fail("feed", "[[feed]] tables, each with a url")
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        problems.lines.append(str(top.fail("feed", "[[feed]] tables, each with a url")))
+        return ()
     feeds = []
     seen: set[str] = set()
     for i, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise top.fail("feed", "[[feed]] tables, each with a url")
-        r = _Reader(entry, f"feed[{i}].", path)
-        r.check_keys({"url", "name", "interval", "official"})
-        url = r.checked("url", None, _is_http_url, "an http:// or https:// URL")
-        if url in seen:
-            raise r.fail("url", "each feed once (this URL is listed twice)")
-        seen.add(url)
-        interval = r.duration("interval", None)
-        if interval is not None and interval < 1:
-            raise r.fail("interval", "at least 1s")
-        feeds.append(
-            FeedConfig(
+        r = top.sub(entry, f"feed[{i}].")
+
+        def one(r: TableReader = r) -> FeedConfig:
+            r.check_keys({"url", "name", "interval", "official"})
+            url = r.checked("url", None, _is_http_url, "an http:// or https:// URL")
+            if url in seen:
+                raise r.fail("url", "each feed once (this URL is listed twice)")
+            seen.add(url)
+            return FeedConfig(
                 url=url,
                 name=r.get("name", str, None, "a string"),
-                interval=interval,
+                interval=_interval(r, None),
                 official=r.get("official", bool, False, "true or false"),
             )
-        )
+
+        feed = problems.attempt(one, None)
+        if feed is not None:
+            feeds.append(feed)
     return tuple(feeds)
 
 
-def _targets(top: _Reader, path: Path | None) -> tuple[TargetConfig, ...]:
-    raw = top.get("targets", dict, {}, "a table [targets] of name = Apprise URL")
-    targets = []
-    for name, value in raw.items():
-        r = _Reader(raw, "targets.", path)
-        options: dict[str, Any] = {}
-        if isinstance(value, dict):
-            sub = _Reader(value, f"targets.{name}.", path)
-            sub.check_keys({"url", *_TARGET_OPTIONS})
-            value = sub.checked(
-                "url", None, lambda v: isinstance(v, str) and "://" in v, "an Apprise URL"
-            )
-            options = _target_options(sub)
-        elif not isinstance(value, str) or "://" not in value:
-            raise ConfigError(
-                f"{r.origin}: targets.{name}: expected an Apprise URL such as 'mailtos://user:pass@host?to=me@example.org'"
-            )
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            raise ConfigError(
-                f"{r.origin}: targets.{name}: a target name uses letters, digits, '-' and '_'"
-            )
-        targets.append(TargetConfig(name=name, url=value, **options))
-    return tuple(targets)
-
-
-_TARGET_OPTIONS = {
-    "mode",
-    "digest",
-    "digest_at",
-    "timezone",
-    "rate_limit",
-    "quiet",
-    "format",
-    "title",
-    "template",
-}
-_CLOCK = r"([01]?\d|2[0-3]):[0-5]\d"
-
-
-def _target_options(r: _Reader) -> dict[str, Any]:
-    """The delivery policy and message overrides of one ``[targets.NAME]`` table."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from monitor.messages import check_template
-
-    options: dict[str, Any] = {
-        "mode": r.checked(
-            "mode", "instant", lambda v: v in ("instant", "digest"), "'instant' or 'digest'"
-        ),
-        "digest": r.duration("digest", None),
-        "digest_at": r.checked(
-            "digest_at",
-            None,
-            lambda v: v is None or (isinstance(v, str) and re.fullmatch(_CLOCK, v) is not None),
-            "a time of day such as '08:00'",
-        ),
-        "timezone": r.get("timezone", str, "UTC", "a time zone name such as 'Europe/Paris'"),
-        "format": r.checked(
-            "format", None, lambda v: v in (None, "markdown", "text"), "'markdown' or 'text'"
-        ),
-    }
-    if options["digest"] is not None and options["digest"] < 60:
-        raise r.fail("digest", "at least 1m")
-    if options["digest"] is not None and options["digest_at"] is not None:
-        raise r.fail("digest_at", "either digest (an interval) or digest_at (a time), not both")
-    try:
-        ZoneInfo(options["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise r.fail("timezone", "a time zone name such as 'Europe/Paris' or 'UTC'") from None
-    if "rate_limit" in r.data:
-        value = r.data["rate_limit"]
-        count, _, per = str(value).partition("/")
-        try:
-            window = parse_duration(per)
-            if not count.strip().isdigit() or int(count) < 1 or window <= 0:
-                raise ValueError
-        except ValueError:
-            raise r.fail("rate_limit", "messages per duration, such as '10/10m'") from None
-        options["rate_limit"] = (int(count), window)
-    if "quiet" in r.data:
-        value = r.data["quiet"]
-        match = re.fullmatch(rf"\s*({_CLOCK})\s*-\s*({_CLOCK})\s*", str(value))
-        if match is None or match.group(1) == match.group(3):
-            raise r.fail("quiet", "a time range such as '22:00-07:00'")
-        options["quiet"] = (match.group(1), match.group(3))
-    for key in ("title", "template"):
-        text = r.get(key, str, None, "a template string")
-        if text is not None:
-            problem = check_template(text)
-            if problem:
-                raise r.fail(key, problem)
-            options[key] = text
-    return options
-
-
-def _templates(top: _Reader, path: Path | None) -> dict[str, str]:
+def _templates(top: TableReader) -> dict[str, str]:
     from monitor.messages import TEMPLATE_KEYS, check_template
 
-    r = _Reader(top.get("templates", dict, {}, "a table [templates]"), "templates.", path)
+    r = top.table("templates", "templates")
     r.check_keys(set(TEMPLATE_KEYS))
     found = {}
     for key in r.data:
@@ -522,7 +394,7 @@ def _is_loopback(listen: str) -> bool:
     return host in ("localhost", "") or host.startswith("127.") or host == "::1"
 
 
-def _http_token(http: _Reader, listen: str | None, env: Mapping[str, str]) -> str | None:
+def _http_token(http: TableReader, listen: str | None, env: Mapping[str, str]) -> str | None:
     """The dashboard's token: ``[http] token``, else the file ``[http] token_file`` or
     ``$MONITOR_HTTP_TOKEN_FILE`` names, else systemd's credential ``http_token``
     (``LoadCredential=http_token:...``). Required when ``listen`` is not a loopback address:
@@ -537,15 +409,12 @@ def _http_token(http: _Reader, listen: str | None, env: Mapping[str, str]) -> st
         candidate = Path(credentials) / "http_token"
         file = str(candidate) if candidate.is_file() else None
     if token is None and file is not None:
-        try:
-            token = Path(file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"{http.origin}: http token file {file}: {exc.strerror}") from exc
+        token = read_secret_file(file, f"{http.at('token_file')}: http token file")
     if token is not None and len(token) < 16:
-        raise ConfigError(f"{http.origin}: http.token: expected at least 16 characters")
+        raise ConfigError(f"{http.at('token')}: http.token: expected at least 16 characters")
     if listen and token is None and not _is_loopback(listen):
         raise ConfigError(
-            f"{http.origin}: http.listen = {listen!r} is not a loopback address: "
+            f"{http.at('listen')}: http.listen = {listen!r} is not a loopback address: "
             "set http.token (or http.token_file) so only you can read the dashboard"
         )
     return token

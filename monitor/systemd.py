@@ -46,6 +46,10 @@ class SystemdNotifier:
     def reloading(self) -> None:
         self.notify("RELOADING=1")
 
+    def extend_start(self, seconds: float, status: str) -> None:
+        """Still starting (waiting for the database): push back TimeoutStartSec, say why."""
+        self.notify(f"EXTEND_TIMEOUT_USEC={int(seconds * 1_000_000)}", f"STATUS={status}")
+
     def stopping(self) -> None:
         self.notify("STOPPING=1")
 

@@ -63,6 +63,7 @@ import yaml
 from monitor.errors import ConfigError, Problem, WatchlistError
 from monitor.model import Signal
 from monitor.normalize import normalize
+from monitor.watch_regex import problem as regex_problem
 
 DEFAULT_ALERT_ON = frozenset({Signal.RELEASED, Signal.DATED, Signal.RUMOR})
 DEFAULT_CONTEXT_WITHIN = 5
@@ -468,13 +469,9 @@ class _FileReader:
                 source = self.text(fields["regex"], "regex")
                 if source is None:
                     continue
-                try:
-                    compiled = re.compile(source)
-                except re.error as exc:
-                    self.problem(_line(item), f"regex {source!r} does not compile: {exc}")
-                    continue
-                if compiled.search("") is not None:
-                    self.problem(_line(item), f"regex {source!r} matches empty text")
+                error = regex_problem(source)
+                if error:
+                    self.problem(_line(item), error)
                     continue
                 terms.append(Term(source, regex=True))
             else:

@@ -84,6 +84,7 @@ def test_demo_shows_alerts_offline() -> None:
 
 def test_config_goes_before_or_after_the_command(tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.toml", database=f"sqlite:///{tmp_path / 'm.db'}", feeds=[])
+    assert run_cli("db", "upgrade", "--config", str(config)).code == 0
     for args in (("--config", str(config), "status"), ("status", "--config", str(config))):
         result = run_cli(*args)
         assert result.code == 0, result.err
@@ -95,7 +96,7 @@ def test_a_config_error_is_one_clear_line(tmp_path: Path) -> None:
     config.write_text("[defaults]\ninterval = 'often'\n", encoding="utf-8")
     result = run_cli("status", "--config", str(config))
     assert result.code == 2
-    assert f"{config}: defaults.interval = 'often': expected a duration" in result.err
+    assert f"{config}:2: defaults.interval = 'often': expected a duration" in result.err
 
 
 def test_secrets_never_reach_logs_or_output(

@@ -187,7 +187,7 @@ PROBLEMS = [
               - {regex: "GPT-(5"}
         """,
         5,
-        "regex 'GPT-(5' does not compile: missing ), unterminated subpattern",
+        "regex 'GPT-(5' does not compile: missing ) at position 6",
         id="bad-regex",
     ),
     pytest.param(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import multiprocessing
+import os
 import resource
 import threading
+import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -24,11 +26,23 @@ from monitor.parser.core import parse
 from monitor.prepare import Prepared, prepare_each
 
 _T = TypeVar("_T")
+PARENT_CHECK = 0.5  # seconds between two looks at whether the daemon is still there
 
 
 def _limit_worker(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    parent = os.getppid()
+    threading.Thread(target=_die_with, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _die_with(parent: int) -> None:
+    """End this worker once its daemon is gone, even by SIGKILL (no clean-up runs then): an
+    orphan would hold the log file and its memory forever (see #18). Polling the parent's
+    pid is portable and, unlike PR_SET_PDEATHSIG, not tied to the thread that started us."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def _ready() -> None:

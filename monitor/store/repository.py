@@ -42,6 +42,7 @@ from monitor.errors import StoreError
 from monitor.links import canonical_url
 from monitor.model import Item
 from monitor.store import tables as t
+from monitor.store.engine import database_error
 from monitor.stories import Signature, StoryIndex, assign_stories
 
 # Stories committed by other instances show up in this process's story index when it next
@@ -221,9 +222,8 @@ class Store:
             with session.begin():
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"database error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-            ) from exc
+            url = self.engine.url.render_as_string(hide_password=False)
+            raise database_error(url, exc, "error") from exc
         finally:
             session.close()
 
@@ -327,6 +327,14 @@ class Store:
                 update(t.Delivery)
                 .where(t.Delivery.lease_until.is_not(None))
                 .values(lease_until=None)
+            )
+
+    def release_feeds(self, feed_ids: Collection[int]) -> None:
+        """Give back the leases of these feeds, whose poll could not be recorded (the
+        database was down): they are polled at the next tick, not when the lease ends."""
+        with self.session() as s:
+            s.connection().execute(
+                update(t.Feed).where(t.Feed.id.in_(list(feed_ids))).values(lease_until=None)
             )
 
     def feed(self, url: str) -> FeedRow | None:
