@@ -232,9 +232,6 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
 
     daemon = Daemon(settings, config_arg=config)
     if once:
-        from monitor.startup import announce
-
-        announce(settings, "one cycle")
         asyncio.run(daemon.run_once())
         return 0
     # Not asyncio.run: it would wait, without a limit, for the threads still blocked on a

@@ -181,6 +181,14 @@ class Daemon:
     async def run_once(self) -> list[PollReport]:
         """Poll every feed once, then deliver every pending alert, retries included."""
         await self.prepare(give_up=DB_GIVE_UP_ONCE)
+        # said once the database is open: a start that fails says only why
+        startup.announce(
+            self.settings,
+            "one cycle",
+            feeds=len(self.feed_urls()),
+            watches=len(self.rules.watchlists.watches),
+            targets=len(self.rules.targets),
+        )
         started, cpu = time.perf_counter(), time.process_time()
         self._cycle = True
         self.loop_lag.start()

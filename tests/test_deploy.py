@@ -109,7 +109,7 @@ def test_the_health_check_asks_the_daemon(tmp_path: Path, feed_server: LocalServ
         tmp_path / "monitor.toml",
         database=f"sqlite:///{tmp_path / 'm.db'}",
         feeds=[feed_server.serve("/a.xml", RSS)],
-        extra=f'[http]\nlisten = "0.0.0.0:{port}"\n',
+        extra=f'[http]\nlisten = "0.0.0.0:{port}"\ntoken = "a-long-enough-token-123"\n',
     )
     down = healthcheck(config)
     assert down.returncode == 1

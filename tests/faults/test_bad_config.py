@@ -43,7 +43,7 @@ def test_a_listen_address_that_cannot_be_bound_is_one_line(tmp_path: Path) -> No
             tmp_path / "c.toml",
             database=f"sqlite:///{tmp_path / 'm.db'}",
             feeds=[],
-            extra=f'[http]\nlisten = "{listen}"\n',
+            extra=f'[http]\nlisten = "{listen}"\ntoken = "a-long-enough-token-123"\n',
         )
         result = run_cli("run", "--config", str(config), timeout=60)
         assert result.code == 2, result
