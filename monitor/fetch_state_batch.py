@@ -11,7 +11,7 @@ go in the next, and every waiting poll then returns as if it had written its own
 the same StoreError. The window is short (20 ms): at 50 ms, with 200 polls in flight over
 1,000 feeds, a third of an all-304 cycle was spent waiting; with no window at all, the
 transactions got so small that their CPU cost more than the wait saved (see
-benchmarks/README.md, "A shorter window for fetch state").
+benchmarks/results/2026-11-28-notebook.md, "A shorter window for fetch state").
 
 Nothing that matters is lost on a crash: a poll returns only once its row is committed, and
 rows not yet committed when the process dies leave their feeds as they were before the

@@ -22,7 +22,7 @@ The database keeps each story's signature (``story.signature``), so any process 
 index with one query and catches up with stories other instances created.
 
 Thresholds were chosen on ``tests/data/story_pairs.yaml`` (real headlines; see
-``benchmarks/README.md`` for the measured precision and recall).
+``benchmarks/results/2026-11-28-notebook.md`` for the measured precision and recall).
 """
 
 from __future__ import annotations
