@@ -23,6 +23,7 @@ from monitor.signals.patterns import (
     BEFORE_WINDOW,
     CLAUSE_VERB,
     NOT_RELEASE_DATE,
+    SINCE_RELEASE,
     WINDOW,
 )
 from monitor.signals.reading import (
@@ -202,8 +203,13 @@ def dates_for(
 ) -> list[DateMention]:
     result: list[DateMention] = []
     for mention in reading.dates:
-        if not clause[0] <= mention.start < clause[1] or not_release_date(ctx, mention, clause[0]):
+        if not clause[0] <= mention.start < clause[1]:
             continue
+        since_release = cue.kind == RELEASE and bool(
+            SINCE_RELEASE.fullmatch(ctx.lowered, cue.end, mention.start)
+        )
+        if not since_release and not_release_date(ctx, mention, clause[0]):
+            continue  # "founded in 2019", "$20", "since 2023"; not "available since April 29"
         # Another product named between this cue and the date claims it ("GPT-4 ... 2023").
         lo, hi = (cue.end, mention.start) if mention.start >= cue.end else (mention.end, cue.start)
         if any(

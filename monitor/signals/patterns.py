@@ -147,7 +147,7 @@ ANNOUNCE = re.compile(
     r"(?:a |ont )?(?:announc|annonc|anunci|angekündigt|kündigt|kondig|unveil|dévoil|introduc)"
 )
 PASSIVE_FUTURE = re.compile(
-    r"(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|serait|"
+    r"\b(?:will|'ll|shall|going to|to|could|might|may|would|should|sera|seront|serait|"
     r"seraient|être|"
     r"sarà|saranno|verrà|verranno|será|serão|"
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
@@ -211,3 +211,9 @@ NOUN_OBJECT = re.compile(
 # ... whose complement is the thing: "the launch of X", "le lancement de", "il lancio di"
 # (not "a launch event for X", where the launch qualifies the event).
 OF_THING = re.compile(r" (?:of|de|du|des|d'|del|de la|di|della|dello|von|vom|der|do|da|dos|das) ")
+# "available since April 29", "disponible depuis le 29 avril": right after a release word,
+# "since" gives the release date itself (elsewhere it is a founding or a history date).
+SINCE_RELEASE = re.compile(
+    r" (?:since|from|depuis|dès|seit|ab|desde|dal|dalla|dallo|a partir de|à partir de)"
+    r"(?: (?:the|le|la|l'|el|dem|den|il|o|a))? ?"
+)
