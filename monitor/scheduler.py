@@ -178,17 +178,20 @@ class Daemon:
 
     # -- one cycle (`monitor run --once`) ----------------------------------------------------
 
-    async def run_once(self) -> list[PollReport]:
-        """Poll every feed once, then deliver every pending alert, retries included."""
-        await self.prepare(give_up=DB_GIVE_UP_ONCE)
-        # said once the database is open: a start that fails says only why
+    def _announce(self, event: str) -> None:
+        """The start line: config, database (secrets hidden), what is watched and where to."""
         startup.announce(
             self.settings,
-            "one cycle",
+            event,
             feeds=len(self.feed_urls()),
             watches=len(self.rules.watchlists.watches),
             targets=len(self.rules.targets),
         )
+
+    async def run_once(self) -> list[PollReport]:
+        """Poll every feed once, then deliver every pending alert, retries included."""
+        await self.prepare(give_up=DB_GIVE_UP_ONCE)
+        self._announce("one cycle")  # once the database is open: a failed start says only why
         started, cpu = time.perf_counter(), time.process_time()
         self._cycle = True
         self.loop_lag.start()
@@ -329,13 +332,7 @@ class Daemon:
         self.loop_lag.start()
         await self._heartbeat()
         self.systemd.ready(self._status)
-        startup.announce(
-            self.settings,
-            "daemon started",
-            feeds=len(self.feed_urls()),
-            watches=len(self.rules.watchlists.watches),
-            targets=len(self.rules.targets),
-        )
+        self._announce("daemon started")
         try:
             await self._stop.wait()
         finally:
