@@ -167,9 +167,12 @@ class Daemon:
 
     async def close(self) -> None:
         await self.fetcher.aclose()
-        workers = sys.modules.get("monitor.parser.worker")
-        if workers is not None:  # loaded by the first parse; nothing to stop otherwise
-            workers.shutdown_parsers()
+        if "monitor.parser.worker" in sys.modules:  # loaded by the first parse, else no workers
+            # An import another thread has begun (a stop during the first poll) is waited for
+            # here by the import system, not found half-made in sys.modules.
+            from monitor.parser import worker
+
+            worker.shutdown_parsers()
         # A write in flight finishes before the engine goes; a next run gets a new thread.
         writer, self.writer = self.writer, _writer()
         await asyncio.to_thread(writer.shutdown)
