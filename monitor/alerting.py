@@ -65,6 +65,26 @@ def decide(
     return Decision(change_key(c), f"{watch}: {'; '.join(changes)}")
 
 
+class StoryPriors:
+    """What each (watch, story) has alerted so far in a pass over stored items, oldest
+    first (``monitor replay``, the dashboard's preview): weighed as the daemon weighs a new
+    item against the alerts its story already has, so a story told by ten feeds alerts once."""
+
+    def __init__(self) -> None:
+        self._priors: dict[tuple[str, int], list[Prior]] = {}
+
+    def decide(
+        self, watch: str, c: Classification, alert_on: Collection[Signal], story: int
+    ) -> Decision | None:
+        """``decide`` against the story's earlier alerts in this pass, recording this one;
+        ``story``: the story id (an item with none is its own story: pass ``-item_id``)."""
+        prior = self._priors.setdefault((watch, story), [])
+        decision = decide(watch, c, alert_on, prior)
+        if decision is not None:
+            prior.append(Prior(c.signal, c.dates))
+        return decision
+
+
 def describe_signal(signal: Signal) -> str:
     return {
         Signal.RELEASED: "released",

@@ -213,7 +213,7 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
         rows = store.items_since(since)
         before = store.alerted_watches([row.id for row, _, _ in rows])
     would = changed = 0
-    story_alerts: dict[tuple[str, int], list[alerting.Prior]] = {}
+    stories = alerting.StoryPriors()
     for row, feed, official in rows:
         item = Item(
             key=row.item_key,
@@ -230,16 +230,14 @@ def replay(settings: Settings, since: datetime, *, out: TextIO) -> int:
         was = before.get(row.id, set())
         now_alerting = set()
         for d in analysis.alerting():
-            watch = rules.watches[d.watch]
-            key = (d.watch, row.story_id if row.story_id is not None else -row.id)
-            prior = story_alerts.setdefault(key, [])
-            decision = alerting.decide(d.watch, d.classification, watch.alert_on, prior)
+            story = row.story_id if row.story_id is not None else -row.id
+            alert_on = rules.watches[d.watch].alert_on
+            decision = stories.decide(d.watch, d.classification, alert_on, story)
             if decision is None:
                 out.write(
                     f"same story already alerted: {d.watch}: {d.why} — {row.title} [{feed}]\n"
                 )
                 continue
-            prior.append(alerting.Prior(d.signal, d.dates))
             now_alerting.add(d.watch)
             mark = "would alert" if d.watch in was else "would alert (new)"
             what = decision.change or d.why

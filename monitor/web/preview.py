@@ -138,21 +138,19 @@ def _by_story(
     and again only for what changed (``monitor.alerting``)."""
     from monitor import alerting
 
-    story_alerts: dict[tuple[str, int], list[alerting.Prior]] = {}
+    stories = alerting.StoryPriors()
     decided: dict[int, tuple[Decision, ...]] = {}
     for row, analysis in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
         decisions = []
         for d in analysis.decisions:
             alert, why = d.alert, d.why
             if alert:
-                prior = story_alerts.setdefault((d.watch, row.story_id or -row.id), [])
-                decision = alerting.decide(
-                    d.watch, d.classification, rules.watches[d.watch].alert_on, prior
-                )
+                alert_on = rules.watches[d.watch].alert_on
+                story = row.story_id or -row.id
+                decision = stories.decide(d.watch, d.classification, alert_on, story)
                 if decision is None:
                     alert, why = False, f"{d.why}: same story already alerted"
                 else:
-                    prior.append(alerting.Prior(d.signal, d.dates))
                     why = decision.change or d.why
             decisions.append(
                 Decision(
