@@ -82,7 +82,7 @@ from datetime import UTC, datetime
 
 from monitor.model import Classification, Match, Signal
 from monitor.release_dates import fold_case
-from monitor.signals.date_values import date_relation, date_span, narrowest
+from monitor.signals.date_values import every_date, narrowest
 from monitor.signals.decide import (
     clean,
     preferred,
@@ -169,7 +169,7 @@ def read(
     for watch in watches:
         found = verdicts.get(watch, [])
         rule = _rule_classification(ctx, original, matches, watch, found)
-        result[watch] = WatchReading(watch, lang, rule, ctx, original, found)
+        result[watch] = WatchReading(watch, rule, ctx, original, found)
     return result
 
 
@@ -191,7 +191,7 @@ def _rule_classification(
             and v.dates
             and not v.secondary
             and ctx.known_reference
-            and all(date_span(d)[0] > ctx.reference for d in v.dates)
+            and _all_to_come(ctx, v.dates)
         ]
         best = max(to_come, key=rank_of) if to_come else best
     if best is not None:
@@ -247,14 +247,12 @@ def _with_hedge(ctx: Context, span: tuple[int, int]) -> tuple[int, int]:
 
 def _all_to_come(ctx: Context, dates: Sequence[str]) -> bool:
     """Whether every date begins after the item's date."""
-    return bool(dates) and all(date_span(value)[0] > ctx.reference for value in dates)
+    return bool(dates) and every_date(dates, ctx.reference, "future")
 
 
 def _background(ctx: Context, dates: Sequence[str]) -> bool:
     """A release dated weeks before the item is told as background (SPEC "Signals")."""
-    return bool(dates) and all(
-        date_relation(*date_span(value), ctx.reference) == "old" for value in dates
-    )
+    return bool(dates) and every_date(dates, ctx.reference, "old")
 
 
 def strongest(classifications: Mapping[str, Classification]) -> Classification | None:

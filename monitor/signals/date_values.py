@@ -9,6 +9,7 @@ one weeks gone is background (SPEC "Signals": a release is news about two weeks 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -33,6 +34,12 @@ def date_relation(first: date, last: date, reference: date) -> str:
     if (reference - last).days <= RECENT_DAYS:
         return "recent"
     return "old"
+
+
+def every_date(values: Sequence[str], reference: date, *relations: str) -> bool:
+    """Whether every value's ``date_relation`` to ``reference`` is one of ``relations``
+    (true of no values: callers that need one say so)."""
+    return all(date_relation(*date_span(value), reference) in relations for value in values)
 
 
 def date_span(value: str) -> tuple[date, date]:

@@ -47,7 +47,12 @@ class CueTable:
     """Per language: the lemmas of each kind, each inflected form's lemma, function words."""
 
     def __init__(self, lemmas: dict[str, Any], forms: dict[str, dict[str, str]]) -> None:
-        self.forms = forms
+        # language -> lemma -> its inflected forms (the file lists form -> lemma)
+        self.forms_of: dict[str, dict[str, list[str]]] = {}
+        for lang, table in forms.items():
+            by_lemma = self.forms_of.setdefault(lang, {})
+            for form, lemma in table.items():
+                by_lemma.setdefault(lemma, []).append(form)
         self.lemma_kinds: dict[str, dict[str, list[str]]] = {
             lang: {kind: [str(e).lower() for e in entries] for kind, entries in kinds.items()}
             for lang, kinds in lemmas.items()

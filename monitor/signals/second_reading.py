@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from monitor.model import Classification, Signal
 from monitor.signals.attribution import not_release_date
-from monitor.signals.date_values import date_relation, date_span, narrowest
+from monitor.signals.date_values import date_relation, date_span, every_date, narrowest
 from monitor.signals.decide import clean
 from monitor.signals.lexicon import (
     DENIAL,
@@ -63,7 +63,6 @@ class WatchReading:
     """The clause rules' verdict on one watch, and what the item holds to read it again."""
 
     watch: str
-    lang: str
     rule: Classification
     ctx: Context
     original: str
@@ -125,9 +124,7 @@ class WatchReading:
     def _gone_by(self, dates: Sequence[str]) -> bool:
         """Whether every date is over before the item was published."""
         ctx = self.ctx
-        return ctx.known_reference and all(
-            date_relation(*date_span(value), ctx.reference) in ("recent", "old") for value in dates
-        )
+        return ctx.known_reference and every_date(dates, ctx.reference, "recent", "old")
 
     def _denied(self, hits: Sequence[Hit]) -> bool:
         """A negation or denial among ``hits``, not one inside "not confirmed"."""

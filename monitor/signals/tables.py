@@ -50,11 +50,8 @@ _TIED_TENSE = frozenset({RELEASE, EVENT, DEVELOP})  # SCHEDULE cues are always "
 
 
 def _forms(lang: str, lemma: str) -> Iterator[str]:
-    table = cue_table()
     yield lemma
-    for form, of in table.forms.get(lang, {}).items():
-        if of == lemma:
-            yield form
+    yield from cue_table().forms_of.get(lang, {}).get(lemma, ())
 
 
 def _conditional(lang: str, form: str, lemma: str) -> bool:
