@@ -31,7 +31,10 @@ def date_relation(first: date, last: date, reference: date) -> str:
         return "future"
     if last >= reference:
         return "current"
-    if (reference - last).days <= RECENT_DAYS:
+    # a week or a month is as old as its middle: "in April", read on May 13, is background;
+    # a longer window ("2024", "Q3") is not, as its middle says little of when it happened
+    middle = first + (last - first) / 2 if (last - first).days <= 31 else last
+    if (reference - middle).days <= RECENT_DAYS:
         return "recent"
     return "old"
 
