@@ -101,9 +101,11 @@ _NEXT_WORD = re.compile(
 # A release told in the past tense just before a bare month or season ("launched in the
 # spring", "released GPT-4o in May", "sorti au printemps"): that month or season is the one
 # gone by. Not after "be", "to", "être" or "sera" ("could be released in June", "set to be
-# launched in the fall", "devrait être lancé en août" aim ahead).
+# launched in the fall", "devrait être lancé en août" aim ahead), nor after a present "is"
+# ("when it's released in June").
 _RELEASED = (
-    r"(?<!\bbe )(?<!\bto )(?<!\bêtre )(?<!\bsera )(?<!\bseront )(?<!\bserait )\b(?:launched|"
+    r"(?<!\bbe )(?<!\bto )(?<!\bêtre )(?<!\bsera )(?<!\bseront )(?<!\bserait )(?<!\bis )"
+    r"(?<!\bare )(?<!'s )\b(?:launched|"
     r"released|shipped|debuted|arrived|unveiled|introduced|rolled out|came out|went live|landed|"
     r"premiered|lancée?s?|sortie?s?|dévoilée?s?)\s+"
 )

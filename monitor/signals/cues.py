@@ -6,6 +6,7 @@ from monitor.signals.lexicon import (
     AUX,
     BREAK,
     CANCEL,
+    CONDITION,
     DENIAL,
     DEVELOP,
     EVE,
@@ -330,6 +331,21 @@ LEXICON.add(
     r"aurai\w*", r"serai\w*", r"podría\w*", r"debería\w*", r"könnte\w*", r"sollte\w*",
     r"soll", r"zou", r"zouden", r"habría\w*", r"sarebbe(?:ro)?",
 )
+# "If Gemini 3 lands as promised, ...", "when it's released in a few months": a release
+# still to come. "if" words hedge too; "when" words turn only a present verb to come.
+LEXICON.add(
+    CONDITION, "if", "",
+    r"if", r"unless", r"in case", r"au cas où", r"falls", r"caso", r"a menos que",
+)
+LEXICON.add(
+    CONDITION, "when", "",
+    r"when", r"whenever", r"once", r"as soon as", r"quand", r"lorsque", r"lorsqu",
+    r"dès que", r"dès qu", r"une fois que", r"cuando", r"en cuanto", r"una vez que",
+    r"sobald", r"wenn", r"non appena", r"una volta che", r"assim que", r"logo que",
+)
+for _language in ("fr", "es"):
+    LEXICON.add_language_words(_language, CONDITION, "if", "", "si")
+LEXICON.add_language_words("it", CONDITION, "if", "", "se")
 # "Denn dann wird OpenAI GPT-5 vorstellen": "then" points to the date of the sentence before.
 LEXICON.add(
     THEN, "", "",

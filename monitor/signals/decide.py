@@ -14,6 +14,7 @@ from monitor.signals.date_values import DAY, bounds, date_span
 from monitor.signals.lexicon import (
     AUX,
     CANCEL,
+    CONDITION,
     DEVELOP,
     EVE,
     EVENT,
@@ -233,6 +234,7 @@ def _past_or_today(ctx: Context, value: str) -> bool:
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
+_CLAUSE_END = re.compile(r"[,;:]|\.(?!\d)")  # not the point of "Gemini 3.0"
 
 
 _MODALS = ("could", "may", "might", "would")
@@ -287,7 +289,12 @@ def _decide(
         if future_values and _only_features(reading, clause):
             future_values = ()  # "Leak: X to get a price hike in April": the hike's date
         return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
-    hedged = reading.has(HEDGE, clause[0], clause[1]) or reading.has(MODAL, lead_start, cue.start)
+    condition = _condition(ctx, reading, clause, cue)
+    hedged = (
+        reading.has(HEDGE, clause[0], clause[1])
+        or reading.has(MODAL, lead_start, cue.start)
+        or condition == "if"
+    )
     if cue.kind == DEVELOP:
         # "readying X for a spring debut": the date given is the release's
         if future_values and ctx.known_reference:
@@ -316,6 +323,8 @@ def _decide(
     ):
         return None  # "Llama 5, which it began in 2024": the work began, not the watch
     tense = _tense(ctx, cue, clause, lead_start, reading)
+    if condition == "if" or (condition == "when" and tense in ("present", "")):
+        tense = "future"  # "if X lands as promised", "when it's released in a few months"
     if tense == "past":
         # "... will release on May 26, 2026, Rockstar announced": a date was announced
         if (
@@ -383,6 +392,8 @@ def _tense(
         or VERB_LAST_FUTURE.search(lowered, clause[0], cue.start)
     ):
         tense = "future"  # "will be released", "sera lancé", "wird am Dienstag veröffentlicht"
+    if tense == "past" and _PRESENT_PASSIVE.search(lowered, max(0, cue.start - 16), cue.start):
+        tense = "present"  # "is released", "it's released": told now, or to come with a date
     if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
     if tense == "" and (
@@ -414,6 +425,20 @@ def _tense(
         if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
             tense = "future"
     return tense
+
+
+_PRESENT_PASSIVE = re.compile(
+    r"(?:\bis|\bare|'s|\bgets?|\best|\bsont|\bes|\bson|\bist|\bsind|\bè|\bé)\s+"
+    r"(?:\w+ly\s+)?$"
+)
+
+
+def _condition(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> str:
+    """ "if" or "when" when a condition or time word governs the cue in its clause."""
+    marker = reading.last(CONDITION, clause[0], cue.start)
+    if marker is None or _CLAUSE_END.search(ctx.lowered, marker.end, cue.start):
+        return ""
+    return marker.tense
 
 
 def _said_now(reading: Reading, clause: tuple[int, int]) -> bool:

@@ -32,6 +32,9 @@ HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
     "not-now",
     "denial",
 )
+# A condition ("if X lands", tense "if") or a time clause ("when it is released", tense
+# "when") puts the verb after it in a release still to come.
+CONDITION = "condition"
 AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK, PRELIMINARY = (
     "aux",
     "modal",
