@@ -16,7 +16,8 @@ Rules, in the order they apply to a text made by ``monitor.normalize.document_te
    least three words with no lower-case letter. Spans always index the normalised text,
    never the folded copy.
 3. **Token boundaries.** A term that starts with a letter or digit must not follow a
-   letter, digit, mark or ``_``; one that ends with a letter or digit must not be followed
+   letter, digit, mark or ``_`` (Japanese, Chinese and Korean letters, written without
+   spaces, are boundaries); one that ends with a letter or digit must not be followed
    by one, nor by ``.`` or ``,`` then a digit (a later version). So "GPT-5" matches in
    "GPT-5's", "(GPT-5)", "#GPT-5", "GPT-5." and "GPT-5-mini" (a hyphen joins a variant of
    the same thing, like "MAI-1-preview"), but not in "GPT-50", "GPT-5o", "ChatGPT-5",
@@ -59,9 +60,16 @@ _DFA_MAX_PATTERNS = 5_000
 Span = tuple[int, int]
 
 
+# Scripts written without spaces: a Latin term or number right beside them ("iPhone 17の",
+# "Switch 2를") still stands alone.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+
+
 def _is_word(char: str) -> bool:
     if char.isascii():
         return char in _ASCII_WORD
+    if _UNSPACED.match(char):
+        return False
     return char.isalnum() or unicodedata.category(char).startswith("M")
 
 

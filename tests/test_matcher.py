@@ -498,3 +498,17 @@ def test_match_never_raises_and_spans_are_valid(noise: str, core: str) -> None:
     assert matches == sorted(matches, key=lambda m: (m.start, -m.end))
     for m in matches:
         assert 0 <= m.start < m.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("さて、気になるのはiPhone 17の発表日", True),
+        ("任天堂「Switch 2」は6月5日発売", True),
+        ("갤럭시 Switch 2를 공개했다", True),
+        ("iPhone 170の発表", False),  # a digit still extends the number
+    ],
+)
+def test_unspaced_scripts_are_token_boundaries(text: str, expected: bool) -> None:
+    matcher = Matcher([watch("iPhone 17", "iPhone 17"), watch("Switch 2", "Switch 2")])
+    assert bool(names(text, matcher)) is expected
