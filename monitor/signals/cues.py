@@ -91,6 +91,7 @@ LEXICON.add(
     r"lanzamiento", r"llegada", r"estreno", r"presentación", r"veröffentlichen",
     r"vorstellen", r"Veröffentlichung", r"Vorstellung", r"Marktstart", r"Start",
     r"lanceren", r"uitbrengen", r"lancering", r"introductie", r"komst",
+    r"発売", r"発売日", r"출시일",
 )
 # "will be out", "should be ready": the words before it give the tense.
 LEXICON.add(
