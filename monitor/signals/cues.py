@@ -108,7 +108,7 @@ LEXICON.add(
     r"(?:est|sont) (?:apparue?s?|arrivée?s?|sortie?s?|disponibles?)",
     r"a (?:fait|faisait) son apparition", r"faisait son apparition", r"a débarqué",
     r"a disparu", r"apareció", r"llegó", r"ha llegado", r"erschien", r"ist erschienen",
-    r"aufgetaucht", r"tauchte auf", r"verscheen", r"is verschenen", r"opgedoken",
+    r"aufgetaucht", r"tauchte auf", r"ging an den start", r"gingen an den start", r"verscheen", r"is verschenen", r"opgedoken",
     r"등장", r"登场", r"亮相",
 )
 LEXICON.add(
@@ -120,7 +120,7 @@ LEXICON.add(
     r"goes on sale", r"(?:is|are) (?:now )?on sale", r"est (?:en vente|commercialisée?)",
     r"hits (?:stable|shelves|stores|store shelves|retail shelves|general availability|ga)",
     r"reaches (?:stable|general availability|ga)",
-    r"kommt", r"komt (?:\w+ ){0,4}uit",
+    r"kommt", r"komt (?:\w+ ){0,4}uit", r"geht an den start", r"gehen an den start",
     r"sort(?= (?:le|en|ce|cet|cette|dès|aujourd'hui|demain|lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche)\b)",
     r"shows up", r"est (?:désormais |enfin |officiellement |déjà )?(?:là|disponible|"
@@ -226,6 +226,8 @@ LEXICON.add(
     r"(?:revealed|shown|pictured|spotted|seen) in (?:leaked|purported|alleged) "
     r"(?:images|photos|renders?|videos?|hands-on video)",
     r"(?:shown|pictured|spotted|seen) in (?:new )?(?:images|photos|renders?)",
+    r"(?:alleged|purported|leaked) (?:images|photos|pictures|renders?|specs|details|"
+    r"screenshots?)",
 )
 
 # what the thing will have ("iPhone 18 to get a 48MP telephoto, analyst claims"): a rumor

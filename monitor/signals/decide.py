@@ -83,6 +83,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if negated(ctx, reading, clause, cue):
             continue
+        if cue.kind == RELEASE and cue.side == "before" and _rumor_before(reading, clause, cue):
+            continue  # "rumors about X have surfaced": what appeared is the rumor
         if (
             cue.kind in (RELEASE, DEVELOP)
             and cue.tense != "future"
@@ -148,6 +150,11 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
                 break
     return verdicts
+
+
+def _rumor_before(reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
+    """A rumor or leak word in the subject of a verb of appearing."""
+    return any(c.kind == RUMOR and clause[0] <= c.start < cue.start for c in reading.cues)
 
 
 def _describes(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
@@ -354,8 +361,9 @@ def _decide(
         if reading.has(MODAL, lead_start, cue.start) and not _said_now(reading, clause):
             return Verdict(Signal.RUMOR, (), True)
         return Verdict(Signal.RELEASED, values, hedged)
-    # a noun or a bare verb: its surroundings say when
-    if not future_values and _said_now(reading, clause):
+    # a noun or a bare verb: its surroundings say when ("the launch of X is live now"; not
+    # "already speak of the arrival of the next model")
+    if not future_values and _said_now(reading, clause) and not _scheduled(reading, clause):
         return Verdict(Signal.RELEASED, values, hedged)
     if (
         not future_values

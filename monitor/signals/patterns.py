@@ -124,7 +124,8 @@ MODIFIER_OF = re.compile(
     r"teasers?|bande-annonce|mods?|rivals?|competitors?|alternatives?|clones?|killers?|"
     r"knock-?offs?|wrappers?|plug-?ins?|extensions?|integrations?|concurrents?|components?|"
     r"parts|prototypes?|units|features?|panels|samples|buyers|users|owners|customers|"
-    r"subscribers|players|fans|price|prices|pricing|registrations?|tickets)(?![\w-])"
+    r"subscribers|players|fans|price|prices|pricing|registrations?|tickets|leaks?|rumou?rs?|"
+    r"renders?|images|photos|pictures|screenshots?)(?![\w-])"
 )
 # "access to", "upgrade to", "switch to": the name after is what one gets, not a platform.
 NOT_DESTINATION = re.compile(
