@@ -24,6 +24,7 @@ from monitor.signals.patterns import (
     CLAUSE_VERB,
     NOT_RELEASE_DATE,
     SINCE_RELEASE,
+    SUPERSEDED,
     WINDOW,
 )
 from monitor.signals.reading import (
@@ -195,7 +196,12 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
 
 
 def not_release_date(ctx: Context, mention: DateMention, floor: int) -> bool:
-    return bool(NOT_RELEASE_DATE.search(ctx.lowered, max(floor, mention.start - 40), mention.start))
+    """A price, a founding year, a "since", or a date a delay replaced."""
+    lowered, start = ctx.lowered, mention.start
+    return bool(
+        NOT_RELEASE_DATE.search(lowered, max(floor, start - 40), start)
+        or SUPERSEDED.search(lowered, max(floor, start - 70), start)
+    )
 
 
 def dates_for(

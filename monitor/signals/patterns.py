@@ -11,6 +11,15 @@ NOT_RELEASE_DATE = re.compile(
     r"incorporated|raised|valued|acquired|since|fondée?|créée?|depuis|levé|gegründet|"
     r"seit|fundada|desde|opgericht|sinds|born|née?)\b)[^.;]{0,25}$"
 )
+# A date a delay replaced ("originally set for May 26", "der bisherige Termin", "instead of
+# autumn"): the watch's date is the new one (SPEC: a delay keeps only the new date).
+SUPERSEDED = re.compile(
+    r"\b(?:originally|initially|previously|formerly|at first|instead of|rather than|"
+    r"bisherigen?|bisheriger|ursprünglich\w*|zunächst|anstatt|statt|initialement|"
+    r"à l'origine|précédemment|auparavant|au lieu de|originalmente|inicialmente|"
+    r"anteriormente|en lugar de|en vez de|originariamente|inizialmente|precedentemente|"
+    r"invece di|anziché|em vez de|ao invés de)\b[^.;:]{0,50}$"
+)
 # Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
 PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
