@@ -149,6 +149,10 @@ LEXICON.add(
     r"commence", r"ouvre ses portes", r"tiene lugar", r"se celebra", r"arranca",
     r"comienza", r"empieza", r"findet statt", r"beginnt", r"eröffnet", r"vindt plaats",
     r"begint", r"(?:the )?first day of", r"day one of", r"premier jour de",
+    r"première journée (?:du|de la|de l'|des)",
+    # a headline's live coverage or day count: "CES 2026 Live: ...", "CES 2026 : Jour 1, ..."
+    r"live(?=\s*[:|–—])", r"day (?:1|2|3|4|5|one|two|three)(?=\s*[:,|–—])",
+    r"jour (?:1|2|3|4|5|un|deux|trois)(?=\s*[:,|–—])", r"tag (?:1|2|3|4|5)(?=\s*[:,|–—])",
     r"primer día de", r"erster Tag",
     r"(?:is|are) (?:now |officially |already )(?:underway|under way)", r"(?:is|are) hosting"
 )
