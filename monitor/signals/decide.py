@@ -37,6 +37,7 @@ from monitor.signals.patterns import (
     ANNOUNCE,
     DESCRIBED,
     DESTINATION,
+    JUST_DONE,
     LONG_AGO,
     NOUN_OBJECT,
     OF_THING,
@@ -402,6 +403,8 @@ def _tense(
         tense = "future"  # "will be released", "sera lancé", "wird am Dienstag veröffentlicht"
     if tense == "past" and _PRESENT_PASSIVE.search(lowered, max(0, cue.start - 16), cue.start):
         tense = "present"  # "is released", "it's released": told now, or to come with a date
+    if tense == "" and JUST_DONE.search(lowered, max(lead_start, cue.start - 30), cue.start):
+        tense = "past"  # "vient de lancer", "acaba de anunciar"
     if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
         tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
     if tense == "" and (

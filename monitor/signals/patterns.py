@@ -20,6 +20,13 @@ SUPERSEDED = re.compile(
     r"anteriormente|en lugar de|en vez de|originariamente|inizialmente|precedentemente|"
     r"invece di|anziché|em vez de|ao invés de)\b[^.;:]{0,50}$"
 )
+# "vient de lancer", "acaba de anunciar", "acabou de lançar", "ha appena": a verb of the
+# recent past before an infinitive.
+JUST_DONE = re.compile(
+    r"\b(?:vien(?:t|nent) d|venait d|venaient d|acaba(?:n|m)? de|acabó de|acabou de|"
+    r"acabaram de|acabaron de|ha(?:nno)? appena|hat gerade|haben gerade|has just|have just)"
+    r"(?:e |')?\s*$"
+)
 # Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
 PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
