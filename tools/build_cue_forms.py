@@ -34,7 +34,7 @@ def main() -> int:
     tables = yaml.safe_load(LEMMAS.read_text(encoding="utf-8"))
     out: dict[str, dict[str, str]] = {}
     for lang, kinds in tables.items():
-        if lang == "function_words":
+        if lang in ("function_words", "not_cues"):
             continue
         wanted = {
             word.lower()

@@ -86,6 +86,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if cue.kind == RELEASE and cue.side == "before" and _rumor_before(reading, clause, cue):
             continue  # "rumors about X have surfaced": what appeared is the rumor
+        if cue.kind == RELEASE and _reveals_a_date(ctx, reading, cue):
+            continue  # "revealed the date of the event": the schedule word decides
         if (
             cue.kind in (RELEASE, DEVELOP)
             and cue.tense != "future"
@@ -151,6 +153,21 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
                 break
     return verdicts
+
+
+_ARTICLE = re.compile(
+    r"\s+(?:(?:the|its|their|a|an|la|le|les|l'|sa|ses|leur|el|los|las|su|sus|"
+    r"die|der|den|das|ihr|ihre|seine?n?|il|lo|gli|i|o|os|as|sua|suas)\s*)?"
+)
+
+
+def _reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:
+    """A release verb whose object is a schedule word ("revealed the date of", "anunció la
+    fecha", "nennt den Termin")."""
+    after = [c for c in reading.cues if c.start >= cue.end]
+    if not after or after[0].kind != SCHEDULE or cue.tense == "":
+        return False
+    return bool(_ARTICLE.fullmatch(ctx.lowered, cue.end, after[0].start))
 
 
 def _rumor_before(reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:

@@ -58,6 +58,11 @@ class CueTable:
             for lang, kinds in lemmas.items()
             if lang in LANGUAGES
         }
+        # forms of a cue lemma that are mostly another word ("marca": the brand, not "marks")
+        self.not_cues: dict[str, frozenset[str]] = {
+            lang: frozenset(str(w).lower() for w in words)
+            for lang, words in lemmas.get("not_cues", {}).items()
+        }
         self.function_words = {
             lang: frozenset(str(w) for w in words)
             for lang, words in lemmas.get("function_words", {}).items()

@@ -50,8 +50,11 @@ _TIED_TENSE = frozenset({RELEASE, EVENT, DEVELOP})  # SCHEDULE cues are always "
 
 
 def _forms(lang: str, lemma: str) -> Iterator[str]:
-    yield lemma
-    yield from cue_table().forms_of.get(lang, {}).get(lemma, ())
+    table = cue_table()
+    left_out = table.not_cues.get(lang, frozenset())
+    for form in (lemma, *table.forms_of.get(lang, {}).get(lemma, ())):
+        if form not in left_out:
+            yield form
 
 
 def _conditional(lang: str, form: str, lemma: str) -> bool:
