@@ -353,6 +353,10 @@ LEXICON.add(
 for _language in ("fr", "es"):
     LEXICON.add_language_words(_language, CONDITION, "if", "", "si")
 LEXICON.add_language_words("it", CONDITION, "if", "", "se")
+# French nouns of a delay; in English "report" is a source, not a delay.
+LEXICON.add_language_words(
+    "fr", SCHEDULE, "future", "either", "report", "reports", "retard", "retards", replace=True
+)
 # "Denn dann wird OpenAI GPT-5 vorstellen": "then" points to the date of the sentence before.
 LEXICON.add(
     THEN, "", "",

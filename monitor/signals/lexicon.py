@@ -230,6 +230,9 @@ class Lexicon:
         # language -> word -> (kind, tense, side): cues of one language only ("test" is a
         # German word for a trial and an English noun), looked up when the item is in it
         self.by_language: dict[str, dict[str, list[tuple[str, str, str]]]] = {}
+        # language -> words whose meaning there replaces the shared one (French "report":
+        # a delay, not the English report)
+        self.replaced: dict[str, set[str]] = {}
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
         """File cues of one kind; they are matched on lower-cased text ("Gerüchte" too)."""
@@ -262,10 +265,13 @@ class Lexicon:
                 self.starts = tuple(self.by_start)
 
     def add_language_words(
-        self, language: str, kind: str, tense: str, side: str, *words: str
+        self, language: str, kind: str, tense: str, side: str, *words: str, replace: bool = False
     ) -> None:
-        """File plain words (no pattern) as cues of items in ``language`` only."""
+        """File plain words (no pattern) as cues of items in ``language`` only; ``replace``:
+        there they mean this and not what the shared cues say."""
         table = self.by_language.setdefault(language, {})
+        if replace:
+            self.replaced.setdefault(language, set()).update(w.lower() for w in words)
         for word in words:
             entries = table.setdefault(word.lower(), [])
             if (kind, tense, side) not in entries:
@@ -306,15 +312,18 @@ class Lexicon:
             regions = [(0, len(lowered))]
         length, plans = len(lowered), self._plans
         own = self.by_language.get(language or "", {})
+        replaced = self.replaced.get(language or "", ())
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
                 kinds = own.get(word)
-                if kinds and word not in self._exact:
+                if kinds and (word not in self._exact or word in replaced):
                     at, end = token.span()
                     if not (at and lowered[at - 1] in "-0123456789"):
                         hits.extend(Hit(k, t, s, at, end) for k, t, s in kinds)
+                    if word in replaced:
+                        continue
                 plan = plans.get(word) or self._plan(word)
                 if plan is _NOTHING:
                     continue

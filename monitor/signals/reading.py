@@ -198,6 +198,10 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
             if year:
                 default_year = int(year[1])
                 break
+    # a number in a watch's name is no day: "le report de Zephyr 3 au 19 novembre"
+    numbered = [m for m in matches if any(c.isdigit() for c in text[m.start : m.end])]
+    if numbered:
+        text, lowered = _blanked(text, numbered), _blanked(lowered, numbered)
     ctx.dates = find_dates(
         text,
         ctx.reference,
@@ -208,6 +212,18 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     for index in sorted(ctx.active):
         if _holds(sentences[index], cues):
             _names_and_pronouns(ctx, index)
+
+
+def _blanked(text: str, matches: Sequence[Match]) -> str:
+    """The text with these names written over by letters, same length."""
+    parts, cursor = [], 0
+    for m in sorted(matches, key=lambda m: m.start):
+        if m.start < cursor:
+            continue
+        parts += [text[cursor : m.start], "x" * (m.end - m.start)]
+        cursor = m.end
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def _names_and_pronouns(ctx: Context, index: int) -> None:
