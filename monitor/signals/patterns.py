@@ -170,7 +170,7 @@ PASSIVE_FUTURE = re.compile(
     r"será|serán|ser|wird|werden|zal|zullen|worden)\s+(?:\w+\s+)?(?:be\s+|get\s+)?$"
 )
 # German puts the participle last: "wird am Dienstag ... veröffentlicht" (will be published).
-VERB_LAST_FUTURE = re.compile(r"\b(?:wird|werden)\b[^.;:!?]{0,120}$")
+VERB_LAST_FUTURE = re.compile(r"\b(?:wird|werden)\b(?:[^.;:!?]|(?<=\d)\.){0,120}$")  # "am 20. Mai"
 # Same-length replacements, so spans still index the caller's text.
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 WINDOW = 70  # characters between a cue and the thing after it

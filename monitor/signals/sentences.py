@@ -12,6 +12,13 @@ _ABBREVIATION_WORDS = (
     "jan feb mar apr jun jul aug sep sept oct nov dec mme mlle cf env p.ex u.s"
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+# A German ordinal day or count before a month or a period: "am 20. August", "im 2. Quartal".
+_ORDINAL_BEFORE = re.compile(
+    r"(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|"
+    r"dezember|jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez|quartal|halbjahr|"
+    r"jahrhundert|generation|kalenderwoche|kw)\b",
+    re.IGNORECASE,
+)
 # A run of ".!?…" or one "。！？", closing quotes or brackets, then spaces (none after
 # "。！？"). Written to start with one character class, so a search skips to the next
 # punctuation mark at C speed instead of trying every character.
@@ -61,6 +68,12 @@ def split_sentences(text: str, around: Sequence[int] | None = None) -> list[Sent
                     token = block[space + 1 : at].lower().strip("(\"'“‘")
                     if token in _ABBREVIATIONS or len(token) == 1:
                         continue  # "Mr.", "U.S.", "J. Doe"
+                    if (
+                        token.isdigit()
+                        and len(token) <= 2
+                        and _ORDINAL_BEFORE.match(block, m.end())
+                    ):
+                        continue  # "am 20. August"
                 if block[m.end() : m.end() + 1].islower():
                     continue  # "e.g. this", "10 a.m. on"
             result.append(Sentence(cursor, start + m.start() + len(punctuation.rstrip()), passage))
