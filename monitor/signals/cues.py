@@ -12,6 +12,7 @@ from monitor.signals.lexicon import (
     EVE,
     EVENT,
     FEATURE,
+    HABITUAL,
     HEDGE,
     MODAL,
     NEGATION,
@@ -354,6 +355,16 @@ LEXICON.add(
 for _language in ("fr", "es"):
     LEXICON.add_language_words(_language, CONDITION, "if", "", "si")
 LEXICON.add_language_words("it", CONDITION, "if", "", "se")
+LEXICON.add(
+    HABITUAL, "", "",
+    r"traditionally", r"usually", r"typically", r"normally", r"generally",
+    r"every year", r"each year", r"traditionnellement", r"habituellement", r"généralement",
+    r"d'habitude", r"chaque année", r"tous les ans", r"tradicionalmente",
+    r"habitualmente", r"normalmente", r"generalmente", r"cada año", r"todos los años",
+    r"suele", r"suelen", r"traditionell", r"normalerweise", r"üblicherweise", r"gewöhnlich",
+    r"jedes jahr", r"alljährlich", r"di solito", r"solitamente", r"tradizionalmente",
+    r"ogni anno", r"geralmente", r"todo ano", r"todos os anos", r"costuma", r"costumam",
+)
 # French nouns of a delay; in English "report" is a source, not a delay.
 LEXICON.add_language_words(
     "fr", SCHEDULE, "future", "either", "report", "reports", "retard", "retards", replace=True

@@ -19,6 +19,7 @@ from monitor.signals.lexicon import (
     EVE,
     EVENT,
     FEATURE,
+    HABITUAL,
     HEDGE,
     MODAL,
     NOT_NOW,
@@ -366,6 +367,8 @@ def _decide(
         if values:
             return Verdict(Signal.DATED, values, hedged)
         return Verdict(Signal.RUMOR, (), hedged)
+    if tense == "present" and reading.has(HABITUAL, clause[0], clause[1]):
+        return None  # "where Sony traditionally announces its hardware": a habit
     if tense == "present":
         if (
             cue.kind == EVENT

@@ -35,6 +35,8 @@ HEDGE, SOURCE, NEGATION, NOT_NEGATION, NOW, NOT_NOW, DENIAL = (
 # A condition ("if X lands", tense "if") or a time clause ("when it is released", tense
 # "when") puts the verb after it in a release still to come.
 CONDITION = "condition"
+# "where it traditionally announces", "usually launches in September": a habit, not news.
+HABITUAL = "habitual"
 AUX, MODAL, THEN, VERB_FINAL, EVE, BREAK, PRELIMINARY = (
     "aux",
     "modal",
