@@ -133,17 +133,17 @@ LEXICON.add(
 # events: happening or scheduled
 LEXICON.add(
     EVENT, "past", "either",
-    r"took place", r"kicked off", r"opened", r"began(?!\s+(?:to\b|\w+ing\b))",
+    r"took place", r"kicked off", r"opened", r"began(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))",
     r"wrapped up", r"(?:just )?occurred", r"concluded", r"came to a close",
-    r"started(?!\s+(?:to\b|\w+ing\b))", r"was held", r"(?:made|announced|unveiled|shown|revealed|presented|introduced) (?:at|during)",
+    r"started(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))", r"was held", r"(?:made|announced|unveiled|shown|revealed|presented|introduced) (?:at|during)",
     r"were held", r"held", r"hosted", r"s'est (?:tenue?|ouverte?)", r"a eu lieu",
     r"a débuté", r"a commencé", r"a ouvert", r"tuvo lugar", r"se celebró", r"arrancó",
     r"comenzó", r"fand statt", r"begann", r"eröffnete", r"vond plaats", r"begon",
 )
 LEXICON.add(
     EVENT, "present", "either",
-    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b))",
-    r"starts(?!\s+(?:to\b|\w+ing\b))", r"is held",
+    r"takes place", r"kicks off", r"opens", r"begins(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))",
+    r"starts(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))", r"is held",
     r"(?:is|are) (?:underway|under way|happening|taking place|kicking off)",
     r"gets underway", r"hosts", r"se tient", r"a lieu", r"s'ouvre", r"débute",
     r"live ?blog", r"live coverage", r"live updates", r"en direct",
@@ -159,8 +159,8 @@ LEXICON.add(
 )
 LEXICON.add(
     EVENT, "", "either",
-    r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b))",
-    r"start(?!\s+(?:to\b|\w+ing\b))", r"host",
+    r"kick off", r"take place", r"be held", r"open", r"begin(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))",
+    r"start(?!\s+(?:to\b|\w+ing\b|(?:at|from) [$€£\d]))", r"host",
     r"se tiendra", r"aura lieu", r"s'ouvrira", r"débutera", r"commencera",
     r"tendrá lugar", r"se celebrará", r"comenzará", r"stattfinden", r"beginnen",
     r"plaatsvinden", r"keynote",

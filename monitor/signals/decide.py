@@ -384,6 +384,8 @@ def _decide(
         return Verdict(Signal.RELEASED, values, hedged)
     # a noun or a bare verb: its surroundings say when ("the launch of X is live now"; not
     # "already speak of the arrival of the next model")
+    if LONG_AGO.search(ctx.lowered, clause[0], cue.start) and not future_values:
+        return None  # "nearly five years after release": background
     if not future_values and _said_now(reading, clause) and not _scheduled(reading, clause):
         return Verdict(Signal.RELEASED, values, hedged)
     if (
