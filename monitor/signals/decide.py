@@ -14,7 +14,6 @@ from monitor.signals.date_values import DAY, bounds, date_span
 from monitor.signals.lexicon import (
     AUX,
     CANCEL,
-    CONDITION,
     DEVELOP,
     EVE,
     EVENT,
@@ -30,7 +29,6 @@ from monitor.signals.lexicon import (
     SCHEDULE,
     THEN,
     UPCOMING,
-    VERB_FINAL,
     Hit,
 )
 from monitor.signals.patterns import (
@@ -38,17 +36,10 @@ from monitor.signals.patterns import (
     ANNOUNCE,
     DESCRIBED,
     DESTINATION,
-    JUST_DONE,
     LONG_AGO,
-    NOUN_OBJECT,
-    OF_THING,
-    PASSIVE_FUTURE,
     PAST_REFERENCE,
-    PERFECT,
-    PERFECT_VERB_LAST,
     PLANNED,
     RELATIVE_OBJECT,
-    VERB_LAST_FUTURE,
 )
 from monitor.signals.reading import (
     Context,
@@ -59,6 +50,7 @@ from monitor.signals.reading import (
     previous_dates,
     reading_of,
 )
+from monitor.signals.tense import condition_of, tense_of_cue
 
 
 def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
@@ -260,11 +252,9 @@ def _past_or_today(ctx: Context, value: str) -> bool:
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
-_CLAUSE_END = re.compile(r"[,;:]|\.(?!\d)")  # not the point of "Gemini 3.0"
 
 
 _MODALS = ("could", "may", "might", "would")
-_ROMANCE = frozenset({"es", "it", "pt"})  # the languages of PERFECT's auxiliaries
 _BARE_YEAR = re.compile(r"\d{4}")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -315,7 +305,7 @@ def _decide(
         if future_values and _only_features(reading, clause):
             future_values = ()  # "Leak: X to get a price hike in April": the hike's date
         return Verdict(Signal.DATED if future_values else Signal.RUMOR, future_values, True)
-    condition = _condition(ctx, reading, clause, cue)
+    condition = condition_of(ctx, reading, clause, cue)
     hedged = (
         reading.has(HEDGE, clause[0], clause[1])
         or reading.has(MODAL, lead_start, cue.start)
@@ -348,7 +338,7 @@ def _decide(
         and RELATIVE_OBJECT.search(ctx.lowered, lead_start, cue.start)
     ):
         return None  # "Llama 5, which it began in 2024": the work began, not the watch
-    tense = _tense(ctx, cue, clause, lead_start, reading)
+    tense = tense_of_cue(ctx, cue, clause, lead_start, reading)
     if condition == "if" or (condition == "when" and tense in ("present", "")):
         tense = "future"  # "if X lands as promised", "when it's released in a few months"
     if tense == "past":
@@ -410,68 +400,6 @@ def _decide(
     if scheduled or hedged:
         return Verdict(Signal.RUMOR, (), hedged)
     return None
-
-
-def _tense(
-    ctx: Context, cue: Hit, clause: tuple[int, int], lead_start: int, reading: Reading
-) -> str:
-    """The tense of a release or event cue, corrected by the words before it."""
-    lowered = ctx.lowered
-    tense = cue.tense
-    if tense == "past" and (
-        PASSIVE_FUTURE.search(lowered, lead_start, cue.start)
-        or VERB_LAST_FUTURE.search(lowered, clause[0], cue.start)
-    ):
-        tense = "future"  # "will be released", "sera lancé", "wird am Dienstag veröffentlicht"
-    if tense == "past" and _PRESENT_PASSIVE.search(lowered, max(0, cue.start - 16), cue.start):
-        tense = "present"  # "is released", "it's released": told now, or to come with a date
-    if tense == "" and JUST_DONE.search(lowered, max(lead_start, cue.start - 30), cue.start):
-        tense = "past"  # "vient de lancer", "acaba de anunciar"
-    if tense == "" and reading.has(VERB_FINAL, clause[0], cue.start):
-        tense = "future"  # "wird ... GPT-5 der Welt vorstellen"
-    if tense == "" and (
-        (
-            ctx.language in _ROMANCE
-            and PERFECT.search(lowered, max(lead_start, cue.start - 30), cue.start)
-        )
-        or (
-            ctx.language == "de"
-            and PERFECT_VERB_LAST.search(lowered, max(lead_start, cue.start - 60), cue.start)
-        )
-    ):
-        tense = "past"  # "ha comenzado", "hat ... begonnen"
-    if tense == "":
-        # a launch noun that a verb takes as its object shares its tense: "announced the
-        # launch of X", "a annoncé le lancement de X", "anunció el lanzamiento de X"
-        for verb in reading.cues:
-            if (
-                verb.kind == RELEASE
-                and verb.tense in ("past", "present")
-                and verb.end <= cue.start
-                and NOUN_OBJECT.fullmatch(lowered, verb.end, cue.start)
-                and OF_THING.match(lowered, cue.end)
-            ):
-                tense = verb.tense
-                break
-    if tense not in ("future", "past"):
-        aux = reading.last(AUX, lead_start, cue.start)
-        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
-            tense = "future"
-    return tense
-
-
-_PRESENT_PASSIVE = re.compile(
-    r"(?:\bis|\bare|'s|\bgets?|\best|\bsont|\bes|\bson|\bist|\bsind|\bè|\bé)\s+"
-    r"(?:\w+ly\s+)?$"
-)
-
-
-def _condition(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -> str:
-    """ "if" or "when" when a condition or time word governs the cue in its clause."""
-    marker = reading.last(CONDITION, clause[0], cue.start)
-    if marker is None or _CLAUSE_END.search(ctx.lowered, marker.end, cue.start):
-        return ""
-    return marker.tense
 
 
 def _said_now(reading: Reading, clause: tuple[int, int]) -> bool:
