@@ -251,9 +251,6 @@ def _past_or_today(ctx: Context, value: str) -> bool:
     return bounds(value.split("/")[-1])[1] <= ctx.reference
 
 
-_CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
-
-
 _MODALS = ("could", "may", "might", "would")
 _BARE_YEAR = re.compile(r"\d{4}")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
