@@ -33,11 +33,11 @@ THRESHOLDS = {
 # 0.90, signal accuracy 0.80 and dates 0.80 (English, French) / 0.65 (others); these are
 # what the detector holds today, so a change that loses ground fails. Raise them as it gains.
 HELD_OUT_FLOORS = {
-    "term_f1": 0.95,
-    "alert_precision": 0.85,
-    "alert_recall": 0.75,
-    "signal_accuracy": 0.62,
-    "dates_found_en_fr": 0.40,
+    "term_f1": 0.96,
+    "alert_precision": 0.88,
+    "alert_recall": 0.78,
+    "signal_accuracy": 0.68,
+    "dates_found_en_fr": 0.45,
 }
 
 
