@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -214,9 +215,17 @@ def floor_parse(bodies: list[bytes]) -> tuple[float, int]:
 class Run:
     wall: float
     cpu: float
-    main_mb: float = 0.0  # peak RSS of the process itself
+    main_mb: float = 0.0  # peak RSS of the process itself (VmHWM)
     tree_mb: float = 0.0  # peak RSS of the process and its children, sampled
     extra: dict[str, float] = field(default_factory=dict)
+
+
+def _status_kb(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -224,11 +233,7 @@ def _tree_rss_kb(pid: int) -> int:
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            total += _status_kb(current, "VmRSS:")
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError, ValueError):
@@ -238,7 +243,7 @@ def _tree_rss_kb(pid: int) -> int:
 
 def timed(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Run:
     """``argv`` as a new process: wall seconds, CPU, peak RSS (its own and its tree's)."""
-    peak = [0]
+    peak, main_peak = [0], [0]
     done = threading.Event()
     start = time.perf_counter()
     with log.open("ab") as out:
@@ -247,6 +252,8 @@ def timed(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Run:
         def sample() -> None:
             while not done.wait(0.05):
                 peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
+                    main_peak[0] = max(main_peak[0], _status_kb(proc.pid, "VmHWM:"))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -257,7 +264,10 @@ def timed(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Run:
         sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:4])} ... exited {proc.returncode}; see {log}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024)
+    # wait4's CPU includes the parser workers (reaped before the process exits); its
+    # ru_maxrss is the largest of them and the process, so the main process's own peak is
+    # its VmHWM, read while it runs.
+    return Run(wall, usage.ru_utime + usage.ru_stime, main_peak[0] / 1024, peak[0] / 1024)
 
 
 def monitor_env() -> dict[str, str]:
@@ -501,7 +511,7 @@ def report(results: dict[str, list[Run]], urls: int) -> None:
     rows.append(
         (
             f"first run --once, {items:,.0f} items",
-            f"{first:.2f} s = {items / first:,.0f} items/s",
+            f"{first:.2f} s = {items / first:,.0f} items/s, CPU {med('first poll', 'cpu'):.0f} s",
             f"fetch + parse {fetch + parse:.2f} s",
             f"{first / (fetch + parse):.1f}x",
         )
@@ -519,8 +529,8 @@ def report(results: dict[str, list[Run]], urls: int) -> None:
         (
             "peak RSS, first poll",
             (
-                f"{med('first poll', 'main_mb'):.0f} MB main, "
-                f"{med('first poll', 'tree_mb'):.0f} MB with workers"
+                f"{med('first poll', 'main_mb'):.0f} MB main process, "
+                f"{med('first poll', 'tree_mb'):.0f} MB with its workers"
             ),
             "",
             "",
