@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
@@ -208,14 +209,89 @@ def html_to_text(html: str) -> str:
     line, and runs of whitespace become one space. Plain text passes through, but its
     character references are decoded ("G&#173;PT" holds a soft hyphen, which
     :func:`normalize` then removes). Runs in time linear in the input, whatever the nesting.
+
+    Regular markup (what feedparser's sanitizer writes: every ``<`` opens a tag with quoted
+    attribute values, no comments, declarations, script or style) is read by one regular
+    expression; anything else by :class:`html.parser.HTMLParser`. Both give the same text
+    (``tests/test_normalize.py`` checks them against each other).
     """
     if not _LOOKS_LIKE_MARKUP.search(html):
         return _HTML_SPACE.sub(" ", html).strip()
+    parts = _regular_markup_text(html)
+    if parts is None:
+        parts = _parsed_text(html)
+    text = _RUNS_OF_SPACES.sub(" ", "".join(parts))
+    return _BLANK_LINES.sub("\n", text).strip(" \n")
+
+
+def _parsed_text(html: str) -> list[str]:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    text = _RUNS_OF_SPACES.sub(" ", "".join(parser.parts))
-    return _BLANK_LINES.sub("\n", text).strip(" \n")
+    return parser.parts
+
+
+# A start tag (group 1: name, group 2: "/" when self-closing) or an end tag (group 3), in
+# the forms on which HTMLParser reads the same name and the same kind of tag: ASCII names,
+# attributes with quoted values or none, only HTML's own white space between.
+_REGULAR_TAG = re.compile(
+    r"<(?:([a-zA-Z][-.a-zA-Z0-9:_]*)"
+    r"(?:[ \t\n\r\f]+[a-zA-Z_:][-.a-zA-Z0-9_:]*"
+    r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'))?)*"""
+    r"[ \t\n\r\f]*(/?)|/([a-zA-Z][-.a-zA-Z0-9:_]*)[ \t\n\r\f]*)>"
+)
+# HTMLParser reads these elements' content as raw text (CDATA_CONTENT_ELEMENTS).
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+def _regular_markup_text(html: str) -> list[str] | None:
+    """The parts ``_TextExtractor`` would collect from ``html``, or None when the markup is
+    not regular (a ``<`` that opens no such tag, script or style)."""
+    parts: list[str] = []
+    hidden: list[str] = []
+    open_hidden: dict[str, int] = {}
+    pos = 0
+    for tag in _REGULAR_TAG.finditer(html):
+        start = tag.start()
+        if start > pos:
+            data = html[pos:start]
+            if "<" in data:
+                return None
+            if not hidden:
+                parts.append(_HTML_SPACE.sub(" ", unescape(data) if "&" in data else data))
+        pos = tag.end()
+        name = tag.group(1)
+        if name is not None:
+            name = name.lower()
+            if name in _RAW_TEXT:
+                return None
+            if tag.group(2):
+                if name in _BLOCKS:
+                    parts.append("\n")
+            elif name in _HIDDEN:
+                hidden.append(name)
+                open_hidden[name] = open_hidden.get(name, 0) + 1
+            elif name in _BLOCKS:
+                parts.append("\n")
+            elif name in ("td", "th"):
+                parts.append(" ")
+            continue
+        name = tag.group(3).lower()
+        if name in _RAW_TEXT:
+            return None
+        if hidden:
+            if open_hidden.get(name):
+                while (closed := hidden.pop()) != name:
+                    open_hidden[closed] -= 1
+                open_hidden[name] -= 1
+        elif name in _BLOCKS:
+            parts.append("\n")
+    data = html[pos:]
+    if "<" in data:
+        return None
+    if data and not hidden:
+        parts.append(_HTML_SPACE.sub(" ", unescape(data) if "&" in data else data))
+    return parts
 
 
 def document_text(item: Item, *, summary_text: str | None = None) -> str:

@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monitor.errors import ParseError
 from monitor.model import Item
-from monitor.normalize import document_text, html_to_text, normalize
+from monitor.normalize import (
+    _parsed_text,
+    _regular_markup_text,
+    document_text,
+    html_to_text,
+    normalize,
+)
+from monitor.parser import parse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -56,6 +64,84 @@ def test_html_to_text_unclosed_tags_keep_text() -> None:
 @given(st.text())
 def test_html_to_text_never_raises(html: str) -> None:
     assert isinstance(html_to_text(html), str)
+
+
+# The regular-markup reader must collect what HTMLParser collects, whenever it reads.
+_NAMES = st.sampled_from(
+    ["p", "P", "b", "br", "div", "li", "td", "th", "a", "img", "svg", "head", "noscript",
+     "template", "span", "o:p", "h2", "tr", "x-y", "script", "style"]
+)  # fmt: skip
+_ATTRS = st.lists(
+    st.tuples(
+        st.sampled_from(["href", "class", "alt", "data-x", "src", "title"]),
+        st.sampled_from(['"x"', "'y'", '"a > b < c"', "'&amp;'", '""', None]),
+        st.sampled_from(["", " ", "\n", "  "]),
+    ),
+    max_size=3,
+)
+_TEXT = st.sampled_from(
+    ["GPT-5", " ", "\n\t", "a &amp; b", "&lt;p&gt;", "&#173;", "&nbsp;", "&amp", "x > y",
+     "&#x26;", "caf&eacute;", "<", "<!-- c -->", "<![CDATA[d]]>", "\u00a0", "&#0;", ""]
+)  # fmt: skip
+
+
+@st.composite
+def _markup(draw: st.DrawFn) -> str:
+    out = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["text", "start", "end", "self"]))
+        if kind == "text":
+            out.append(draw(_TEXT))
+            continue
+        name = draw(_NAMES)
+        if kind == "end":
+            out.append(f"</{name}{draw(st.sampled_from(['', ' ', chr(10)]))}>")
+            continue
+        attrs = "".join(
+            f" {key}{space}={space}{value}" if value is not None else f" {key}"
+            for key, value, space in draw(_ATTRS)
+        )
+        out.append(f"<{name}{attrs}{' /' if kind == 'self' else ''}>")
+    return "".join(out)
+
+
+@given(_markup())
+def test_html_to_text_regular_markup_reads_as_htmlparser(html: str) -> None:
+    fast = _regular_markup_text(html)
+    if fast is not None:
+        assert "".join(fast) == "".join(_parsed_text(html))
+
+
+def _fields(path: Path) -> list[str]:
+    try:
+        feed = parse("https://feeds.example.org/feed", path.read_bytes(), {})
+    except ParseError:
+        return []
+    return [f for i in feed.items for f in (i.title, i.summary, i.content) if f]
+
+
+_CORPUS = sorted(
+    p
+    for folder in (
+        Path(__file__).parent / "data" / "feeds",
+        Path(__file__).resolve().parents[1] / "monitor" / "demo_feeds",
+        SHARED / "data" / "hostile",
+    )
+    if folder.is_dir()
+    for p in folder.iterdir()
+    if p.suffix in (".xml", ".rdf", ".json", ".atom", ".rss")
+)
+
+
+def test_html_to_text_regular_markup_reads_the_fixture_feeds_as_htmlparser() -> None:
+    read = 0
+    for path in _CORPUS:
+        for field in _fields(path):
+            fast = _regular_markup_text(field)
+            if fast is not None:
+                read += 1
+                assert "".join(fast) == "".join(_parsed_text(field)), (path.name, field)
+    assert read > 20  # the regular reader is the common path on feeds
 
 
 # --- normalize ------------------------------------------------------------------------
