@@ -21,6 +21,7 @@ from monitor.signals.patterns import (
     ANNOUNCE,
     BEFORE_BLOCK,
     BEFORE_WINDOW,
+    BYLINE,
     CLAUSE_VERB,
     NOT_RELEASE_DATE,
     SINCE_RELEASE,
@@ -196,11 +197,12 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
 
 
 def not_release_date(ctx: Context, mention: DateMention, floor: int) -> bool:
-    """A price, a founding year, a "since", or a date a delay replaced."""
+    """A price, a founding year, a "since", a byline, or a date a delay replaced."""
     lowered, start = ctx.lowered, mention.start
     return bool(
         NOT_RELEASE_DATE.search(lowered, max(floor, start - 40), start)
         or SUPERSEDED.search(lowered, max(floor, start - 70), start)
+        or BYLINE.search(lowered, max(0, start - 40), start)
     )
 
 

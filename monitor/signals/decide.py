@@ -34,6 +34,7 @@ from monitor.signals.lexicon import (
 from monitor.signals.patterns import (
     ADJACENT_GAP,
     ANNOUNCE,
+    BYLINE_WORDS,
     DESCRIBED,
     DESTINATION,
     LONG_AGO,
@@ -79,6 +80,8 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if cue.kind == RELEASE and cue.side == "before" and _rumor_before(reading, clause, cue):
             continue  # "rumors about X have surfaced": what appeared is the rumor
+        if cue.kind == RELEASE and _byline(ctx, reading, cue, ctx.sentences[index].start):
+            continue  # "Publicado el 04/08/2025 por ...": the article's date
         if cue.kind == RELEASE and _reveals_a_date(ctx, reading, cue):
             continue  # "revealed the date of the event": the schedule word decides
         if (
@@ -161,6 +164,18 @@ def _reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:
     if not after or after[0].kind != SCHEDULE or cue.tense == "":
         return False
     return bool(_ARTICLE.fullmatch(ctx.lowered, cue.end, after[0].start))
+
+
+def _byline(ctx: Context, reading: Reading, cue: Hit, opening: int) -> bool:
+    """A release word opening a line or sentence, a date right after it: the article's own
+    byline ("Publicado el 04/08/2025 por ...")."""
+    start = max(opening, ctx.lowered.rfind("\n", 0, cue.start) + 1)
+    if ctx.lowered[start : cue.start].strip():
+        return False
+    return any(
+        0 <= d.start - cue.end <= 8 and BYLINE_WORDS.fullmatch(ctx.lowered, cue.start, d.start)
+        for d in reading.dates
+    )
 
 
 def _rumor_before(reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:

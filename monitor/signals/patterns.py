@@ -11,6 +11,14 @@ NOT_RELEASE_DATE = re.compile(
     r"incorporated|raised|valued|acquired|since|fondée?|créée?|depuis|levé|gegründet|"
     r"seit|fundada|desde|opgericht|sinds|born|née?)\b)[^.;]{0,25}$"
 )
+# A byline opening a line: "Publicado el 04/08/2025 por ...", "Published on May 5, 2025".
+_BYLINE_WORDS = (
+    r"(?:published|posted|updated|last updated|publié|mis à jour|publicado|actualizado|"
+    r"atualizado|veröffentlicht|aktualisiert|pubblicato|aggiornato)"
+    r"(?: on| le| el| em| am| il)?[ \t]*:?[ \t]*"
+)
+BYLINE = re.compile(r"(?:^|\n|[.!?] )[ \t]*" + _BYLINE_WORDS + "$")  # before a date
+BYLINE_WORDS = re.compile(_BYLINE_WORDS)  # from the cue to the date
 # A date a delay replaced ("originally set for May 26", "der bisherige Termin", "instead of
 # autumn"): the watch's date is the new one (SPEC: a delay keeps only the new date).
 SUPERSEDED = re.compile(
