@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -361,19 +360,13 @@ def clause_of(clauses: Sequence[tuple[int, int]], position: int) -> tuple[int, i
     return clauses[-1]
 
 
-# The preposition of a date goes with it: "released on August 1, X" has nothing between.
-_DATE_PREPOSITION = re.compile(r"(?<![\w-])(?:on|in|le|en|au|am|im|el|il|nel|em|no|na)\s+$")
-
-
 def without_dates(text: str, start: int, end: int, dates: Sequence[DateMention]) -> str:
-    """The text between two points with the dates (and their prepositions) taken out."""
     parts: list[str] = []
     cursor = start
     for d in dates:
         if d.end <= start or d.start >= end:
             continue
-        before = _DATE_PREPOSITION.search(text, cursor, d.start)
-        parts.append(text[cursor : max(cursor, before.start() if before else d.start)])
+        parts.append(text[cursor : max(cursor, d.start)])
         cursor = max(cursor, d.end)
     parts.append(text[cursor:end])
     return " ".join(parts)
