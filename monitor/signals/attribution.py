@@ -47,7 +47,12 @@ def targets_of(
         for e in entities:
             if e.start < cue.end or e.start > clause[1]:
                 continue
-            gap = without_dates(lowered, cue.end, e.start, reading.dates).strip()
+            # "Released on August 1, X ...": a participle opening the clause reaches its
+            # subject past its date
+            opening = not lowered[clause[0] : cue.start].strip(" \"'“«")
+            gap = without_dates(
+                lowered, cue.end, e.start, reading.dates, prepositions=opening
+            ).strip()
             if len(gap) > WINDOW or AFTER_BLOCK.search(gap):
                 return None
             if e.destination and gap and cue.kind in (RELEASE, EVENT):

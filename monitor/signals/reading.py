@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -360,13 +361,27 @@ def clause_of(clauses: Sequence[tuple[int, int]], position: int) -> tuple[int, i
     return clauses[-1]
 
 
-def without_dates(text: str, start: int, end: int, dates: Sequence[DateMention]) -> str:
+# The preposition of a date: "Released on August 1, X" has nothing but the date between.
+_DATE_PREPOSITION = re.compile(r"(?<![\w-])(?:on|in|le|en|au|am|im|el|il|nel|em|no|na)\s+$")
+
+
+def without_dates(
+    text: str,
+    start: int,
+    end: int,
+    dates: Sequence[DateMention],
+    *,
+    prepositions: bool = False,
+) -> str:
+    """The text between two points with the dates taken out (``prepositions``: theirs
+    too)."""
     parts: list[str] = []
     cursor = start
     for d in dates:
         if d.end <= start or d.start >= end:
             continue
-        parts.append(text[cursor : max(cursor, d.start)])
+        before = _DATE_PREPOSITION.search(text, cursor, d.start) if prepositions else None
+        parts.append(text[cursor : max(cursor, before.start() if before else d.start)])
         cursor = max(cursor, d.end)
     parts.append(text[cursor:end])
     return " ".join(parts)
