@@ -230,5 +230,21 @@ def dates_for(
             for e in reading.entities
         ):
             continue
+        if _ruled_out(ctx, reading, cue, mention):
+            continue
         result.append(mention)
     return result
+
+
+def _ruled_out(ctx: Context, reading: Reading, cue: Hit, mention: DateMention) -> bool:
+    """A date a negated verb rules out ("non arriverà nel 2023", "won't launch in 2025"),
+    read by another cue of the clause; "not until 2027" is a date, not ruled out."""
+    start = max(0, mention.start - 40)
+    for verb in reading.cues:
+        if verb is cue or not start <= verb.start < mention.start:
+            continue
+        if _NOT_UNTIL.match(ctx.lowered, verb.end, mention.end):
+            continue
+        if negated(ctx, reading, (start, mention.start), verb):
+            return True
+    return False

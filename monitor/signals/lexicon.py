@@ -320,7 +320,9 @@ class Lexicon:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
                 kinds = own.get(word)
-                if kinds and (word not in self._exact or word in replaced):
+                # a shared cue word keeps its shared meaning unless the language replaces
+                # it; starting a shared phrase ("non appena") takes nothing from "non"
+                if kinds and (word not in self.words or word in replaced):
                     at, end = token.span()
                     if not (at and lowered[at - 1] in "-0123456789"):
                         hits.extend(Hit(k, t, s, at, end) for k, t, s in kinds)
