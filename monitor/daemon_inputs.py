@@ -12,26 +12,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.errors import ConfigError
+from monitor.model import FeedSpec
 from monitor.notifier import Notifier
 from monitor.settings import Settings
 from monitor.watchlist import DEFAULT_SEARCH_TEMPLATES, Watchlists, search_feed_urls
 
 
-def feed_specs(
-    settings: Settings, watchlists: Watchlists
-) -> list[tuple[str, str | None, float | None, bool]]:
+def feed_specs(settings: Settings, watchlists: Watchlists) -> list[FeedSpec]:
     """Configured feeds, then each watch's own feeds and search feeds, each URL once."""
-    specs: dict[str, tuple[str, str | None, float | None, bool]] = {}
+    specs: dict[str, FeedSpec] = {}
     for f in settings.feeds:
-        specs.setdefault(f.url, (f.url, f.name, f.interval, f.official))
+        specs.setdefault(f.url, FeedSpec(f.url, f.name, f.interval, f.official))
     if not settings.watch_feeds:
         return list(specs.values())
     templates = {**DEFAULT_SEARCH_TEMPLATES, **settings.search_templates}
     for watch in watchlists.watches:
         for url in watch.feeds:
-            specs.setdefault(url, (url, f"{watch.name} feed", None, False))
+            specs.setdefault(url, FeedSpec(url, f"{watch.name} feed"))
         for url in search_feed_urls(watch, templates):
-            specs.setdefault(url, (url, f"{watch.name} search", None, False))
+            specs.setdefault(url, FeedSpec(url, f"{watch.name} search"))
     return list(specs.values())
 
 

@@ -31,7 +31,7 @@ from monitor.messages import AlertView, TimelineEntry, render_digest, render_not
 from monitor.model import Signal
 from monitor.notifier import Notifier, retry_after
 from monitor.store import Store
-from monitor.store.repository import PendingDelivery
+from monitor.store.outbox import PendingDelivery
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ from monitor.settings import Settings, load_settings
 from monitor.shutdown import STOP_DEADLINE, close_within, finish_running
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
-from monitor.store.repository import FeedRow
+from monitor.store.feeds import FeedRow
 from monitor.store.tables import utcnow
 from monitor.systemd import SystemdNotifier
 
@@ -144,7 +144,7 @@ class Daemon:
     def feed_urls(self) -> list[str]:
         """The configured feeds' URLs; asked at every poll tick, so kept until a reload."""
         if self._feed_urls is None:
-            self._feed_urls = [s[0] for s in feed_specs(self.settings, self.rules.watchlists)]
+            self._feed_urls = [s.url for s in feed_specs(self.settings, self.rules.watchlists)]
         return self._feed_urls
 
     async def prepare(self, *, give_up: float | None = None) -> None:

@@ -332,7 +332,7 @@ class StoryIndex:
         self._stories: OrderedDict[int, _Entry] = OrderedDict()  # oldest first
         self._postings: dict[str, set[int]] = {}
         # Bumped by every change, so that look-ups made earlier can tell whether they still
-        # hold (see assign_stories and monitor.store.repository.StoryPlan).
+        # hold (see assign_stories and monitor.store.story_index.StoryPlan).
         self.version = 0
 
     def __len__(self) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from monitor.delivery import deliver_pending
 from monitor.digest import TargetPolicy
-from monitor.model import Item
+from monitor.model import FeedSpec, Item
 from monitor.notifier import Notifier
 from monitor.settings import TargetConfig
 from monitor.store import Store, make_engine, upgrade
@@ -37,7 +37,7 @@ def add_alerts(
 ) -> list[int]:
     """``count`` alerts on stories of their own, created a millisecond apart just before ``at``."""
     url = "http://127.0.0.1/feed"
-    store.sync_feeds([(url, "Local News", None, False)])
+    store.sync_feeds([FeedSpec(url, "Local News")])
     feed = store.feed(url)
     assert feed is not None
     ids = []

@@ -10,9 +10,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from monitor.model import Item
+from monitor.model import FeedSpec, Item
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import alembic_config
+from monitor.store.feeds import SuccessfulFetch
 from monitor.store.tables import Base
 
 NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
@@ -43,7 +44,7 @@ def _item(key: str, title: str, link: str | None = None) -> Item:
 
 
 def _feed(store: Store, url: str = "http://127.0.0.1/feed") -> int:
-    store.sync_feeds([(url, None, None, False)])
+    store.sync_feeds([FeedSpec(url)])
     row = store.feed(url)
     assert row is not None
     return row.id
@@ -122,7 +123,7 @@ def test_deliveries_are_claimed_with_a_lease(store: Store) -> None:
     later = store.claim_deliveries(NOW + timedelta(minutes=3), lease=timedelta(minutes=2))
     assert len(later) == 2  # a crashed sender's lease ran out: the work is taken over
     store.mark_delivered(later[0].id, NOW)
-    store.mark_attempt_failed(later[1].id, error="500", next_attempt_at=NOW + timedelta(hours=1))
+    store.mark_many_failed([later[1].id], error="500", next_attempt_at=NOW + timedelta(hours=1))
     assert store.claim_deliveries(NOW + timedelta(minutes=10), lease=timedelta(minutes=2)) == []
     retry = store.claim_deliveries(
         NOW + timedelta(minutes=10), lease=timedelta(minutes=2), ignore_backoff=True
@@ -132,9 +133,11 @@ def test_deliveries_are_claimed_with_a_lease(store: Store) -> None:
 
 def test_due_feeds_are_claimed_once(store: Store) -> None:
     urls = [f"http://127.0.0.1/{i}" for i in range(5)]
-    store.sync_feeds([(u, None, None, False) for u in urls])
+    store.sync_feeds([FeedSpec(u) for u in urls])
     first = store.claim_due_feeds(urls, NOW, lease=timedelta(minutes=5))
     assert sorted(f.url for f in first) == sorted(urls)
     assert store.claim_due_feeds(urls, NOW, lease=timedelta(minutes=5)) == []
-    store.record_fetch(first[0].id, now=NOW, status=200, next_poll_at=NOW + timedelta(minutes=10))
+    store.record_fetches(
+        [SuccessfulFetch(first[0].id, NOW, status=200, next_poll_at=NOW + timedelta(minutes=10))]
+    )
     assert store.claim_due_feeds(urls, NOW + timedelta(minutes=6), lease=timedelta(minutes=5)) != []

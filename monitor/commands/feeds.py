@@ -33,7 +33,7 @@ def polled_feeds(settings: Settings) -> list[Outline]:
     from monitor.watchlist import load_watchlists
 
     watchlists = load_watchlists(settings.watchlist_paths, known_searches=settings.search_names())
-    return [Outline(url, name) for url, name, _, _ in feed_specs(settings, watchlists)]
+    return [Outline(f.url, f.name) for f in feed_specs(settings, watchlists)]
 
 
 def export(settings: Settings, output: str | None, *, out: TextIO) -> int:
