@@ -146,7 +146,7 @@ def _say(line: str) -> None:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    from monitor.notifier import secrets_of
+    from monitor.delivery.notifier import secrets_of
 
     found = [piece for t in settings.targets for piece in secrets_of(t.url)]
     return found + [piece for f in settings.feeds for piece in url_secrets(f.url)]
@@ -272,8 +272,8 @@ def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
 
 
 def _notify_test(settings: Settings, target: str | None) -> int:
-    from monitor.messages import sample_view
-    from monitor.notifier import Notifier, redact
+    from monitor.delivery.messages import sample_view
+    from monitor.delivery.notifier import Notifier, redact
 
     targets = {t.name: t.url for t in settings.targets}
     if not targets:

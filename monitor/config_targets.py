@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config_file import Problems, TableReader, parse_duration
+from monitor.config_templates import check_template
 from monitor.errors import ConfigError
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -44,10 +45,10 @@ _EXPECTED_URL = "an Apprise URL such as 'mailtos://user:pass@host?to=me@example.
 
 @dataclass(frozen=True)
 class TargetConfig:
-    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.notifier.redact``.
+    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.delivery.notifier.redact``.
 
-    The other fields are the target's delivery policy (see ``monitor.digest``) and message
-    overrides (see ``monitor.messages``)."""
+    The other fields are the target's delivery policy (see ``monitor.delivery.policy``) and message
+    overrides (see ``monitor.delivery.messages``)."""
 
     name: str
     url: str
@@ -151,8 +152,6 @@ def _target(
 def _options(r: TableReader) -> dict[str, Any]:
     """The delivery policy and message overrides of one ``[targets.NAME]`` table."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from monitor.messages import check_template
 
     options: dict[str, Any] = {
         "mode": r.checked(

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from monitor.config_templates import DEFAULT_SEARCH_TEMPLATES
+from monitor.delivery.notifier import Notifier
 from monitor.errors import ConfigError
 from monitor.model import FeedSpec
-from monitor.notifier import Notifier
 from monitor.settings import Settings
-from monitor.watchlist import DEFAULT_SEARCH_TEMPLATES, Watchlists, search_feed_urls
+from monitor.watchlist import Watchlists, search_feed_urls
 
 
 def feed_specs(settings: Settings, watchlists: Watchlists) -> list[FeedSpec]:

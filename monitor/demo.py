@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor import logs
-from monitor.delivery import alert_view
-from monitor.notifier import render
+from monitor.delivery.notifier import render
+from monitor.delivery.outbox import alert_view
 from monitor.scheduler import Daemon
 from monitor.settings import BUNDLED_WATCHLISTS, FeedConfig, Settings
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor import alerting, feed_state
 from monitor.analysis import Analysis, Rules, analyse
+from monitor.delivery.notifier import Message, Notifier
 from monitor.errors import FeedError, FetchError, StoreError
 from monitor.feed_discovery import fetch_feed
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
 from monitor.model import Item, Signal, fingerprint
-from monitor.notifier import Message, Notifier
 from monitor.prepare import prepare_all
 from monitor.recent import RecentKeys
 from monitor.store import Store

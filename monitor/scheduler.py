@@ -29,14 +29,14 @@ from monitor import logs, startup
 from monitor.analysis import Rules
 from monitor.daemon_inputs import check_targets, feed_specs, watchlist_signature
 from monitor.db_outage import DatabaseOutage, wait_until_reachable
-from monitor.delivery import deliver_pending
+from monitor.delivery.notifier import Notifier, secrets_of
+from monitor.delivery.outbox import deliver_pending
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.full_collections import FullCollections
 from monitor.health import DaemonStatus, Metrics
 from monitor.loop_lag import LoopLagProbe
-from monitor.notifier import Notifier, secrets_of
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
 from monitor.redact import url_secrets

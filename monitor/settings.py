@@ -26,6 +26,7 @@ import platformdirs
 
 from monitor.config_file import KeyLines, Problems, TableReader, parse_duration, read_toml
 from monitor.config_targets import TargetConfig, read_secret_file, targets_of
+from monitor.config_templates import DEFAULT_SEARCH_TEMPLATES, TEMPLATE_KEYS, check_template
 from monitor.errors import ConfigError
 from monitor.redact import redact_url
 
@@ -91,7 +92,7 @@ class Settings:
     http_listen: str | None = None
     # what a client of that endpoint must show when it listens beyond the loopback interface
     http_token: str | None = field(default=None, repr=False)
-    # message templates of [templates] (monitor.messages.TEMPLATE_KEYS)
+    # message templates of [templates] (monitor.config_templates.TEMPLATE_KEYS)
     templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
@@ -103,8 +104,6 @@ class Settings:
 
     def search_names(self) -> tuple[str, ...]:
         """Search sources a watch may name: the built-in ones and those of [search]."""
-        from monitor.watchlist import DEFAULT_SEARCH_TEMPLATES
-
         return tuple({**DEFAULT_SEARCH_TEMPLATES, **self.search_templates})
 
 
@@ -375,8 +374,6 @@ def _feeds(top: TableReader, problems: Problems) -> tuple[FeedConfig, ...]:
 
 
 def _templates(top: TableReader) -> dict[str, str]:
-    from monitor.messages import TEMPLATE_KEYS, check_template
-
     r = top.table("templates", "templates")
     r.check_keys(set(TEMPLATE_KEYS))
     found = {}

@@ -68,15 +68,6 @@ from monitor.watch_regex import problem as regex_problem
 DEFAULT_ALERT_ON = frozenset({Signal.RELEASED, Signal.DATED, Signal.RUMOR})
 DEFAULT_CONTEXT_WITHIN = 5
 
-# Search feed URL templates by source name. ``{query}`` receives the watch's plain terms,
-# quoted and OR-ed; a template with ``{term}`` instead yields one URL per term, for
-# engines without OR. The config may add or override entries.
-DEFAULT_SEARCH_TEMPLATES: dict[str, str] = {
-    "google_news": "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en",
-    "hn": "https://hnrss.org/newest?q={query}",
-    "reddit": "https://www.reddit.com/search.rss?q={query}&sort=new",
-}
-
 _WATCH_KEYS = (
     "name",
     "terms",

@@ -14,10 +14,10 @@ import pytest
 
 from monitor import feed_state, reports
 from monitor.analysis import Rules
+from monitor.delivery.notifier import Notifier
 from monitor.feed_state import FetchPolicy
 from monitor.fetcher import Fetcher
 from monitor.model import FeedSpec
-from monitor.notifier import Notifier
 from monitor.parser import shutdown_parsers
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.settings import load_settings

@@ -1,5 +1,5 @@
 """The delivery outbox: pending deliveries claimed with a lease, sent, retried, given up,
-or held for a target's digest (see ``monitor.digest``).
+or held for a target's digest (see ``monitor.delivery.policy``).
 
 Deliveries are *claimed* with a lease (``lease_until``), with ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several instances never send the same delivery.
@@ -77,7 +77,7 @@ class OutboxStore(Repository):
                 update(t.Delivery).where(t.Delivery.id == delivery_id).values(lease_until=None)
             )
 
-    # -- digests: deliveries held for one message per target (see monitor.digest) -----------
+    # -- digests: deliveries held for one message per target (see monitor.delivery.policy) --
 
     def hold_for_digest(self, delivery_id: int, until: datetime) -> None:
         """Put a claimed delivery in the target's next digest, due at ``until``."""

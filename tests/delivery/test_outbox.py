@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.delivery import deliver_pending
-from monitor.digest import TargetPolicy
+from monitor.delivery.notifier import Notifier
+from monitor.delivery.outbox import deliver_pending
+from monitor.delivery.policy import TargetPolicy
 from monitor.model import FeedSpec, Item
-from monitor.notifier import Notifier
 from monitor.settings import TargetConfig
 from monitor.store import Store, make_engine, upgrade
 from tests.conftest import Receiver, run_cli, write_config
@@ -270,7 +270,7 @@ def test_give_up_with_no_other_target_is_logged(
     add_alerts(store, 1, T0, ["chat"])
     receiver.fail_with = 503
     clock.advance(hours=2)
-    with caplog.at_level("ERROR", logger="monitor.delivery"):
+    with caplog.at_level("ERROR", logger="monitor.delivery.outbox"):
         report = deliver(store, notifier, clock, give_up=3600)
     assert report.failed == 1 and report.notices == 0
     assert any("operator notice: 1 alerts to target chat" in r.getMessage() for r in caplog.records)

@@ -21,9 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from monitor.digest import INSTANT, TargetPolicy
-from monitor.errors import NotifyError
-from monitor.messages import (
+from monitor.delivery.messages import (
     MARKDOWN,
     TEXT,
     AlertView,
@@ -32,6 +30,8 @@ from monitor.messages import (
     render,
     safe_text,
 )
+from monitor.delivery.policy import INSTANT, TargetPolicy
+from monitor.errors import NotifyError
 from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor import logs
-from monitor.errors import ConfigError
-from monitor.messages import (
+from monitor.delivery.messages import (
     MARKDOWN,
     TEXT,
     AlertView,
@@ -27,7 +26,8 @@ from monitor.messages import (
     safe_link,
     safe_text,
 )
-from monitor.notifier import Notifier, secrets_of
+from monitor.delivery.notifier import Notifier, secrets_of
+from monitor.errors import ConfigError
 from monitor.settings import load_settings
 from tests.conftest import LocalServer, Receiver, SmtpServer, run_cli, write_config
 
@@ -341,7 +341,7 @@ def test_secrets_never_reach_the_logs_of_a_failing_delivery(
     try:
         notifier = Notifier({"chat": url}, timeout=5)
         error = asyncio.run(notifier.send("chat", render(VIEW)))
-        logging.getLogger("monitor.delivery").warning("delivery failed url=%s", url)
+        logging.getLogger("monitor.delivery.outbox").warning("delivery failed url=%s", url)
     finally:
         logs.setup("WARNING", "text", [])
     assert error is not None

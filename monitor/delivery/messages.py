@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 import regex
 
+from monitor.config_templates import DEFAULT_TEMPLATES, FIELDS, TEMPLATE_KEYS, check_template
 from monitor.links import without_tracking
 from monitor.normalize import html_to_text
 
@@ -143,49 +144,8 @@ class Message:
 
 # -- templates ---------------------------------------------------------------------------------
 
-FIELDS = {
-    "watch": "the watch's name",
-    "news": "the news in words: 'rumored date 2024-05-16', 'date moved from … to …'",
-    "headline": "watch and news: 'MAI-1: rumored date 2024-05-16'",
-    "title": "the article's headline",
-    "evidence": "the sentence that gave the signal",
-    "term": "the text that matched",
-    "signal": "released, dated, rumor or mention",
-    "dates": "the dates claimed, comma-separated",
-    "source": "the feed of the quoted item",
-    "link": "the article's link (http/https only)",
-    "sources": "every source of the story, one per line",
-    "timeline": "dates claimed for the watch so far, one per line",
-    "created": "when the alert was raised (ISO 8601)",
-}
-
-TEMPLATE_KEYS = ("chat_title", "chat", "email_subject", "email")
-
-DEFAULT_TEMPLATES = {
-    "chat_title": "$headline",
-    "chat": "**$headline**\n$title\n> $evidence\n$source · $link",
-    "email_subject": "[$watch] $news",
-    "email": (
-        "$headline\n\n$title\n$link\n\n"
-        "Why: matched “$term” in:\n  “$evidence”\n\n"
-        "Sources:\n$sources\n\n"
-        "$watch so far:\n$timeline\n"
-    ),
-}
-
 _DANGLING_DOT = re.compile(r"\s+·\s*$|^\s*·\s+")
 _PLACEHOLDER = re.compile(r"\$(?:(\w+)|\{(\w+)\})")
-
-
-def check_template(text: str) -> str | None:
-    """None when ``text`` is a valid template of known fields, else what is wrong."""
-    template = string.Template(text)
-    if not template.is_valid():
-        return "a template with $field or ${field} placeholders ($$ for a dollar sign)"
-    unknown = sorted(set(template.get_identifiers()) - set(FIELDS))
-    if unknown:
-        return f"known fields only ({', '.join(sorted(FIELDS))}); unknown: {', '.join(unknown)}"
-    return None
 
 
 @dataclass(frozen=True)

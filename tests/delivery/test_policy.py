@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.digest import TargetPolicy
+from monitor.delivery.policy import TargetPolicy
 from monitor.settings import TargetConfig
 
 

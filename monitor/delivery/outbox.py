@@ -6,7 +6,7 @@ Rules:
   once the lease ends.
 - Deliveries go out per target in the order their alerts were created; when a target fails,
   its later deliveries wait for the next round, so order survives an outage.
-- Each target's policy (``monitor.digest``) may hold a due delivery for a digest: digest
+- Each target's policy (``monitor.delivery.policy``) may hold a due delivery for a digest: digest
   mode, quiet hours, or a rate limit reached. Held deliveries go out as one message when
   their slot comes, and are marked delivered together only when that message is accepted.
 - A failed attempt is retried with exponential back-off and jitter, never sooner than the
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor import alerting
+from monitor.delivery.messages import AlertView, TimelineEntry, render_digest, render_notice
+from monitor.delivery.notifier import Notifier, retry_after
 from monitor.errors import NotifyError
-from monitor.messages import AlertView, TimelineEntry, render_digest, render_notice
 from monitor.model import Signal
-from monitor.notifier import Notifier, retry_after
 from monitor.store import Store
 from monitor.store.outbox import PendingDelivery
 
