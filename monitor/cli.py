@@ -228,7 +228,7 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
     if not once:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda signum, _frame: stops.append(signum))
-    from monitor.scheduler import Daemon
+    from monitor.daemon.scheduler import Daemon
 
     daemon = Daemon(settings, config_arg=config)
     if once:

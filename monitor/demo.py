@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor import logs
+from monitor.daemon.scheduler import Daemon
 from monitor.delivery.notifier import render
 from monitor.delivery.outbox import alert_view
-from monitor.scheduler import Daemon
 from monitor.settings import BUNDLED_WATCHLISTS, FeedConfig, Settings
 
 DEMO_FEEDS = Path(__file__).resolve().parent / "demo_feeds"

@@ -29,7 +29,7 @@ def feeds(args: argparse.Namespace, settings: Settings, *, out: TextIO) -> int:
 
 def polled_feeds(settings: Settings) -> list[Outline]:
     """The feeds ``monitor run`` polls, each URL once, in its order."""
-    from monitor.daemon_inputs import feed_specs
+    from monitor.feeds import feed_specs
     from monitor.watchlist import load_watchlists
 
     watchlists = load_watchlists(settings.watchlist_paths, known_searches=settings.search_names())

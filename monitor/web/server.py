@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from monitor.health import DaemonStatus, Metrics, healthz_body
+from monitor.daemon.health import DaemonStatus, Metrics, healthz_body
 from monitor.web.pages import Pages
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.daemon.startup import announce, config_label, database_label
 from monitor.settings import load_settings
-from monitor.startup import announce, config_label, database_label
 from tests.conftest import LocalServer, run_cli, start_daemon, wait_for, write_config
 
 RSS = "<rss version='2.0'><channel><title>t</title></channel></rss>"

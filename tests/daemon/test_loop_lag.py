@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from monitor.health import Metrics
-from monitor.loop_lag import LoopLagProbe
+from monitor.daemon.health import Metrics
+from monitor.daemon.loop_lag import LoopLagProbe
 
 
 def _hold_the_loop(seconds: float) -> None:
@@ -33,7 +33,7 @@ def test_a_blocking_callback_is_measured_and_logged(caplog: pytest.LogCaptureFix
         await probe.stop()
         return probe
 
-    with caplog.at_level(logging.WARNING, logger="monitor.loop_lag"):
+    with caplog.at_level(logging.WARNING, logger="monitor.daemon.loop_lag"):
         probe = asyncio.run(run())
     assert 0.07 <= probe.max_lag < 5
     assert 0.07 <= probe.max_held <= probe.max_lag  # the loop's thread was on the CPU

@@ -25,28 +25,30 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from monitor import logs, startup
+from monitor import logs
 from monitor.analysis import Rules
-from monitor.daemon_inputs import check_targets, feed_specs, watchlist_signature
-from monitor.db_outage import DatabaseOutage, wait_until_reachable
+from monitor.daemon import startup
+from monitor.daemon.db_outage import DatabaseOutage, wait_until_reachable
+from monitor.daemon.full_collections import FullCollections
+from monitor.daemon.health import DaemonStatus, Metrics
+from monitor.daemon.inputs import check_targets, watchlist_signature
+from monitor.daemon.loop_lag import LoopLagProbe
+from monitor.daemon.shutdown import STOP_DEADLINE, close_within, finish_running
+from monitor.daemon.systemd import SystemdNotifier
 from monitor.delivery.notifier import Notifier, secrets_of
 from monitor.delivery.outbox import deliver_pending
 from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.feeds import feed_specs
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
-from monitor.full_collections import FullCollections
-from monitor.health import DaemonStatus, Metrics
-from monitor.loop_lag import LoopLagProbe
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.recent import RecentKeys
 from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
-from monitor.shutdown import STOP_DEADLINE, close_within, finish_running
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
 from monitor.store.feeds import FeedRow
 from monitor.store.tables import utcnow
-from monitor.systemd import SystemdNotifier
 
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from monitor.full_collections import FullCollections
-from monitor.loop_lag import LoopLagProbe
+from monitor.daemon.full_collections import FullCollections
+from monitor.daemon.loop_lag import LoopLagProbe
 
 
 @pytest.fixture(autouse=True)

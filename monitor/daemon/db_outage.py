@@ -21,8 +21,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from monitor.daemon.systemd import SystemdNotifier
 from monitor.errors import StoreError
-from monitor.systemd import SystemdNotifier
 
 log = logging.getLogger(__name__)
 

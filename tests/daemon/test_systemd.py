@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.systemd import SystemdNotifier
+from monitor.daemon.systemd import SystemdNotifier
 
 
 @pytest.fixture
