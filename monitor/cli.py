@@ -157,7 +157,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
     if command == "run":
         return _run(settings, config, once=args.once)
     if command == "scan":
-        from monitor.scan import scan
+        from monitor.commands.scan import scan
 
         paths = (
             [Path(p) for p in args.watchlists]
@@ -174,7 +174,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
         log.info("database is at the latest schema")
         return 0
     if command == "demo":
-        from monitor.demo import demo
+        from monitor.commands.demo import demo
 
         return demo(out=sys.stdout)
     if command == "notify":
@@ -183,7 +183,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
         from monitor.commands.feeds import feeds
 
         return feeds(args, settings, out=sys.stdout)
-    from monitor import reports
+    from monitor.commands import reports
 
     if command == "replay":
         try:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import feed_state, reports
+from monitor import feed_state
 from monitor.analysis import Rules
+from monitor.commands import reports
 from monitor.delivery.notifier import Notifier
 from monitor.feed_state import FetchPolicy
 from monitor.fetcher import Fetcher

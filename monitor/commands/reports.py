@@ -18,8 +18,9 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import make_url
 
-from monitor import alerting, ical
+from monitor import alerting
 from monitor.analysis import Rules, analyse
+from monitor.commands.calendar import calendar_text
 from monitor.model import Item
 from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings
@@ -262,21 +263,3 @@ def calendar(settings: Settings, *, output: str | None, out: TextIO) -> int:
     else:
         out.write(text)
     return 0
-
-
-def calendar_text(store: Store) -> str:
-    """The iCalendar of every date claimed for each watch (also served at /calendar.ics)."""
-    rows = store.dated_claims()
-    grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for watch, dates, rumored, feed, link, at in rows:
-        for value in dates:
-            entry = grouped.setdefault(
-                (watch, value), {"rumored": True, "sources": {}, "first": at}
-            )
-            entry["rumored"] = entry["rumored"] and rumored
-            entry["sources"].setdefault(feed, link)
-    claims = [
-        ical.Claim(watch, value, e["rumored"], list(e["sources"].items()), e["first"])
-        for (watch, value), e in sorted(grouped.items())
-    ]
-    return ical.render(claims, now=datetime.now(UTC))

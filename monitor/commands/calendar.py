@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) output of the dates claimed for each watch.
+"""``monitor calendar``: iCalendar (RFC 5545) output of the dates claimed for each watch.
 
 One event per (watch, claimed date): all-day for a day, spanning the whole period for a
 month, week, quarter, half, season or year, marked rumored or confirmed, with its sources.
@@ -11,6 +11,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from monitor.store import Store
 
 _SEASONS = {
     "spring": (3, 6),
@@ -115,3 +118,21 @@ def render(claims: Sequence[Claim], *, now: datetime | None = None) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "".join(f"{folded}\r\n" for line in lines for folded in _fold(line))
+
+
+def calendar_text(store: Store) -> str:
+    """The iCalendar of every date claimed for each watch (also served at /calendar.ics)."""
+    rows = store.dated_claims()
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for watch, dates, rumored, feed, link, at in rows:
+        for value in dates:
+            entry = grouped.setdefault(
+                (watch, value), {"rumored": True, "sources": {}, "first": at}
+            )
+            entry["rumored"] = entry["rumored"] and rumored
+            entry["sources"].setdefault(feed, link)
+    claims = [
+        Claim(watch, value, e["rumored"], list(e["sources"].items()), e["first"])
+        for (watch, value), e in sorted(grouped.items())
+    ]
+    return render(claims, now=datetime.now(UTC))

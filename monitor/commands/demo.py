@@ -22,7 +22,7 @@ from monitor.delivery.notifier import render
 from monitor.delivery.outbox import alert_view
 from monitor.settings import BUNDLED_WATCHLISTS, FeedConfig, Settings
 
-DEMO_FEEDS = Path(__file__).resolve().parent / "demo_feeds"
+DEMO_FEEDS = Path(__file__).resolve().parents[1] / "demo_feeds"
 FEEDS = (
     ("actu-ia.xml", "Actu IA", False),
     ("tech-wire.xml", "Tech Wire", False),
