@@ -1,6 +1,7 @@
 """The daemon: what runs ``monitor run`` around the pipeline.
 
-scheduler.py         APScheduler wiring: the poll, delivery and maintenance jobs; reload, stop
+core.py              the daemon's parts and state; one cycle (run --once), reload, close
+scheduler.py         APScheduler wiring: the poll, delivery and maintenance jobs; stop
 inputs.py            the watchlist files' signature and the targets' check (start, reload)
 startup.py           the start line
 health.py            Prometheus metrics and the status the health endpoint reports
