@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from monitor import alerting
 from monitor.analysis import Rules, analyse
-from monitor.commands.calendar import calendar_text
+from monitor.calendar import calendar_text
 from monitor.model import Item
 from monitor.redact import redact_url, redact_urls_in
 from monitor.settings import Settings

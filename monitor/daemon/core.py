@@ -23,7 +23,6 @@ from monitor.analysis import Rules
 from monitor.daemon import startup
 from monitor.daemon.db_outage import DatabaseOutage, wait_until_reachable
 from monitor.daemon.full_collections import FullCollections
-from monitor.daemon.health import DaemonStatus, Metrics
 from monitor.daemon.inputs import check_targets, watchlist_signature
 from monitor.daemon.loop_lag import LoopLagProbe
 from monitor.daemon.systemd import SystemdNotifier
@@ -41,6 +40,7 @@ from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import InstanceLock
 from monitor.store.feeds import FeedRow
 from monitor.store.tables import utcnow
+from monitor.web.health import DaemonStatus, Metrics
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from monitor.daemon.health import Metrics
 from monitor.daemon.loop_lag import LoopLagProbe
+from monitor.web.health import Metrics
 
 
 def _hold_the_loop(seconds: float) -> None:

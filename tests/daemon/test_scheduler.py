@@ -187,7 +187,7 @@ def test_sigterm_while_an_alert_is_being_sent_finishes_that_send_and_never_repea
 def test_without_a_metrics_endpoint_metrics_count_nothing_and_load_nothing() -> None:
     code = """
 import sys
-from monitor.daemon.health import Metrics
+from monitor.web.health import Metrics
 m = Metrics(served=False)
 m.fetches.labels(outcome="ok").inc()
 m.items.inc(3)

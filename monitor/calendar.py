@@ -1,4 +1,5 @@
-"""``monitor calendar``: iCalendar (RFC 5545) output of the dates claimed for each watch.
+"""iCalendar (RFC 5545) of the dates claimed for each watch: ``monitor calendar`` prints it,
+the dashboard serves it at ``/calendar.ics``.
 
 One event per (watch, claimed date): all-day for a day, spanning the whole period for a
 month, week, quarter, half, season or year, marked rumored or confirmed, with its sources.
