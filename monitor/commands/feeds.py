@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from monitor.commands.opml import MAX_BYTES, Outline, read_opml, write_opml
 from monitor.errors import MonitorError
-from monitor.opml import MAX_BYTES, Outline, read_opml, write_opml
 from monitor.settings import Settings
 
 

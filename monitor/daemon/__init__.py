@@ -2,7 +2,6 @@
 
 core.py              the daemon's parts and state; one cycle (run --once), reload, close
 scheduler.py         APScheduler wiring: the poll, delivery and maintenance jobs; stop
-
 inputs.py            the watchlist files' signature and the targets' check (start, reload)
 startup.py           the start line
 systemd.py           sd_notify READY/STOPPING/WATCHDOG; no-op without NOTIFY_SOCKET
