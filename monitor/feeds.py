@@ -6,7 +6,7 @@ a reload rebuilds the list. The store keeps a row per ``FeedSpec`` (``Store.sync
 
 from __future__ import annotations
 
-from monitor.config_templates import DEFAULT_SEARCH_TEMPLATES
+from monitor.config.templates import DEFAULT_SEARCH_TEMPLATES
 from monitor.model import FeedSpec
 from monitor.settings import Settings
 from monitor.watchlist import Watchlists, search_feed_urls

@@ -7,7 +7,7 @@ alerts to the log only). ``$MONITOR_DATABASE_URL`` overrides the database URL.
 
 Every wrong key or value is a ConfigError naming the file and line, the key and what is
 expected, so a typo never silently falls back to a default; reading goes on past a problem,
-and one ConfigError lists them all (``monitor.config_file``). Stage modules never read the
+and one ConfigError lists them all (``monitor.config.file``). Stage modules never read the
 environment: they receive values from here.
 """
 
@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from monitor.config_file import KeyLines, Problems, TableReader, parse_duration, read_toml
-from monitor.config_targets import TargetConfig, read_secret_file, targets_of
-from monitor.config_templates import DEFAULT_SEARCH_TEMPLATES, TEMPLATE_KEYS, check_template
+from monitor.config.file import KeyLines, Problems, TableReader, parse_duration, read_toml
+from monitor.config.targets import TargetConfig, read_secret_file, targets_of
+from monitor.config.templates import DEFAULT_SEARCH_TEMPLATES, TEMPLATE_KEYS, check_template
 from monitor.errors import ConfigError
 from monitor.redact import redact_url
 
@@ -92,7 +92,7 @@ class Settings:
     http_listen: str | None = None
     # what a client of that endpoint must show when it listens beyond the loopback interface
     http_token: str | None = field(default=None, repr=False)
-    # message templates of [templates] (monitor.config_templates.TEMPLATE_KEYS)
+    # message templates of [templates] (monitor.config.templates.TEMPLATE_KEYS)
     templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True

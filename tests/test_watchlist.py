@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from monitor.config_templates import DEFAULT_SEARCH_TEMPLATES
+from monitor.config.templates import DEFAULT_SEARCH_TEMPLATES
 from monitor.errors import ConfigError, WatchlistError
 from monitor.model import Signal
 from monitor.watchlist import (

@@ -30,7 +30,7 @@ from urllib.parse import quote, urlsplit
 
 import regex
 
-from monitor.config_templates import DEFAULT_TEMPLATES, FIELDS, TEMPLATE_KEYS, check_template
+from monitor.config.templates import DEFAULT_TEMPLATES, FIELDS, TEMPLATE_KEYS, check_template
 from monitor.links import without_tracking
 from monitor.normalize import html_to_text
 

@@ -21,8 +21,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from monitor.config_file import Problems, TableReader, parse_duration
-from monitor.config_templates import check_template
+from monitor.config.file import Problems, TableReader, parse_duration
+from monitor.config.templates import check_template
 from monitor.errors import ConfigError
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
