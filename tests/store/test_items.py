@@ -1,42 +1,14 @@
-"""Storage on both databases: migrations agree with the models, dedupe is enforced by the
-database, the outbox claims work with a lease."""
+"""Items on both databases: dedupe is enforced by the database, stories by link, and an
+alert is unique per watch, story and change."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
-
 from monitor.model import FeedSpec, Item
-from monitor.store import Store, make_engine, upgrade
-from monitor.store.engine import alembic_config
-from monitor.store.feeds import SuccessfulFetch
-from monitor.store.tables import Base
+from monitor.store import Store
 
 NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
-
-
-def test_migrations_have_a_single_head(db_url: str) -> None:
-    engine = make_engine(db_url)
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    assert len(script.get_heads()) == 1
-    engine.dispose()
-
-
-def test_migrations_match_the_models(store: Store) -> None:
-    with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
-    tables = set(inspect(store.engine).get_table_names())
-    assert {"feed", "item", "story", "watch_match", "alert", "delivery"} <= tables
-
-
-def test_upgrade_is_idempotent(store: Store) -> None:
-    upgrade(store.engine)
-    upgrade(store.engine)
 
 
 def _item(key: str, title: str, link: str | None = None) -> Item:
@@ -113,31 +85,3 @@ def test_an_alert_is_unique_per_watch_story_and_change(store: Store) -> None:
         second = unit.add_alert(targets=["chat"], now=NOW, **fields)
     assert first is not None and second is None
     assert store.delivery_counts() == {"pending": 2}
-
-
-def test_deliveries_are_claimed_with_a_lease(store: Store) -> None:
-    test_an_alert_is_unique_per_watch_story_and_change(store)
-    claimed = store.claim_deliveries(NOW, lease=timedelta(minutes=2))
-    assert len(claimed) == 2
-    assert store.claim_deliveries(NOW, lease=timedelta(minutes=2)) == []
-    later = store.claim_deliveries(NOW + timedelta(minutes=3), lease=timedelta(minutes=2))
-    assert len(later) == 2  # a crashed sender's lease ran out: the work is taken over
-    store.mark_delivered(later[0].id, NOW)
-    store.mark_many_failed([later[1].id], error="500", next_attempt_at=NOW + timedelta(hours=1))
-    assert store.claim_deliveries(NOW + timedelta(minutes=10), lease=timedelta(minutes=2)) == []
-    retry = store.claim_deliveries(
-        NOW + timedelta(minutes=10), lease=timedelta(minutes=2), ignore_backoff=True
-    )
-    assert [d.id for d in retry] == [later[1].id]
-
-
-def test_due_feeds_are_claimed_once(store: Store) -> None:
-    urls = [f"http://127.0.0.1/{i}" for i in range(5)]
-    store.sync_feeds([FeedSpec(u) for u in urls])
-    first = store.claim_due_feeds(urls, NOW, lease=timedelta(minutes=5))
-    assert sorted(f.url for f in first) == sorted(urls)
-    assert store.claim_due_feeds(urls, NOW, lease=timedelta(minutes=5)) == []
-    store.record_fetches(
-        [SuccessfulFetch(first[0].id, NOW, status=200, next_poll_at=NOW + timedelta(minutes=10))]
-    )
-    assert store.claim_due_feeds(urls, NOW + timedelta(minutes=6), lease=timedelta(minutes=5)) != []
