@@ -273,7 +273,7 @@ def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
 
 def _notify_test(settings: Settings, target: str | None) -> int:
     from monitor.delivery.messages import sample_view
-    from monitor.delivery.notifier import Notifier, redact
+    from monitor.delivery.notifier import Notifier, redact_target
 
     targets = {t.name: t.url for t in settings.targets}
     if not targets:
@@ -292,6 +292,6 @@ def _notify_test(settings: Settings, target: str | None) -> int:
             error = logs.SECRETS.scrub(str(exc))
         style = notifier.style(name)
         state = "ok" if error is None else f"FAILED: {error}"
-        print(f"{name} ({redact(targets[name])}, {style.format}): {state}")  # noqa: T201
+        print(f"{name} ({redact_target(targets[name])}, {style.format}): {state}")  # noqa: T201
         failed += error is not None
     return 1 if failed else 0

@@ -45,10 +45,11 @@ _EXPECTED_URL = "an Apprise URL such as 'mailtos://user:pass@host?to=me@example.
 
 @dataclass(frozen=True)
 class TargetConfig:
-    """A named Apprise URL. ``url`` is secret: never log it, use ``monitor.delivery.notifier.redact``.
+    """A named Apprise URL. ``url`` is secret: never log it, use
+    ``monitor.delivery.notifier.redact_target``.
 
-    The other fields are the target's delivery policy (see ``monitor.delivery.policy``) and message
-    overrides (see ``monitor.delivery.messages``)."""
+    The other fields are the target's delivery policy (see ``monitor.delivery.policy``) and
+    message overrides (see ``monitor.delivery.messages``)."""
 
     name: str
     url: str

@@ -3,7 +3,7 @@
 Apprise 2.x ``notify()`` returns a result whose truth is success, never raises, does not
 retry, and waits up to 60 s by default; so each call runs in a worker thread with short
 connect/read timeouts, and retries are ours (the delivery outbox, see ``delivery.py``).
-Target URLs carry secrets: they are only ever shown through ``redact``.
+Target URLs carry secrets: they are only ever shown through ``redact_target``.
 
 Apprise (about 15 MB and 40 ms to import, with its plugins) is imported on first use: a
 send, a validation, or a target's default format; a daemon with no targets never loads it.
@@ -46,7 +46,7 @@ EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email", "ses", "sendgrid", "mai
 MARKDOWN_SERVICES = frozenset({"mmost", "mmosts", "zulip"})
 
 
-def redact(url: str) -> str:
+def redact_target(url: str) -> str:
     """Scheme and host only: ``mmost://chat.example.org/***``. Never the user, password,
     path tokens or query, where Apprise URLs keep their secrets."""
     return redact_url(url, keep_path=False)
@@ -136,7 +136,7 @@ class Notifier:
         asset = _asset()
         client = apprise.Apprise(asset=asset)
         if not client.add(_with_timeouts(url, self.timeout), asset=asset):
-            raise NotifyError(f"target {target!r}: not a valid Apprise URL ({redact(url)})")
+            raise NotifyError(f"target {target!r}: not a valid Apprise URL ({redact_target(url)})")
         return client
 
     def validate(self) -> list[str]:
@@ -326,7 +326,7 @@ __all__ = [
     "AlertView",
     "Message",
     "Notifier",
-    "redact",
+    "redact_target",
     "render",
     "safe_text",
     "secrets_of",
