@@ -69,6 +69,23 @@ def _next_delay(error: str, attempts: int) -> float:
     return max(delay, min(floor, RETRY_MAX * 24))
 
 
+def watch_timeline(store: Store, watch: str, *, limit: int = 12) -> list[TimelineEntry]:
+    """The dates claimed for ``watch`` over time, and by whom, oldest first: each claim
+    (signal, source, dates) once, a match without dates only when it is a release."""
+    found: list[TimelineEntry] = []
+    claims: set[tuple[str, ...]] = set()
+    for at, dates, rumored, official, source, signal in store.timeline_claims(
+        watch, limit=limit * 4
+    ):
+        key = (signal, source, *sorted(dates))
+        if (not dates and signal != "released") or key in claims:
+            continue
+        claims.add(key)
+        found.append(TimelineEntry(at, tuple(dates), rumored, official, source, signal))
+    found.reverse()
+    return found[-limit:]
+
+
 def alert_view(store: Store, alert_id: int) -> AlertView | None:
     alert = store.alert(alert_id)
     if alert is None:
@@ -76,10 +93,7 @@ def alert_view(store: Store, alert_id: int) -> AlertView | None:
     head = alerting.headline(
         alert.watch, Signal(alert.signal), alert.rumored, alert.dates or (), alert.official
     )
-    timeline = [
-        TimelineEntry(at, tuple(dates), rumored, official, source, signal)
-        for at, dates, rumored, official, source, signal in store.watch_timeline(alert.watch)
-    ]
+    timeline = watch_timeline(store, alert.watch)
     return AlertView(
         watch=alert.watch,
         headline=head,

@@ -45,11 +45,11 @@ class StoredItem(NamedTuple):
 class QueryStore(Repository):
     """What reports, messages and the calendar read; nothing here writes."""
 
-    def watch_timeline(
-        self, watch: str, *, until: datetime | None = None, limit: int = 12
+    def timeline_claims(
+        self, watch: str, *, until: datetime | None = None, limit: int = 48
     ) -> list[TimelineClaim]:
-        """(seen, dates, rumored, official, source, signal) for each dated or released match
-        of ``watch``, oldest first: the dates claimed for it over time, and by whom."""
+        """The latest ``limit`` dated or released matches of ``watch``, newest first: the
+        dates claimed for it over time, and by whom."""
         seen = func.coalesce(t.Item.published_at, t.Item.first_seen_at)
         with self.session() as s:
             query = (
@@ -68,17 +68,11 @@ class QueryStore(Repository):
             )
             if until is not None:
                 query = query.where(t.Item.first_seen_at <= until)
-            rows = s.execute(query.limit(limit * 4)).all()
-        found: list[TimelineClaim] = []
-        claims: set[tuple[str, ...]] = set()
-        for at, dates, rumored, official, label, signal in rows:
-            key = (signal, label, *sorted(dates or []))
-            if (not dates and signal != "released") or key in claims:
-                continue
-            claims.add(key)
-            found.append(TimelineClaim(at, list(dates or []), rumored, official, label, signal))
-        found.reverse()
-        return found[-limit:]
+            rows = s.execute(query.limit(limit)).all()
+        return [
+            TimelineClaim(at, list(dates or []), rumored, official, label, signal)
+            for at, dates, rumored, official, label, signal in rows
+        ]
 
     def alert(self, alert_id: int) -> t.Alert | None:
         with self.session() as s:
