@@ -36,12 +36,13 @@ from pathlib import Path
 
 from monitor.analysis import Rules, analyse
 from monitor.links import canonical_url
-from monitor.model import Item
+from monitor.model import FeedSpec, Item, fingerprint
 from monitor.pipeline import STORY_WINDOW, PollContext, _persist
 from monitor.recent import RecentKeys
 from monitor.settings import BUNDLED_WATCHLISTS
 from monitor.store import Store, make_engine, upgrade
-from monitor.store.repository import FeedRow, NewItem, fingerprint
+from monitor.store.feeds import FeedRow
+from monitor.store.items import NewItem
 from monitor.stories import Signature
 from monitor.watchlist import load_watchlists
 
@@ -114,7 +115,7 @@ def store_at(path: Path) -> Store:
 
 
 def feeds(store: Store) -> list[int]:
-    store.sync_feeds([(f"https://feed{n}.test/rss", None, None, False) for n in range(FEEDS)])
+    store.sync_feeds([FeedSpec(f"https://feed{n}.test/rss") for n in range(FEEDS)])
     return [row.id for n in range(FEEDS) if (row := store.feed(f"https://feed{n}.test/rss"))]
 
 

@@ -31,8 +31,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.analysis import Rules, analyse
+from monitor.commands.scan import result_json
 from monitor.parser import parse
-from monitor.scan import result_json
 from monitor.watchlist import load_watchlists
 from tests.signals_scoring import ALERTING, gold_signal, held_out, load, same_forms, score, to_rss
 

@@ -114,7 +114,7 @@ def _write() -> None:
 def _watch_cycle() -> None:
     """Time only while the daemon's lag probe runs: from the first claim to the last
     delivery of ``run --once``, while feeds are polled in ``run``."""
-    from monitor.loop_lag import LoopLagProbe
+    from monitor.daemon.loop_lag import LoopLagProbe
 
     start, stop = LoopLagProbe.start, LoopLagProbe.stop
 

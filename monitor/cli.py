@@ -146,7 +146,7 @@ def _say(line: str) -> None:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    from monitor.notifier import secrets_of
+    from monitor.delivery.notifier import secrets_of
 
     found = [piece for t in settings.targets for piece in secrets_of(t.url)]
     return found + [piece for f in settings.feeds for piece in url_secrets(f.url)]
@@ -157,7 +157,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
     if command == "run":
         return _run(settings, config, once=args.once)
     if command == "scan":
-        from monitor.scan import scan
+        from monitor.commands.scan import scan
 
         paths = (
             [Path(p) for p in args.watchlists]
@@ -174,7 +174,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
         log.info("database is at the latest schema")
         return 0
     if command == "demo":
-        from monitor.demo import demo
+        from monitor.commands.demo import demo
 
         return demo(out=sys.stdout)
     if command == "notify":
@@ -183,7 +183,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, config: str | None) 
         from monitor.commands.feeds import feeds
 
         return feeds(args, settings, out=sys.stdout)
-    from monitor import reports
+    from monitor.commands import reports
 
     if command == "replay":
         try:
@@ -228,7 +228,7 @@ def _run(settings: Settings, config: str | None, *, once: bool) -> int:
     if not once:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda signum, _frame: stops.append(signum))
-    from monitor.scheduler import Daemon
+    from monitor.daemon.scheduler import Daemon
 
     daemon = Daemon(settings, config_arg=config)
     if once:
@@ -272,8 +272,8 @@ def _check_watchlists(paths: Sequence[str], settings: Settings) -> int:
 
 
 def _notify_test(settings: Settings, target: str | None) -> int:
-    from monitor.messages import sample_view
-    from monitor.notifier import Notifier, redact
+    from monitor.delivery.messages import sample_view
+    from monitor.delivery.notifier import Notifier, redact_target
 
     targets = {t.name: t.url for t in settings.targets}
     if not targets:
@@ -292,6 +292,6 @@ def _notify_test(settings: Settings, target: str | None) -> int:
             error = logs.SECRETS.scrub(str(exc))
         style = notifier.style(name)
         state = "ok" if error is None else f"FAILED: {error}"
-        print(f"{name} ({redact(targets[name])}, {style.format}): {state}")  # noqa: T201
+        print(f"{name} ({redact_target(targets[name])}, {style.format}): {state}")  # noqa: T201
         failed += error is not None
     return 1 if failed else 0

@@ -80,13 +80,23 @@ class FeedError(MonitorError):
 
 
 class FetchError(FeedError):
-    """The HTTP side failed: DNS, connect, TLS, timeout, status, size."""
+    """The HTTP side failed: DNS, connect, TLS, timeout, status, size.
+
+    ``status`` is the HTTP status of the response that failed, when there was one; the
+    feed row keeps it as its last status."""
 
     def __init__(
-        self, url: str, kind: str, message: str = "", *, retry_after: float | None = None
+        self,
+        url: str,
+        kind: str,
+        message: str = "",
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(url, kind, message)
         self.retry_after = retry_after
+        self.status = status
 
 
 class ParseError(FeedError):

@@ -30,7 +30,7 @@ import contextlib
 from collections.abc import Sequence
 
 from monitor.store import Store
-from monitor.store.repository import SuccessfulFetch
+from monitor.store.feeds import SuccessfulFetch
 
 WINDOW = 0.02  # seconds a batch waits for company before its transaction
 MAX_ROWS = 500

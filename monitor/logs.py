@@ -122,7 +122,7 @@ SECRETS = SecretFilter()
 
 
 def _quiet_apprise(record: logging.LogRecord) -> bool:
-    """Apprise's logger runs at DEBUG so ``monitor.notifier`` can tell why a send failed;
+    """Apprise's logger runs at DEBUG so ``monitor.delivery.notifier`` can tell why a send failed;
     below WARNING its lines (whole URLs, payloads) stay out of our log."""
     return record.levelno >= logging.WARNING or not record.name.startswith("apprise")
 

@@ -1,4 +1,4 @@
-"""Plain data that crosses stages: items, matches, signals, classifications.
+"""Plain data that crosses stages: feeds, items, matches, signals, classifications.
 
 Stages exchange these frozen dataclasses and nothing else, so each stage can be
 tested alone with hand-made values.
@@ -6,7 +6,8 @@ tested alone with hand-made values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -29,6 +30,20 @@ _SIGNAL_RANK = {Signal.MENTION: 0, Signal.RUMOR: 1, Signal.DATED: 2, Signal.RELE
 
 
 @dataclass(frozen=True)
+class FeedSpec:
+    """A feed to poll, as the config or a watch names it: the row the store keeps for it.
+
+    ``interval`` is in seconds (None: the default interval); ``official`` marks the vendor's
+    own newsroom, whose releases and dates are confirmed.
+    """
+
+    url: str
+    name: str | None = None
+    interval: float | None = None
+    official: bool = False
+
+
+@dataclass(frozen=True)
 class Item:
     """One feed entry as parsed, before matching.
 
@@ -44,6 +59,12 @@ class Item:
     content: str = ""
     published: datetime | None = None
     language: str | None = None
+
+
+def fingerprint(item: Item) -> str:
+    """Content identity: catches feeds whose guids change on every fetch."""
+    text = f"{item.title.strip().casefold()}\n{item.summary.strip().casefold()}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -76,12 +97,3 @@ class Classification:
     rumored: bool = False
     dates: tuple[str, ...] = ()
     evidence: str = ""
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """An item after matching and classification: what `monitor scan` prints."""
-
-    item: Item
-    matches: tuple[Match, ...]
-    classifications: dict[str, Classification] = field(default_factory=dict)

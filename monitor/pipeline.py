@@ -22,17 +22,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor import alerting, feed_state
 from monitor.analysis import Analysis, Rules, analyse
-from monitor.errors import FeedError, StoreError
+from monitor.delivery.notifier import Message, Notifier
+from monitor.errors import FeedError, FetchError, StoreError
 from monitor.feed_discovery import fetch_feed
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
-from monitor.model import Item, Signal
-from monitor.notifier import Message, Notifier
+from monitor.model import Item, Signal, fingerprint
 from monitor.prepare import prepare_all
 from monitor.recent import RecentKeys
 from monitor.store import Store
-from monitor.store.repository import FeedRow, NewItem, SuccessfulFetch, Unit, fingerprint
+from monitor.store.feeds import FeedRow, SuccessfulFetch
+from monitor.store.items import NewItem, Unit
 from monitor.stories import Signature
 
 if TYPE_CHECKING:
@@ -263,15 +264,16 @@ def _analyse_all(
 async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, interval: float) -> None:
     """Back-off, 410 and the failing-too-long notice: the rules of ``feed_state``."""
     failures = feed.error_count + 1
-    retry_after = getattr(exc, "retry_after", None)
-    status = getattr(exc, "status", None)
+    fetch = exc if isinstance(exc, FetchError) else None
+    retry_after = fetch.retry_after if fetch else None
+    status = fetch.status if fetch else None
     now = ctx.now()
     decision = feed_state.after_failure(
         now=now,
         interval=interval,
         failures=failures,
         kind=exc.kind,
-        retry_after=retry_after if isinstance(retry_after, int | float) else None,
+        retry_after=retry_after,
         failing_since=feed.failing_since,
         operator_notified_at=feed.operator_notified_at,
         policy=ctx.policy,
@@ -295,7 +297,7 @@ async def _record_failure(ctx: PollContext, feed: FeedRow, exc: FeedError, inter
             now=now,
             kind=exc.kind,
             message=exc.detail or exc.kind,
-            status=status if isinstance(status, int) else None,
+            status=status,
             next_poll_at=next_at,
             disable=gone,
         )

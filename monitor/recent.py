@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
-from monitor.model import Item
-from monitor.store.repository import fingerprint
+from monitor.model import Item, fingerprint
 
 PER_FEED = 2000  # keys kept per feed: a few polls' worth of the largest feeds
 MAX_FEEDS = 5000  # feeds kept, least recently polled dropped first

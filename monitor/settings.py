@@ -7,7 +7,7 @@ alerts to the log only). ``$MONITOR_DATABASE_URL`` overrides the database URL.
 
 Every wrong key or value is a ConfigError naming the file and line, the key and what is
 expected, so a typo never silently falls back to a default; reading goes on past a problem,
-and one ConfigError lists them all (``monitor.config_file``). Stage modules never read the
+and one ConfigError lists them all (``monitor.config.file``). Stage modules never read the
 environment: they receive values from here.
 """
 
@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from monitor.config_file import KeyLines, Problems, TableReader, parse_duration, read_toml
-from monitor.config_targets import TargetConfig, read_secret_file, targets_of
+from monitor.config.file import KeyLines, Problems, TableReader, parse_duration, read_toml
+from monitor.config.targets import TargetConfig, read_secret_file, targets_of
+from monitor.config.templates import DEFAULT_SEARCH_TEMPLATES, TEMPLATE_KEYS, check_template
 from monitor.errors import ConfigError
 from monitor.redact import redact_url
 
@@ -91,7 +92,7 @@ class Settings:
     http_listen: str | None = None
     # what a client of that endpoint must show when it listens beyond the loopback interface
     http_token: str | None = field(default=None, repr=False)
-    # message templates of [templates] (monitor.messages.TEMPLATE_KEYS)
+    # message templates of [templates] (monitor.config.templates.TEMPLATE_KEYS)
     templates: Mapping[str, str] = field(default_factory=dict)
     # poll the feeds and search feeds that watches name (off for the offline demo)
     watch_feeds: bool = True
@@ -103,8 +104,6 @@ class Settings:
 
     def search_names(self) -> tuple[str, ...]:
         """Search sources a watch may name: the built-in ones and those of [search]."""
-        from monitor.watchlist import DEFAULT_SEARCH_TEMPLATES
-
         return tuple({**DEFAULT_SEARCH_TEMPLATES, **self.search_templates})
 
 
@@ -375,8 +374,6 @@ def _feeds(top: TableReader, problems: Problems) -> tuple[FeedConfig, ...]:
 
 
 def _templates(top: TableReader) -> dict[str, str]:
-    from monitor.messages import TEMPLATE_KEYS, check_template
-
     r = top.table("templates", "templates")
     r.check_keys(set(TEMPLATE_KEYS))
     found = {}

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from monitor import feed_state, reports
+from monitor import feed_state
 from monitor.analysis import Rules
+from monitor.commands import reports
+from monitor.delivery.notifier import Notifier
 from monitor.feed_state import FetchPolicy
 from monitor.fetcher import Fetcher
-from monitor.notifier import Notifier
+from monitor.model import FeedSpec
 from monitor.parser import shutdown_parsers
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.settings import load_settings
 from monitor.store import Store, make_engine, upgrade
-from monitor.store.repository import FeedRow
+from monitor.store.feeds import FeedRow
 from monitor.watchlist import load_watchlists
 from tests.conftest import REPO, LocalServer, Receiver, run_cli, write_config
 
@@ -171,7 +173,7 @@ def test_a_permanent_redirect_seen_twice_moves_the_feed(
 ) -> None:
     new = feed_server.serve("/new.xml", FEED)
     old = feed_server.serve("/old.xml", b"", status=301, Location=new)
-    store.sync_feeds([(old, None, None, False)])
+    store.sync_feeds([FeedSpec(old)])
     clock = Clock(T0)
 
     assert poll(store, old, clock).status == "ok"
@@ -188,7 +190,7 @@ def test_a_permanent_redirect_seen_twice_moves_the_feed(
     assert feed_server.hits("/new.xml")[-1].status == 200
     assert len(feed_server.hits("/old.xml")) == hits  # fetched from the new URL now
     # The configured URL stays the feed's identity: a config sync makes no second row.
-    store.sync_feeds([(old, None, None, False)])
+    store.sync_feeds([FeedSpec(old)])
     assert [f.url for f in store.feeds()] == [old]
 
 
@@ -197,7 +199,7 @@ def test_a_redirect_that_comes_and_goes_does_not_move_the_feed(
 ) -> None:
     new = feed_server.serve("/new.xml", FEED)
     old = feed_server.serve("/old.xml", b"", status=301, Location=new)
-    store.sync_feeds([(old, None, None, False)])
+    store.sync_feeds([FeedSpec(old)])
     clock = Clock(T0)
     poll(store, old, clock)
     feed_server.serve("/old.xml", FEED)
@@ -214,7 +216,7 @@ def test_a_feed_failing_too_long_tells_the_operator_once_per_period(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     url = feed_server.serve("/feed.xml", b"down", status=500)
-    store.sync_feeds([(url, "Flaky news", None, False)])
+    store.sync_feeds([FeedSpec(url, "Flaky news")])
     notifier = Notifier({"chat": receiver.apprise_url}, timeout=5)
     clock = Clock(T0)
 
@@ -247,7 +249,7 @@ def test_a_failing_feed_notice_that_reached_no_target_is_sent_at_the_next_failur
     store: Store, feed_server: LocalServer, receiver: Receiver
 ) -> None:
     url = feed_server.serve("/feed.xml", b"down", status=500)
-    store.sync_feeds([(url, "Flaky news", None, False)])
+    store.sync_feeds([FeedSpec(url, "Flaky news")])
     notifier = Notifier({"chat": receiver.apprise_url}, timeout=5)
     clock = Clock(T0)
     for day in (0, 1, 2):
@@ -281,7 +283,7 @@ def test_status_reports_a_feed_failing_too_long(
     try:
         upgrade(engine)
         store = Store(engine)
-        store.sync_feeds([(url, None, None, False)])
+        store.sync_feeds([FeedSpec(url)])
         now = datetime.now(UTC)
         for day in (3, 0):
             poll(store, url, Clock(now - timedelta(days=day)))
@@ -301,7 +303,7 @@ def test_status_reports_a_feed_failing_too_long(
 def test_known_items_are_found_by_key_or_by_content(store: Store) -> None:
     from monitor.model import Item
 
-    store.sync_feeds([("http://127.0.0.1/a", None, None, False)])
+    store.sync_feeds([FeedSpec("http://127.0.0.1/a")])
     feed = row(store, "http://127.0.0.1/a")
     first = Item(key="guid:1", title="One", summary="first")
     second = Item(key="guid:2", title="Two", summary="second")
@@ -314,7 +316,7 @@ def test_known_items_are_found_by_key_or_by_content(store: Store) -> None:
     assert found == {"guid:1", "guid:rotated"}
     assert store.known_items(feed.id, []) == set()
     # Scoped to the feed: another feed knows nothing.
-    store.sync_feeds([("http://127.0.0.1/b", None, None, False)])
+    store.sync_feeds([FeedSpec("http://127.0.0.1/b")])
     assert store.known_items(row(store, "http://127.0.0.1/b").id, [first]) == set()
 
 
@@ -322,7 +324,7 @@ def test_a_repoll_without_conditional_get_stores_nothing_new(
     store: Store, feed_server: LocalServer
 ) -> None:
     url = feed_server.serve("/feed.xml", FEED)  # no ETag, no Last-Modified
-    store.sync_feeds([(url, None, None, False)])
+    store.sync_feeds([FeedSpec(url)])
     clock = Clock(T0)
     first = poll(store, url, clock)
     assert (first.status, first.items, first.new_items) == ("ok", 1, 1)

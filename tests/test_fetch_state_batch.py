@@ -12,15 +12,16 @@ import pytest
 
 from monitor.errors import StoreError
 from monitor.fetch_state_batch import FetchStateBatch
+from monitor.model import FeedSpec
 from monitor.store import Store
-from monitor.store.repository import SuccessfulFetch
+from monitor.store.feeds import SuccessfulFetch
 
 NOW = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
 URLS = [f"http://127.0.0.1/feed{i}" for i in range(5)]
 
 
 def _claimed(store: Store) -> list[int]:
-    store.sync_feeds([(u, None, None, False) for u in URLS])
+    store.sync_feeds([FeedSpec(u) for u in URLS])
     return [f.id for f in store.claim_due_feeds(URLS, NOW, lease=timedelta(minutes=5))]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from monitor.opml import OpmlError, Outline, read_opml, write_opml
+from monitor.commands.opml import OpmlError, Outline, read_opml, write_opml
 from monitor.settings import load_settings
 from tests.conftest import REPO, run_cli
 

@@ -16,7 +16,7 @@ from monitor import pipeline
 from monitor.analysis import Rules
 from monitor.errors import ParseError
 from monitor.fetcher import Fetcher
-from monitor.model import Item
+from monitor.model import FeedSpec, Item
 from monitor.normalize import document_text
 from monitor.parser import parse, parse_in_worker, shutdown_parsers
 from monitor.parser.worker import prepare_in_worker
@@ -153,7 +153,7 @@ def test_items_are_stored_and_alert_when_a_worker_cannot_prepare_them(
 
     monkeypatch.setattr(pipeline, "_WORKERS", [(parse_in_worker, cannot_prepare)])
     url = feed_server.serve("/ai.xml", FEED)
-    store.sync_feeds([(url, None, None, False)])
+    store.sync_feeds([FeedSpec(url)])
     with caplog.at_level(logging.WARNING, logger="monitor.prepare"):
         [report] = poll_all(store, [url], None)
     assert (report.status, report.new_items, len(report.alerts)) == ("ok", 2, 1)
@@ -168,7 +168,7 @@ def test_one_writer_thread_stores_concurrent_feeds_with_the_plans_they_made(
 ) -> None:
     # Five feeds polled at once carry the same story: written by one thread, each batch's
     # story look-ups (made before its transaction) hold, and all join one story.
-    from monitor.store import repository
+    from monitor.store import story_index
 
     looked_up: list[int] = []
 
@@ -181,10 +181,10 @@ def test_one_writer_thread_stores_concurrent_feeds_with_the_plans_they_made(
         looked_up.append(len(signatures))
         return assign_stories(signatures, linked, index, now)
 
-    monkeypatch.setattr(repository, "assign_stories", counted)
+    monkeypatch.setattr(story_index, "assign_stories", counted)
     bodies = [FEED.replace("n-", f"f{n}-").replace("news.test", f"news{n}.test") for n in range(5)]
     urls = [feed_server.serve(f"/f{n}.xml", body) for n, body in enumerate(bodies)]
-    store.sync_feeds([(url, None, None, False) for url in urls])
+    store.sync_feeds([FeedSpec(url) for url in urls])
     with ThreadPoolExecutor(1) as writer:
         reports = poll_all(store, urls, writer)
     assert [r.new_items for r in reports] == [2] * 5

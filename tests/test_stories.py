@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import func, select
 
 from monitor.links import canonical_url
-from monitor.model import Item
+from monitor.model import FeedSpec, Item
 from monitor.recent import RecentKeys
 from monitor.store import Store, make_engine, upgrade
 from monitor.store import tables as t
@@ -151,7 +151,7 @@ def test_index_finds_only_recent_similar_stories_and_stays_bounded() -> None:
 
 
 def _feed(store: Store, url: str) -> int:
-    store.sync_feeds([(url, None, None, False)])
+    store.sync_feeds([FeedSpec(url)])
     row = store.feed(url)
     assert row is not None
     return row.id

@@ -6,11 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from monitor.config.templates import DEFAULT_SEARCH_TEMPLATES
 from monitor.errors import ConfigError, WatchlistError
 from monitor.model import Signal
 from monitor.watchlist import (
     DEFAULT_ALERT_ON,
-    DEFAULT_SEARCH_TEMPLATES,
     Context,
     Term,
     Watch,

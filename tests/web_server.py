@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.analysis import Rules
-from monitor.health import DaemonStatus, Metrics
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, make_engine
+from monitor.web.health import DaemonStatus, Metrics
 from monitor.web.server import Daemon, WebServer
 
 

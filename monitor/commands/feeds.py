@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from monitor.commands.opml import MAX_BYTES, Outline, read_opml, write_opml
 from monitor.errors import MonitorError
-from monitor.opml import MAX_BYTES, Outline, read_opml, write_opml
 from monitor.settings import Settings
 
 
@@ -29,11 +29,11 @@ def feeds(args: argparse.Namespace, settings: Settings, *, out: TextIO) -> int:
 
 def polled_feeds(settings: Settings) -> list[Outline]:
     """The feeds ``monitor run`` polls, each URL once, in its order."""
-    from monitor.daemon_inputs import feed_specs
+    from monitor.feeds import feed_specs
     from monitor.watchlist import load_watchlists
 
     watchlists = load_watchlists(settings.watchlist_paths, known_searches=settings.search_names())
-    return [Outline(url, name) for url, name, _, _ in feed_specs(settings, watchlists)]
+    return [Outline(f.url, f.name) for f in feed_specs(settings, watchlists)]
 
 
 def export(settings: Settings, output: str | None, *, out: TextIO) -> int:

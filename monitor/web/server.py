@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from monitor.health import DaemonStatus, Metrics, healthz_body
+from monitor.web.health import DaemonStatus, Metrics, healthz_body
 from monitor.web.pages import Pages
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def make_app(daemon: Daemon, *, token: str | None = None) -> web.Application:
         return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
 
     async def calendar(_: web.Request) -> web.Response:
-        from monitor.reports import calendar_text
+        from monitor.calendar import calendar_text
 
         text = await asyncio.to_thread(calendar_text, daemon.store)
         return web.Response(text=text, content_type="text/calendar", charset="utf-8")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from monitor.ical import period
+from monitor.calendar import period
 from monitor.web.present import label
 from monitor.web.queries import Claim
 

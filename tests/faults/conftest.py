@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_daemon import NotifyListener
+from tests.daemon.test_scheduler import NotifyListener
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from tests.conftest import (
     wait_for,
     write_config,
 )
+from tests.daemon.test_scheduler import FEED, NotifyListener
 from tests.faults.proxy import TcpProxy
-from tests.test_daemon import FEED, NotifyListener
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.conftest import (
     run_cli,
     write_config,
 )
-from tests.test_daemon import FEED
+from tests.daemon.test_scheduler import FEED
 
 
 def test_a_429_waits_at_least_its_retry_after(

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.redact import redact_url, redact_urls_in
 from tests.conftest import LocalServer, Receiver, run_cli, write_config
-from tests.test_daemon import FEED
+from tests.daemon.test_scheduler import FEED
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import REPO, LocalServer, run_cli, start_daemon, wait_for, write_config
-from tests.test_daemon import FEED
+from tests.daemon.test_scheduler import FEED
 
 
 def test_journald_lines_carry_their_priority(tmp_path: Path, feed_server: LocalServer) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalServer, start_daemon, wait_for, write_config
+from tests.daemon.test_scheduler import FEED
 from tests.faults.receivers import HangingReceiver
-from tests.test_daemon import FEED
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""The session every part of the Store shares: one short transaction at a time.
+
+The Store is one class over one engine, written as a part per aggregate (feeds, items and
+their stories, the delivery outbox, retention, report queries), each in its own module on
+top of this base; ``monitor.store.repository`` puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.store.engine import database_error
+
+
+class Repository:
+    """The engine, its sessions and the dialect's INSERT: what every part of the Store uses."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            url = self.engine.url.render_as_string(hide_password=False)
+            raise database_error(url, exc, "error") from exc
+        finally:
+            session.close()
+
+    def _insert(self, table: Any) -> Any:
+        return dialect_insert(self.dialect)(table)
+
+
+@cache
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's INSERT construct (for ON CONFLICT and RETURNING), imported on first use:
+    the PostgreSQL dialect package costs some 20 ms of start-up that SQLite never needs."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
+def cap(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
