@@ -169,6 +169,7 @@ def test_error_statuses(
     error = fetch_error(server.url_for("/s"))
     assert (error.kind, error.retry_after) == (kind, retry_after)
     assert error.url == server.url_for("/s")
+    assert error.status == status  # the feed row keeps it as its last status
 
 
 def test_retry_after_http_date(server: HTTPServer) -> None:

@@ -365,15 +365,23 @@ class Fetcher:
                 else max_age(rheaders.get("cache-control")),
             )
         if status == 429 or (status == 503 and retry_after is not None):
-            raise FetchError(redact(url), "rate_limited", f"HTTP {status}", retry_after=retry_after)
+            raise FetchError(
+                redact(url),
+                "rate_limited",
+                f"HTTP {status}",
+                retry_after=retry_after,
+                status=status,
+            )
         if status == 410:
-            raise FetchError(redact(url), "gone", "HTTP 410 Gone")
+            raise FetchError(redact(url), "gone", "HTTP 410 Gone", status=status)
         if 400 <= status < 500:
-            raise FetchError(redact(url), "http_4xx", f"HTTP {status}")
+            raise FetchError(redact(url), "http_4xx", f"HTTP {status}", status=status)
         if status >= 500:
-            raise FetchError(redact(url), "http_5xx", f"HTTP {status}", retry_after=retry_after)
+            raise FetchError(
+                redact(url), "http_5xx", f"HTTP {status}", retry_after=retry_after, status=status
+            )
         if not 200 <= status < 300:
-            raise FetchError(redact(url), "http_4xx", f"unexpected HTTP {status}")
+            raise FetchError(redact(url), "http_4xx", f"unexpected HTTP {status}", status=status)
         length = rheaders.get("content-length", "").strip()
         if length.isdigit() and int(length) > cap:
             # Compressed or not, the decoded body would be at least about this large.
