@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from monitor.model import FeedSpec
 from monitor.store import Store, make_engine, upgrade
 from monitor.store.engine import alembic_config
 from monitor.store.tables import Base
@@ -29,5 +30,17 @@ def test_migrations_match_the_models(store: Store) -> None:
 
 
 def test_upgrade_is_idempotent(store: Store) -> None:
+    """Upgrading an up-to-date database again keeps its revision, tables and rows."""
+    store.sync_feeds([FeedSpec(url="http://127.0.0.1:1/feed.xml", interval=300.0)])
+
+    def state() -> tuple[str | None, set[str], int]:
+        with store.engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+        return revision, set(inspect(store.engine).get_table_names()), len(store.feeds())
+
+    before = state()
     upgrade(store.engine)
     upgrade(store.engine)
+    assert state() == before
+    script = ScriptDirectory.from_config(alembic_config(store.engine))
+    assert before[0] == script.get_current_head() and before[2] == 1
