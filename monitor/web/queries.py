@@ -266,7 +266,9 @@ def known_watches(engine: Engine) -> list[str]:
 
 
 @dataclass(frozen=True)
-class FeedRow:
+class FeedView:
+    """A feed as the dashboard lists it: its health, its label and its counts."""
+
     url: str
     label: str
     official: bool
@@ -306,14 +308,14 @@ FEED_ORDERS: dict[str, Any] = {
 }
 
 
-def feeds(engine: Engine, *, sort: str = "health", descending: bool = False) -> list[FeedRow]:
+def feeds(engine: Engine, *, sort: str = "health", descending: bool = False) -> list[FeedView]:
     """Every feed, sorted by one of ``FEED_ORDERS`` (then by name)."""
     order = FEED_ORDERS.get(sort, _HEALTH)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
                 t.Feed.url,
-                _LABEL,
+                _LABEL.label("label"),
                 t.Feed.official,
                 t.Feed.disabled,
                 t.Feed.error_count,
@@ -323,12 +325,12 @@ def feeds(engine: Engine, *, sort: str = "health", descending: bool = False) -> 
                 t.Feed.last_fetch_at,
                 t.Feed.last_success_at,
                 t.Feed.last_status,
-                t.Feed.items_seen,
+                t.Feed.items_seen.label("items"),
                 t.Feed.next_poll_at,
                 t.Feed.moved_to,
             ).order_by(order.desc() if descending else order, func.lower(_LABEL))
         ).all()
-    return [FeedRow(*list(r)) for r in rows]
+    return [FeedView(**r._mapping) for r in rows]
 
 
 @dataclass(frozen=True)
