@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from monitor.model import Classification, Match, Signal
 from monitor.signals import classify, strongest
 from monitor.signals.cues import LEXICON
+from monitor.signals.date_values import narrowest
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "signals.yaml").read_text(encoding="utf-8")
@@ -152,3 +153,18 @@ def test_denial_voids_only_its_own_clause() -> None:
     result = classify(text, matches, datetime(2025, 5, 7, tzinfo=UTC))
     assert result["MAI-1"].signal is Signal.DATED
     assert result["MAI-1"].dates == ("2025-06-03",)
+
+
+@pytest.mark.parametrize(
+    ("values", "kept"),
+    [
+        (("2027", "2027"), ("2027",)),  # said twice, one date
+        (("2026-06-02/2026-06-04", "2026"), ("2026-06-02/2026-06-04",)),  # the days, not the year
+        (("2025-late", "2027"), ("2025-late", "2027")),  # neither holds the other
+        (("2025-09", "2025-09-19"), ("2025-09-19",)),
+    ],
+)
+def test_narrowest_keeps_the_finest_distinct_values(
+    values: tuple[str, ...], kept: tuple[str, ...]
+) -> None:
+    assert narrowest(values) == kept

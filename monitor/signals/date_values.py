@@ -86,6 +86,7 @@ def bounds(value: str) -> tuple[date, date]:
 
 def narrowest(values: tuple[str, ...]) -> tuple[str, ...]:
     """Drop a value that holds another one ("June 2-4 this year": the days, not 2026)."""
+    values = tuple(dict.fromkeys(values))  # the same value said twice is one
     if len(values) < 2:
         return values
     spans = [date_span(v) for v in values]
