@@ -282,8 +282,13 @@ def weekday_day(m: re.Match[str], job: Job) -> str | None:
     return min(found, key=lambda d: abs((d - ref).days)).isoformat()
 
 
-# What may follow a day number standing alone: the end of a clause, a time, "and".
-_DAY_END = re.compile(r"\s*(?:$|[,.;:!?)\]]|(?:at|à|um|alle|às|a las|and|et|und|y|e)\b)")
+# What may follow a day number standing alone: the end of a clause, a time, "and", a
+# range word before a second weekday ("du vendredi 11 au mardi 15"; not "Friday 13 to 15
+# people").
+_DAY_END = re.compile(
+    r"\s*(?:$|[,.;:!?)\]]|(?:at|à|um|alle|às|a las|and|et|und|y|e)\b"
+    r"|(?:[-–—]|(?:to|until|au|al|ao|bis|hasta|até|fino)\b)\s*(?:(?:le|el|the|o)\s+)?[^\W\d_]{3})"
+)
 _SUFFIXES = ("st", "nd", "rd", "th", "er", "º", ".")
 _NEXT_WORD = re.compile(r"\s*(?:de\s+|of\s+)?([^\W\d_]*)")
 
