@@ -46,7 +46,7 @@ from monitor.release_dates.lexicon import (
     WEEKENDS,
     alternation,
 )
-from monitor.release_dates.numeric import numeric
+from monitor.release_dates.numeric import numeric, numeric_month
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
@@ -141,6 +141,14 @@ RULES: tuple[_Rule, ...] = (
             r"(?![\w/-]|\.\d)"
         ),
         numeric,
+        back=-1,
+    ),
+    _Rule(
+        re.compile(
+            r"(?<![\w./,$€£-])(?:(?P<ya>(?:19|20)\d\d)(?P<s1>[/-])(?P<ma>0?[1-9]|1[0-2])"
+            r"|(?P<mb>0?[1-9]|1[0-2])(?P<s2>[/.-])(?P<yb>(?:19|20)\d\d))(?![\w/-]|[.,]\d)"
+        ),
+        numeric_month,
         back=-1,
     ),
     _Rule(
