@@ -304,14 +304,32 @@ def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
     return (monday + timedelta(days=weekday)).isoformat()
 
 
+# Leads that only dates take ("du 4 au 22", "del 4 al 23"; a count goes "de 4 à 22"): after
+# them a range needs no "of" before its month ("du 4 au 22 ce mois-ci").
+_DATE_LEADS = frozenset({"du", "del", "dal", "vom", "desde el"})
+_BETWEEN_LEADS = frozenset({"between", "entre", "zwischen", "tra"})
+
+
 def day_of_month(m: re.Match[str], job: Job) -> str | None:
-    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats"."""
+    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats", and
+    ranges: "from the 4th to the 23rd of next month", "du 4 au 22 ce mois-ci"."""
     offset = RELATIVE_MONTHS.get(phrase_key(m["rel"]))
-    if offset is None:
+    lead = phrase_key(m["lead"] or "")
+    if offset is None or (m["bare"] is not None and lead not in _DATE_LEADS):
+        return None  # "grew from 4 to 23 this month" counts
+    if m["d1"] and m["sep"] in _AND_WORDS and lead not in _BETWEEN_LEADS:
         return None
     year, month = add_months(job.reference.year, job.reference.month, offset)
     found = safe_date(year, month, int(m["d"]))
-    return found.isoformat() if found else None
+    if found is None or not m["d1"]:
+        return found.isoformat() if found else None
+    first = safe_date(year, month, int(m["d1"]))
+    if first is None or first >= found:
+        return None
+    return f"{first.isoformat()}/{found.isoformat()}"
+
+
+_AND_WORDS = frozenset({"and", "et", "y", "e", "und"})
 
 
 def calendar_week(m: re.Match[str], job: Job) -> str | None:
