@@ -461,7 +461,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             r"\b(?P<wd>[^\W\d_]{5,18}(?:-feira)?)\b"
             r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
-            r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
+            r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso|que vem|passado))?",
         ),
         weekday_name,
         back=0,
