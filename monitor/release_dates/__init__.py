@@ -84,7 +84,8 @@ a separator and a digit. ``within`` narrows the search to some spans
 
 Modules: ``languages`` (one table of words per language), ``lexicon`` (the tables merged),
 ``calendar`` (arithmetic and year guesses), ``days``, ``numeric``, ``windows`` and ``spans``
-(one resolver per rule), ``rules`` (the patterns) and ``gates`` (the key words of each rule).
+(one resolver per rule), ``rules`` (the patterns), ``gates`` (the key words of each rule) and
+``joins`` (two days a range word joins, whatever their forms, are one range).
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ from datetime import date
 
 from monitor.release_dates.calendar import Job
 from monitor.release_dates.gates import GATES, NUMERIC_HINT, TOKEN, YEAR_NUMBER
+from monitor.release_dates.joins import join_ranges
 from monitor.release_dates.rules import RULES
 from monitor.release_dates.windows import weekday_name
 
@@ -194,6 +196,7 @@ def find_dates(
         ):
             entry = (kept.pop()[0], entry[1], entry[2], False)
         kept.append(entry)
+    kept = join_ranges(kept, lowered)
     return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
 
 

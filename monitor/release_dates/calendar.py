@@ -94,7 +94,7 @@ _PAST_WORD = re.compile(
 )
 _NEXT_WORD = re.compile(
     r"\b(?:next|coming|prochaine?|pr[óo]xim[oa]|nächste[nmr]?|volgende|komende|prossim[oa]"
-    r"|que viene)\b"
+    r"|que viene|que vem)\b"
 )
 
 

@@ -30,7 +30,7 @@ from monitor.release_dates.lexicon import (
     UNITS,
     WEEKDAYS,
 )
-from monitor.release_dates.numeric import numeric
+from monitor.release_dates.numeric import numeric, numeric_month
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
@@ -149,6 +149,7 @@ GATES: dict[object, tuple[frozenset[str], ...]] = {
     iso_date: (_words("#year"),),
     iso_week: (_words("#year"),),
     numeric: (_words("#numeric"),),
+    numeric_month: (_words("#numeric"),),
     range_month_first: (_MONTH_WORDS,),
     range_day_first: (_MONTH_WORDS,),
     day_month: (_MONTH_WORDS,),

@@ -1,4 +1,5 @@
-"""Resolvers for numeric dates: 21/05/2024, 5/21/24, 2024/05/21, 21.05., ranges 5/21 - 5/23.
+"""Resolvers for numeric dates: 21/05/2024, 5/21/24, 2024/05/21, 21.05., ranges 5/21 - 5/23,
+and months: 2024-05, 2024/05, 05/2024, 05.2024.
 
 The order of day and month: a number above 12 decides; otherwise a dot says day.month
 (German, Dutch), and a slash or a hyphen says month/day in English text (US news) and
@@ -109,3 +110,21 @@ def numeric(m: re.Match[str], job: Job) -> str | None:
     if last is None or not 0 < (last - first).days <= 62:
         return None
     return f"{first.isoformat()}/{last.isoformat()}"
+
+
+def numeric_month(m: re.Match[str], job: Job) -> str | None:
+    """A month in numbers, always with a four-digit year: ISO "2024-05" (not a season or
+    fiscal year "2011-12", whose second number is the next year's), "2024/05", "5/2024",
+    "05.2024" (German news: "Stand 05.2024"), "05-2024". A year-first dotted "2024.3" is
+    a version (JetBrains, Unity), never a month."""
+    if m["ya"]:
+        year, month = int(m["ya"]), int(m["ma"])
+        if m["s1"] == "-" and (len(m["ma"]) != 2 or month == (year + 1) % 100):
+            return None
+    else:
+        year, month = int(m["yb"]), int(m["mb"])
+        if m["s2"] != "/" and len(m["mb"]) != 2:
+            return None
+        if m["s2"] == "." and _VERSION.search(m.string, max(0, m.start() - 12), m.start()):
+            return None
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None

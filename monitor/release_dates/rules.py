@@ -46,7 +46,7 @@ from monitor.release_dates.lexicon import (
     WEEKENDS,
     alternation,
 )
-from monitor.release_dates.numeric import numeric
+from monitor.release_dates.numeric import numeric, numeric_month
 from monitor.release_dates.spans import (
     calendar_week,
     count_ago,
@@ -81,19 +81,21 @@ from monitor.release_dates.windows import (
 # cheaper than a regex alternation of a hundred month names tried at every character.
 _MONTH = r"(?:[^\W\d_]{3,11}\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
-_ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º)?"
+_ORD = r"(?:st|nd|rd|th|er|re|e|ème|\.|º|°)?"
 _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = rf"(?:{alternation(WEEKDAYS)})"
 _NUMBER = rf"(?:\d{{1,2}}|{alternation([*NUMBERS, *FEW])})"
 _SEASON = rf"(?:{alternation(SEASONS)})"
 _CJK_NUM = rf"(?:\d{{1,2}}|[{CJK_DIGITS}]{{1,3}})"
 
-# A range separator between two days: "7-9", "7 to 9", "du 21 au 23", "6 tot en met 8".
+# A range separator between two days: "7-9", "7 to 9", "du 21 au 23", "6 tot en met 8",
+# "de 5 a 7 de maio", "do dia 5 ao dia 7".
 # "And" joins two days only after "between" ("between May 2 and 5", "entre el 4 y el 8").
 _RANGE_SEP = (
     r"\s*(?P<sep>-|–|—|‑|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\bau\b|\bal\b|\bbis(?:\s+zum)?\b"
     r"|\btot en met\b|\bt/m\b|\btot\b|\bhasta(?:\s+el)?\b|\bjusqu'au\b|\baté(?:\s+(?:o|ao))?(?!\w)"
-    r"|\bfino\s+al?\b|\band\b|\bet\b|\by\b|\be\b|\bund\b)\s*(?:(?:the|le|el|il|dem|den|o)\s+|l')?"
+    r"|\bfino\s+al?\b|\band\b|\bet\b|\by\b|\be\b|\bund\b|\bao\b|\ba\b)\s*"
+    r"(?:(?:the|le|el|il|dem|den|o)\s+|l')?(?:dia\s+)?"
 )
 
 
@@ -145,6 +147,14 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
+            r"(?<![\w./,$€£-])(?:(?P<ya>(?:19|20)\d\d)(?P<s1>[/-])(?P<ma>0?[1-9]|1[0-2])"
+            r"|(?P<mb>0?[1-9]|1[0-2])(?P<s2>[/.-])(?P<yb>(?:19|20)\d\d))(?![\w/-]|[.,]\d)"
+        ),
+        numeric_month,
+        back=-1,
+    ),
+    _Rule(
+        re.compile(
             rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_RANGE_SEP}"
             rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?",
         ),
@@ -154,9 +164,10 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         re.compile(
             r"(?:\b(?:du|from|van|vom|del|de|dal|dalle|do|desde(?:\s+el)?|entre(?:\s+(?:le|el|o))?"
-            r"|between(?:\s+the)?|zwischen(?:\s+dem)?|tra(?:\s+il)?|fra(?:\s+il)?)\s+)?"
+            r"|between(?:\s+the)?|zwischen(?:\s+dem)?|tra(?:\s+il)?|fra(?:\s+il)?)\s+(?:dia\s+)?)?"
             rf"\b(?P<d1>{_DAY}){_ORD}"
-            rf"(?:\s+(?:de\s+)?(?P<m1>{_MONTH}))?{_RANGE_SEP}(?P<d2>{_DAY}){_ORD}\s+(?:de\s+|of\s+)?"
+            rf"(?:\s+(?:de\s+|di\s+)?(?P<m1>{_MONTH}))?{_RANGE_SEP}(?P<d2>{_DAY}){_ORD}\s+"
+            r"(?:de\s+|of\s+|di\s+)?"
             rf"(?P<m2>{_MONTH})(?!\w)(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
         ),
         range_day_first,
@@ -411,11 +422,14 @@ RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         re.compile(
-            rf"(?<![\w.,-])(?P<d>{_DAY})(?:(?:st|nd|rd|th|er|e|º)?\s+(?:of\s+(?:the\s+)?|du\s+|de\s+"
-            rf"|del\s+|di\s+|do\s+|des\s+)|\.\s+)(?P<rel>{alternation(RELATIVE_MONTHS)})(?![\w-])"
+            r"(?:\b(?P<lead>du|del|dal|vom|desde\s+el|desde|from|between|entre|zwischen|tra)\s+"
+            r"(?:(?:the|le|el|il|dem)\s+)?)?"
+            rf"(?<![\w.,-])(?:(?P<d1>{_DAY}){_ORD}{_RANGE_SEP})?(?P<d>{_DAY})(?:(?:st|nd|rd|th|er|e|º)?"
+            r"\s+(?:of\s+(?:the\s+)?|du\s+|de\s+|del\s+|di\s+|do\s+|des\s+)|\.\s+|(?P<bare>\s+))"
+            rf"(?P<rel>{alternation(RELATIVE_MONTHS)})(?![\w-])"
         ),
         day_of_month,
-        back=16,
+        back=36,
         lead=_DIGIT,
     ),
     _Rule(
@@ -447,7 +461,7 @@ RULES: tuple[_Rule, ...] = (
         re.compile(
             r"\b(?P<wd>[^\W\d_]{5,18}(?:-feira)?)\b"
             r"(?:\s+(?:night|evening|morning|afternoon|soir|matin|abend|noche|avond))?"
-            r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso))?",
+            r"(?:\s+(?:prochain|dernier|passé|próximo|pasado|prossimo|scorso|que vem|passado))?",
         ),
         weekday_name,
         back=0,

@@ -282,8 +282,13 @@ def weekday_day(m: re.Match[str], job: Job) -> str | None:
     return min(found, key=lambda d: abs((d - ref).days)).isoformat()
 
 
-# What may follow a day number standing alone: the end of a clause, a time, "and".
-_DAY_END = re.compile(r"\s*(?:$|[,.;:!?)\]]|(?:at|à|um|alle|às|a las|and|et|und|y|e)\b)")
+# What may follow a day number standing alone: the end of a clause, a time, "and", a
+# range word before a second weekday ("du vendredi 11 au mardi 15"; not "Friday 13 to 15
+# people").
+_DAY_END = re.compile(
+    r"\s*(?:$|[,.;:!?)\]]|(?:at|à|um|alle|às|a las|and|et|und|y|e)\b"
+    r"|(?:[-–—]|(?:to|until|au|al|ao|bis|hasta|até|fino)\b)\s*(?:(?:le|el|the|o)\s+)?[^\W\d_]{3})"
+)
 _SUFFIXES = ("st", "nd", "rd", "th", "er", "º", ".")
 _NEXT_WORD = re.compile(r"\s*(?:de\s+|of\s+)?([^\W\d_]*)")
 
@@ -299,14 +304,32 @@ def weekday_of_week(m: re.Match[str], job: Job) -> str | None:
     return (monday + timedelta(days=weekday)).isoformat()
 
 
+# Leads that only dates take ("du 4 au 22", "del 4 al 23"; a count goes "de 4 à 22"): after
+# them a range needs no "of" before its month ("du 4 au 22 ce mois-ci").
+_DATE_LEADS = frozenset({"du", "del", "dal", "vom", "desde el"})
+_BETWEEN_LEADS = frozenset({"between", "entre", "zwischen", "tra"})
+
+
 def day_of_month(m: re.Match[str], job: Job) -> str | None:
-    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats"."""
+    """ "The 20th of next month", "le 20 du mois prochain", "am 5. nächsten Monats", and
+    ranges: "from the 4th to the 23rd of next month", "du 4 au 22 ce mois-ci"."""
     offset = RELATIVE_MONTHS.get(phrase_key(m["rel"]))
-    if offset is None:
+    lead = phrase_key(m["lead"] or "")
+    if offset is None or (m["bare"] is not None and lead not in _DATE_LEADS):
+        return None  # "grew from 4 to 23 this month" counts
+    if m["d1"] and m["sep"] in _AND_WORDS and lead not in _BETWEEN_LEADS:
         return None
     year, month = add_months(job.reference.year, job.reference.month, offset)
     found = safe_date(year, month, int(m["d"]))
-    return found.isoformat() if found else None
+    if found is None or not m["d1"]:
+        return found.isoformat() if found else None
+    first = safe_date(year, month, int(m["d1"]))
+    if first is None or first >= found:
+        return None
+    return f"{first.isoformat()}/{found.isoformat()}"
+
+
+_AND_WORDS = frozenset({"and", "et", "y", "e", "und"})
 
 
 def calendar_week(m: re.Match[str], job: Job) -> str | None:

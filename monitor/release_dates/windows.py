@@ -118,7 +118,24 @@ def relative_day(m: re.Match[str], job: Job) -> str | None:
             return None
         return f"{ref + timedelta(days=first)}/{ref + timedelta(days=last)}"
     offset = _day_offset(m[0])
+    if offset == -1 and m[0] == "hier" and _german_around(m.string, m.start()):
+        return None  # German "mehr dazu hier.": here, not yesterday
     return None if offset is None else (ref + timedelta(days=offset)).isoformat()
+
+
+_GERMAN = re.compile(
+    r"\b(?:der|die|das|und|ist|nicht|sich|mit|auf|ein|eine|im|dem|den|wird|sind|gibt|es|"
+    r"mehr|dazu|sie|wir|ich|finden|lesen|klicken)\b"
+)
+_FRENCH = re.compile(
+    r"\b(?:le|la|les|et|est|des|du|une|été|qui|que|pour|dans|sur|il|elle|ont|au|soir|matin)\b"
+)
+
+
+def _german_around(text: str, at: int) -> bool:
+    """Whether the words around ``at`` read as German rather than French."""
+    window = text[max(0, at - 80) : at + 80].lower()
+    return len(_GERMAN.findall(window)) > len(_FRENCH.findall(window))
 
 
 def _day_offset(text: str) -> int | None:

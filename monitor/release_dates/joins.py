@@ -1,0 +1,62 @@
+"""Two days joined by a range word are one range: "from Oct 2 to Oct 22", "du 12 janvier
+2016 au 22/01/2016", "entre el 1 de diciembre y el 4 de febrero", "dal 2 ott al 22 ottobre".
+
+The rules read each day on its own, whatever its form (a month name, numbers, a weekday
+with its day); this pass joins two that only a range word separates. "And" ("et", "y",
+"e", "und") joins them only after "between" ("entre", "zwischen", "tra"), as in the day
+rules: "on May 5 and May 7" are two days. The second day must come after the first and
+within a year of it, so two dates of a list ("May 7 - Sept 2 2027") stay apart.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# (start, end, value, is a bare weekday): the candidates find_dates keeps.
+Entry = tuple[int, int, str, bool]
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_AND = frozenset({"and", "et", "y", "e", "und"})
+# What may stand between the two days: a range word, and an article after it.
+_GLUE = re.compile(
+    r"\s*,?\s*(?P<sep>-|–|—|to|through|thru|until|till|au|à|jusqu'au|jusqu'à|al|a|ao|"
+    r"hasta(?:\s+el)?|bis(?:\s+(?:zum|zu|den))?|fino\s+al|fino\s+a|até(?:\s+(?:o|ao|a))?|"
+    r"and|et|y|e|und)\s*(?:(?:the|le|el|il|lo|dem|den|o)\s+)?",
+)
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen|tra|fra)\s+(?:(?:the|le|el|il|o|dem)\s+)?$")
+_FROM = re.compile(
+    r"\b(?:from|du|del|de|desde|dal|dall'|dalla|vom|von|do|da|entre|between|zwischen|tra|fra)"
+    r"\s+(?:(?:the|le|el|il|o|dem|den)\s+)?$"
+)
+_LONGEST = 366  # days: a longer span is two dates of a list, not one window
+
+
+def join_ranges(kept: list[Entry], lowered: str) -> list[Entry]:
+    """``kept`` (sorted, disjoint) with each pair of days joined by a range word merged."""
+    joined: list[Entry] = []
+    for entry in kept:
+        if joined and (merged := _join(joined[-1], entry, lowered)) is not None:
+            if len(joined) > 1 and merged[0] < joined[-2][1]:  # the lead word is taken
+                merged = (joined[-1][0], *merged[1:])
+            joined[-1] = merged
+        else:
+            joined.append(entry)
+    return joined
+
+
+def _join(first: Entry, second: Entry, lowered: str) -> Entry | None:
+    if not (_DAY.match(first[2]) and _DAY.match(second[2])):
+        return None
+    glue = _GLUE.fullmatch(lowered, first[1], second[0])
+    if glue is None:
+        return None
+    before = lowered[max(0, first[0] - 20) : first[0]]
+    if glue["sep"] in _AND and not _BETWEEN.search(before):
+        return None
+    start, end = date.fromisoformat(first[2]), date.fromisoformat(second[2])
+    if not 0 < (end - start).days <= _LONGEST:
+        return None
+    lead = _FROM.search(before)
+    begin = first[0] - (len(before) - lead.start()) if lead else first[0]
+    return (begin, second[1], f"{start.isoformat()}/{end.isoformat()}", False)
