@@ -23,6 +23,8 @@ from monitor.signals.patterns import (
     BEFORE_WINDOW,
     BYLINE,
     CLAUSE_VERB,
+    EVENT_BESIDE,
+    EVENT_NOUNS,
     NOT_RELEASE_DATE,
     SINCE_RELEASE,
     SUPERSEDED,
@@ -131,6 +133,23 @@ _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até
 _LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
 
 
+def _event_like(ctx: Context, watch: str) -> bool:
+    """Whether a watch is an event: a year in its name ("CES 2026", "Build 2024"), or an
+    event noun beside it in this item ("the Build conference")."""
+    if _YEAR.search(watch):
+        return True
+    lowered = ctx.lowered
+    return any(
+        EVENT_BESIDE.search(lowered, max(0, m.start - 25), m.start)
+        or EVENT_BESIDE.search(lowered, m.end, m.end + 25)
+        for matches in ctx.mentions.values()
+        for m in matches
+        if m.watch == watch
+    )
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_HEAD_GAP = re.compile(r"(?:\s+[\w-]+){0,3}\s+")
 _OWNER = re.compile(r"(?<![.!?]\s)(?<!\n)\b([A-Z][a-z][\w-]*)\s+$")
 # Capitalised words before a noun that open a sentence rather than name an owner.
 _DETERMINERS = frozenset(
@@ -145,11 +164,22 @@ _DETERMINERS = frozenset(
 def _resolve_anaphor(
     ctx: Context, index: int, anaphor: Entity, entities: Sequence[Entity]
 ) -> str | None:
+    # the head noun of a name's own phrase: "its GPT-4 AI language model", "Orion-5 model"
+    for e in reversed(entities):
+        if e.anaphor or e.end > anaphor.start:
+            continue
+        if _HEAD_GAP.fullmatch(ctx.lowered, e.end, anaphor.start):
+            return None if e.compared else e.watch
+        break
     before = ctx.text[max(0, anaphor.start - 30) : anaphor.start]
     owner = _OWNER.search(before)
     if owner and owner[1] not in _DETERMINERS and not ctx.text[anaphor.start].isupper():
         return None  # "the new Claude model": a name of its own
     named = [e for e in entities if e.watch is not None and not e.compared]
+    # "an event held at MIT" stands for no model: only for a watch that is an event
+    event_noun = ctx.lowered[anaphor.start : anaphor.end].endswith(EVENT_NOUNS)
+    if event_noun:
+        named = [e for e in named if e.watch is not None and _event_like(ctx, e.watch)]
     preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]
     if preceding:
         return preceding[-1].watch
@@ -158,7 +188,8 @@ def _resolve_anaphor(
         return following[0].watch
     if any((e.watch is None and not e.anaphor) or e.compared for e in entities):
         return None  # another named thing is around, or the watch is only compared
-    return neighbour_watch(ctx, index)
+    watch = neighbour_watch(ctx, index)
+    return None if watch is None or (event_noun and not _event_like(ctx, watch)) else watch
 
 
 # A denial reaches up to a comma or a new coordinated verb ("dismisses concerns and

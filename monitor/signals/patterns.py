@@ -71,6 +71,17 @@ PRODUCT_NOUNS = frozenset(
 )  # fmt: skip
 
 
+# Nouns of an event ("the conference", "l'événement"): they stand for a watch that is one.
+EVENT_NOUNS = ("conference", "conférence", "conferencia", "konferenz", "conferentie", "event",
+               "événement", "evento", "veranstaltung", "evenement")  # fmt: skip
+# A watch is an event when a name carries a year ("CES 2026") or an event noun sits by it.
+EVENT_BESIDE = re.compile(
+    r"(?<![\w-])(?:conference|conférence|conferencia|conferenza|conferência|konferenz|"
+    r"entwicklerkonferenz|event|événement|evento|veranstaltung|keynote|summit|expo|show|"
+    r"salon|messe|fair|feria|fiera|feira|developer conference|showcase|direct)(?![\w-])"
+)
+
+
 def stands_in(word: str) -> bool:
     """Whether a lower-cased word may stand for a watch: a pronoun or a generic noun."""
     return word in PRONOUNS or word in PRODUCT_NOUNS or word.endswith(GENERIC_NOUNS)
