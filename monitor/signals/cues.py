@@ -309,6 +309,11 @@ LEXICON.add(
     r"dément\w*", r"démenti\w*", r"réfut\w*", r"dementier\w*", r"bestreite\w*",
     r"bestritt\w*", r"desmient\w*", r"desmintió", r"niega\w*", r"negó", r"smentisc\w*",
     r"smentit\w*", r"nega", r"negam", r"negou", r"desment\w*", r"ontken\w*",
+    r"descart(?:a|an|ó|aron|ado|ada)", r"scart(?:a|ano|ato|ata)",
+    # "put an end to the speculation", "a mis fin aux spéculations"
+    r"put(?:s|ting)? an end to (?:the )?(?:speculation|rumou?rs)",
+    r"(?:met|mis|mettre|mettent) fin aux (?:spéculations|rumeurs)",
+    r"pone fin a (?:los rumores|las especulaciones)", r"puso fin a (?:los rumores|las especulaciones)",
 )
 LEXICON.add(
     NOT_NEGATION, "", "",

@@ -76,6 +76,9 @@ class WatchReading:
             # is a missed or recounted schedule, not a date for the release
             signal = Signal.RUMOR if rule.rumored else Signal.MENTION
             rule = Classification(signal, rule.rumored, (), rule.evidence)
+        if rule.signal is Signal.RUMOR and not rule.dates and self._rumor_ended():
+            # "rumors intensified ... the company put an end to the speculation"
+            rule = Classification(Signal.MENTION, False, (), rule.evidence)
         if rule.signal in (Signal.MENTION, Signal.RUMOR) or (
             rule.signal is Signal.RELEASED and not rule.dates
         ):
@@ -120,6 +123,24 @@ class WatchReading:
                     span = (s.start, s.end)
                     return Classification(Signal.RUMOR, True, (), clean(self.original, span))
         return rule
+
+    def _rumor_ended(self) -> bool:
+        """Whether every rumor about the watch is denied in its sentence, after it, or in
+        the next sentence (a denial before it is read by the clause rules)."""
+        ctx = self.ctx
+        rumors = [v for v in self.found if v.signal is Signal.RUMOR]
+        if not rumors:
+            return False
+        denials = [h.start for h in ctx.hits if h.kind == DENIAL]
+        for verdict in rumors:
+            at = verdict.evidence_span()[0]
+            index = sentence_of(ctx.sentences, at)
+            if index is None:
+                return False
+            stop = ctx.sentences[min(index + 1, len(ctx.sentences) - 1)].end
+            if not any(at <= d < stop for d in denials):
+                return False
+        return True
 
     def _gone_by(self, dates: Sequence[str]) -> bool:
         """Whether every date is over before the item was published."""
