@@ -467,8 +467,21 @@ def test_html_shortcuts_match_feedparsers_two_passes(pieces: list[str], ctype: s
     assert markup.sanitize_html(html_text, URL, ctype) == _sanitize_html(resolved, "utf-8", ctype)
 
 
+# References of every kind a result may be kept for: rooted, scheme-relative, relative.
+_REFERENCES = [
+    "<img src='/a.png'>",
+    "<a href=/r?x=1>",
+    "<a href='http:rel'>",
+    "<img src=' /sp'>",
+    '<a href="#f">',
+    "<a href=''>",
+    "<a href=?q>",
+    "<a data-href='/d' href='e'>",
+    "<img src='HTTPS://Up.example/x'>",
+]
 _BASES = [
     "http://a.example/feeds/one.xml",
+    "http://a.example/other/deeper/two.xml?q=1",
     "https://a.example/feeds/one.xml",
     "http://b.example:8080/deep/path/two.xml?x=1",
     "https://a.example/other/",
@@ -479,8 +492,10 @@ _BASES = [
 @settings(max_examples=400, deadline=None)
 @example(["<a href='x'>", "</p>"], "text/html")
 @example(["<iframe src=//e.com>", "x"], "text/html")
+@example(["<img src='/a.png'>", "<a href='../b'>"], "text/html")
+@example(["<img src=/a.png>", "<a HREF = 'c'>", "<q cite=''>"], "text/html")
 @given(
-    st.lists(st.sampled_from(_MARKUP_PIECES), max_size=30),
+    st.lists(st.sampled_from(_MARKUP_PIECES + _REFERENCES), max_size=30),
     st.sampled_from(["text/html", "application/xhtml+xml"]),
 )
 def test_a_result_kept_for_other_feeds_is_that_of_each_base(pieces: list[str], ctype: str) -> None:

@@ -11,8 +11,10 @@ An item carried by several feeds (a site's main and topic feeds, syndicated wire
 the same markup each time, so the result is kept, by markup and content type, for the next
 feed that sends it (``_Results``). The base URL matters only where the markup holds a
 relative reference, and then the base's host is in the result: a result without that host
-holds for any base of the same scheme ("//host/x" takes the base's scheme), one with it only
-for the same base.
+holds for any base of the same scheme ("//host/x" takes the base's scheme). A result with it
+holds for any base of the same scheme and host when every URI attribute of the markup is
+absolute or starts with one "/" (a path from the host's root); otherwise only for the same
+base.
 """
 
 from __future__ import annotations
@@ -64,6 +66,15 @@ class _ResolvingSanitizer(_HTMLSanitizer):  # type: ignore[misc]
 
 # A host that can only appear in a result as itself (escaping changes none of these).
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9.:-]+")
+# The values of the attributes RelativeURIResolver resolves, in any form sgmllib reads them;
+# a name ending in one of these ("data-src") is taken for one, which only keys more narrowly.
+_URI_ATTRIBUTE = re.compile(
+    r"(?:action|background|cite|classid|codebase|data|href|longdesc|poster|profile|src|usemap)"
+    r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""",
+    re.IGNORECASE,
+)
+# A reference that takes nothing of its base but the scheme and host ("http:x" is relative).
+_ROOTED = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|/(?!/)")
 RESULT_CHARS = 16 * 1024 * 1024  # of markup and results kept per parser process
 
 
@@ -107,13 +118,27 @@ def sanitize_html(value: str, base: str, ctype: str) -> str:
     scheme, host = parts.scheme.lower(), parts.netloc
     if scheme not in ("http", "https") or not _PLAIN_HOST.fullmatch(host):
         return _sanitize(value, base, ctype)
-    any_base = (value, ctype, scheme + ":")
-    found = _RESULTS.get(any_base) or _RESULTS.get((value, ctype, base))
+    any_base, same_host = (value, ctype, scheme + ":"), (value, ctype, f"{scheme}://{host}")
+    found = _RESULTS.get(any_base) or _RESULTS.get(same_host) or _RESULTS.get((value, ctype, base))
     if found is not None:
         return found
     result = _sanitize(value, base, ctype)
-    _RESULTS.put((value, ctype, base) if host in result else any_base, result)
+    if host not in result:
+        _RESULTS.put(any_base, result)
+    elif _rooted(value):
+        _RESULTS.put(same_host, result)
+    else:
+        _RESULTS.put((value, ctype, base), result)
     return result
+
+
+def _rooted(value: str) -> bool:
+    """Whether every URI attribute of ``value`` is absolute or a path from the root."""
+    for found in _URI_ATTRIBUTE.finditer(value):
+        uri = next(v for v in found.groups() if v is not None)
+        if not _ROOTED.match(uri):
+            return False
+    return True
 
 
 def _sanitize(value: str, base: str, ctype: str) -> str:
