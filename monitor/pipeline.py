@@ -29,7 +29,7 @@ from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import FetchCache, Fetcher, FetchResult, redact
 from monitor.links import canonical_url
 from monitor.model import Item, Signal, fingerprint
-from monitor.prepare import prepare_all
+from monitor.prepare import PreparedCache, prepare_all
 from monitor.recent import RecentKeys
 from monitor.store import Store
 from monitor.store.feeds import FeedRow, SuccessfulFetch
@@ -78,6 +78,8 @@ class PollContext:
     # before its transaction, then still hold when the transaction starts, where another
     # batch committed meanwhile would send it to look them all up again.
     writer: Executor | None = None
+    # New items' text and signature by content, shared by the feeds of a cycle (None: none).
+    prepared: PreparedCache | None = None
 
     @property
     def policy(self) -> feed_state.FetchPolicy:
@@ -189,7 +191,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
         now = ctx.now()
         alerts: tuple[int, list[int]] = (0, [])
         if unknown:
-            prepared = await prepare_all(feed.url, unknown, prepare_in_worker)
+            prepared = await prepare_all(feed.url, unknown, prepare_in_worker, ctx.prepared)
             analyses = await asyncio.to_thread(
                 _analyse_all, unknown, prepared, rules, feed.official, ctx.now(), ctx.alert_max_age
             )

@@ -465,3 +465,56 @@ def test_html_shortcuts_match_feedparsers_two_passes(pieces: list[str], ctype: s
     html_text = "".join(pieces).strip()
     resolved = resolve_relative_uris(html_text, URL, "utf-8", ctype)
     assert markup.sanitize_html(html_text, URL, ctype) == _sanitize_html(resolved, "utf-8", ctype)
+
+
+# References of every kind a result may be kept for: rooted, scheme-relative, relative.
+_REFERENCES = [
+    "<img src='/a.png'>",
+    "<a href=/r?x=1>",
+    "<a href='http:rel'>",
+    "<img src=' /sp'>",
+    '<a href="#f">',
+    "<a href=''>",
+    "<a href=?q>",
+    "<a data-href='/d' href='e'>",
+    "<img src='HTTPS://Up.example/x'>",
+]
+_BASES = [
+    "http://a.example/feeds/one.xml",
+    "http://a.example/other/deeper/two.xml?q=1",
+    "https://a.example/feeds/one.xml",
+    "http://b.example:8080/deep/path/two.xml?x=1",
+    "https://a.example/other/",
+    "http://a.example/feeds/one.xml",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@example(["<a href='x'>", "</p>"], "text/html")
+@example(["<iframe src=//e.com>", "x"], "text/html")
+@example(["<img src='/a.png'>", "<a href='../b'>"], "text/html")
+@example(["<img src=/a.png>", "<a HREF = 'c'>", "<q cite=''>"], "text/html")
+@given(
+    st.lists(st.sampled_from(_MARKUP_PIECES + _REFERENCES), max_size=30),
+    st.sampled_from(["text/html", "application/xhtml+xml"]),
+)
+def test_a_result_kept_for_other_feeds_is_that_of_each_base(pieces: list[str], ctype: str) -> None:
+    """The same markup from feeds at other URLs (hosts, schemes, paths): each gets what
+    feedparser's two passes give for its own base, whether or not a result was kept."""
+    from feedparser.sanitizer import _sanitize_html
+    from feedparser.urls import resolve_relative_uris
+
+    html_text = "".join(pieces).strip()
+    for base in _BASES:
+        resolved = resolve_relative_uris(html_text, base, "utf-8", ctype)
+        want = _sanitize_html(resolved, "utf-8", ctype)
+        assert markup.sanitize_html(html_text, base, ctype) == want, base
+
+
+def test_kept_results_stay_under_their_size() -> None:
+    results = markup._Results(max_chars=100)
+    for n in range(20):
+        results.put((f"<p>{n:040d}</p>", "text/html", "http:"), f"<p>{n}</p>")
+    assert results._chars <= 100
+    assert results.get(("<p>" + "0" * 40 + "</p>", "text/html", "http:")) is None
+    assert results.get((f"<p>{19:040d}</p>", "text/html", "http:")) == "<p>19</p>"

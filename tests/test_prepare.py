@@ -21,7 +21,16 @@ from monitor.normalize import document_text
 from monitor.parser import parse, parse_in_worker, shutdown_parsers
 from monitor.parser.worker import prepare_in_worker
 from monitor.pipeline import PollContext, PollReport, poll_feed
-from monitor.prepare import CHUNK_CHARS, CHUNK_ITEMS, Prepared, chunks, prepare, prepare_all
+from monitor.prepare import (
+    CHUNK_CHARS,
+    CHUNK_ITEMS,
+    Prepared,
+    PreparedCache,
+    chunks,
+    prepare,
+    prepare_all,
+    prepare_each,
+)
 from monitor.store import Store
 from monitor.stories import Signature, StoryIndex, assign_stories
 from monitor.watchlist import load_watchlists
@@ -195,3 +204,39 @@ def test_one_writer_thread_stores_concurrent_feeds_with_the_plans_they_made(
         from monitor.store import tables as t
 
         assert s.scalar(select(func.count(func.distinct(t.Item.story_id)))) == 2
+
+
+def test_the_cache_gives_an_items_prepared_form_by_its_content_only() -> None:
+    cache = PreparedCache(max_chars=10_000)
+    one = Item(key="a", title="GPT-5 is out", summary="<p>It <b>is</b> out.</p>", content="x")
+    made = prepare(one)
+    cache.put(one, made)
+    same_elsewhere = Item(key="b", title=one.title, summary=one.summary, content=one.content)
+    assert cache.get(same_elsewhere) is made
+    assert cache.get(Item(key="a", title=one.title, summary=one.summary, content="y")) is None
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_size() -> None:
+    cache = PreparedCache(max_chars=200)
+    items = [Item(key=str(n), title=f"title {n:030d}") for n in range(10)]
+    for item in items:
+        cache.put(item, prepare(item))
+    assert len(cache) < 10
+    assert cache.get(items[-1]) is not None and cache.get(items[0]) is None
+
+
+def test_prepare_all_makes_each_distinct_content_once() -> None:
+    cache = PreparedCache()
+    sent: list[int] = []
+
+    async def in_worker(url: str, items: Sequence[Item]) -> list[Prepared]:
+        sent.append(len(items))
+        return prepare_each(items)
+
+    a = Item(key="1", title="MAI-1 at Build", summary="<p>May 16</p>")
+    b = Item(key="2", title="GPT-5", summary="soon")
+    first = asyncio.run(prepare_all("http://x/1", [a, b, a], in_worker, cache))
+    again = asyncio.run(prepare_all("http://x/2", [b, a], in_worker, cache))
+    assert sent == [2]
+    assert first == [prepare(a), prepare(b), prepare(a)]
+    assert again == [prepare(b), prepare(a)]

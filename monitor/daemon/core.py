@@ -33,6 +33,7 @@ from monitor.feeds import feed_specs
 from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.pipeline import PollContext, PollReport, poll_feed
+from monitor.prepare import PreparedCache
 from monitor.recent import RecentKeys
 from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
@@ -78,6 +79,7 @@ class DaemonCore:
         self._feed_urls: list[str] | None = None
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
+        self.prepared = PreparedCache()
         self._stop = asyncio.Event()
         self.metrics = Metrics(served=settings.http_listen is not None)
         self.fetch_states = FetchStateBatch(self.store)
@@ -111,6 +113,7 @@ class DaemonCore:
             notifier=self.notifier,
             fetch_states=self.fetch_states,
             writer=self.writer,
+            prepared=self.prepared,
         )
 
     @property
