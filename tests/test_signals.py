@@ -47,7 +47,7 @@ def test_classify(case: dict[str, Any]) -> None:
     text = document(case["title"], case.get("summary"))
     matches = find_matches(text, case["terms"])
     assert {m.watch for m in matches} == set(case["terms"]), "a term is missing from the text"
-    result = classify(text, matches, published(case["published"]))
+    result = classify(text, matches, published(case["published"]), case.get("lang"))
     assert set(result) == set(case["terms"])
     for watch, want in (case.get("expect") or {}).items():
         got = result[watch]

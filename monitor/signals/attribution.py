@@ -130,7 +130,10 @@ _RELATIVE = re.compile(
 )
 # "won't be out until 2027": not before that date, so at it.
 _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
-_LIST_GLUE = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|und|en|&|or|ou|o|oder|of))\s*(?:the\s+)?")
+_LIST_GLUE = re.compile(
+    r"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*"
+    r"(?:(?:the|la|le|les|el|los|las|il|lo|gli|o|a|os|as|die|der|das)\s+)?"
+)
 
 
 def _event_like(ctx: Context, watch: str) -> bool:

@@ -235,6 +235,9 @@ class Lexicon:
         # language -> words whose meaning there replaces the shared one (French "report":
         # a delay, not the English report)
         self.replaced: dict[str, set[str]] = {}
+        # language -> words that are no cue there whatever the shared cues say (Italian
+        # "due": two, not "due in March")
+        self.silenced: dict[str, set[str]] = {}
 
     def add(self, kind: str, tense: str, side: str, *words: str) -> None:
         """File cues of one kind; they are matched on lower-cased text ("Gerüchte" too)."""
@@ -279,6 +282,10 @@ class Lexicon:
             if (kind, tense, side) not in entries:
                 entries.append((kind, tense, side))
 
+    def silence(self, language: str, *words: str) -> None:
+        """Make words no cue in items of ``language``."""
+        self.silenced.setdefault(language, set()).update(w.lower() for w in words)
+
     def freeze(self) -> None:
         """Merge the phrases that share a first word and a meaning into one regex."""
         for first, groups in self.phrases.items():
@@ -315,10 +322,13 @@ class Lexicon:
         length, plans = len(lowered), self._plans
         own = self.by_language.get(language or "", {})
         replaced = self.replaced.get(language or "", ())
+        silenced = self.silenced.get(language or "", ())
         hits: list[Hit] = []
         for region_start, region_end in regions:
             for token in WORD.finditer(lowered, region_start, region_end):
                 word = token[0]
+                if word in silenced:
+                    continue
                 kinds = own.get(word)
                 # a shared cue word keeps its shared meaning unless the language replaces
                 # it; starting a shared phrase ("non appena") takes nothing from "non"

@@ -50,11 +50,8 @@ _TIED_TENSE = frozenset({RELEASE, EVENT, DEVELOP})  # SCHEDULE cues are always "
 
 
 def _forms(lang: str, lemma: str) -> Iterator[str]:
-    table = cue_table()
-    left_out = table.not_cues.get(lang, frozenset())
-    for form in (lemma, *table.forms_of.get(lang, {}).get(lemma, ())):
-        if form not in left_out:
-            yield form
+    yield lemma
+    yield from cue_table().forms_of.get(lang, {}).get(lemma, ())
 
 
 def _conditional(lang: str, form: str, lemma: str) -> bool:
@@ -65,7 +62,10 @@ def _conditional(lang: str, form: str, lemma: str) -> bool:
 
 def add_tables(lexicon: Lexicon) -> None:
     """File the tables' forms for the languages the hand-written cues cover least."""
-    lemmas = cue_table().lemma_kinds
+    table = cue_table()
+    lemmas = table.lemma_kinds
+    for lang, words in table.not_cues.items():
+        lexicon.silence(lang, *words)
     for lang in LANGUAGES:
         for kind, entries in lemmas.get(lang, {}).items():
             for entry in entries:
