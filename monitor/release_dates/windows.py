@@ -173,7 +173,12 @@ def weekday_name(m: re.Match[str], job: Job) -> str | None:
     elif direction < 0:
         offset = delta - 7 if delta else -7
     elif _THIS_BEFORE.search(m.string, max(0, m.start() - 10), m.start()):
-        offset = delta  # "this Friday", "ce vendredi": the one of this week to come
+        # "this Friday", "ce vendredi": the one of this week, to come unless a past verb
+        # tells the one gone by ("was launched this Tuesday", read on Thursday)
+        gone = delta - 7
+        offset = (
+            gone if delta and gone >= -ref.weekday() and tense_sign(m, job.source) < 0 else delta
+        )
     else:
         offset = tense_offset(m, delta, job.source)
     return (ref + timedelta(days=offset)).isoformat()
@@ -189,7 +194,8 @@ _THIS_BEFORE = re.compile(
 _PAST_CUE = re.compile(
     r"(?=\w)(?:\b(?:was|were|had|did|said|made|began|came|went|took|held|saw|got|led|ran|"
     r"shut|told|[a-z]{2,}ed|ago|last|fut|dernier|dernière|hat|haben|hatte|wurde|wurden|war|waren|"
-    r"heeft|hebben|werd|[a-záéíóú]{3,}ó|(?:ha|han)\s+\w+(?:ado|ido)|"
+    r"heeft|hebben|werd|[a-záéíóú]{3,}ó|(?:ha|han)\s+\w+(?:ado|ido)|[a-zç]{3,}ou|"
+    r"(?:foi|foram|fue|fueron)\s+\w+(?:ad|id)[oa]s?|(?:è|sono)\s+stat[oaie]|"
     r"(?:a|ont|avait|avaient|est|sont)\s+(?:été\s+)?\w+(?:é|ée|és|ées|is|it|u|us|ert))\b"
     r"|(?-i:\b[a-zäöü]{3,}(?:te|ten)\b))",
     re.IGNORECASE,
@@ -210,8 +216,26 @@ _NOT_PAST = frozenset(
 )  # fmt: skip
 
 
+# Words that end like a French future ("-ra") but are none: "terça-feira", "para", "agora".
+_NOT_FUTURE = frozenset(
+    {"feira", "para", "agora", "ahora", "hora", "otra", "outra", "nuestra", "vuestra",
+     "primera", "primeira", "tercera", "terceira", "era", "fuera", "fora", "ora", "obra",
+     "compra", "contra", "entra", "mostra", "muestra", "cámara", "câmara", "camera"}
+)  # fmt: skip
+
+
 def tense_offset(m: re.Match[str], delta: int, source: str) -> int:
     """Past or future weekday, judged by the closest tense cue in the same sentence."""
+    sign = tense_sign(m, source)
+    if sign == 0:
+        return delta if delta <= 3 else delta - 7
+    if sign > 0:
+        return delta
+    return delta - 7 if delta else 0
+
+
+def tense_sign(m: re.Match[str], source: str) -> int:
+    """1 when the closest tense cue of the sentence is a future, -1 a past, 0 none."""
     text = source
     left = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), m.start() - 90)
     right_candidates = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
@@ -221,14 +245,12 @@ def tense_offset(m: re.Match[str], delta: int, source: str) -> int:
         for cue in pattern.finditer(text, max(left, 0), right):
             if sign < 0 and cue[0].lower() in _NOT_PAST:
                 continue
+            if sign > 0 and cue[0].lower() in _NOT_FUTURE:
+                continue
             distance = cue.start() - m.end() if cue.start() >= m.end() else m.start() - cue.end()
             if best is None or distance < best[0] or (distance == best[0] and sign > 0):
                 best = (distance, sign)
-    if best is None:
-        return delta if delta <= 3 else delta - 7
-    if best[1] > 0:
-        return delta
-    return delta - 7 if delta else 0
+    return 0 if best is None else best[1]
 
 
 # A fiscal quarter or half follows the company's year, not the calendar's: no value.
