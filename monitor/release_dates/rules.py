@@ -298,7 +298,8 @@ RULES: tuple[_Rule, ...] = (
             rf"\b(?:in|into|by|for(?: a| an| the| its)?|to|until|before|since|from|during|throughout|"
             rf"en|d'ici|dès|depuis|à|auf|"
             rf"courant|avant|pour|jusqu'en|im jahr|im|bis|seit|ab|vor|en el|para|hasta|desde|"
-            rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il|em|até|für|no ano de)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
+            rf"antes de|in het jaar|sinds|voor|tegen|nel|entro il|em|até|für|no ano de|al|fino al|"
+            rf"dal|a partire dal|a partir de|erst|frühestens|spätestens)\s+(?P<y>{_YEAR})\b(?![-/.]\d)",
         ),
         bare_year,
         back=16,

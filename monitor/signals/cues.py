@@ -65,6 +65,12 @@ LEXICON.add(
     r"shows off", r"open-sources", r"open sources", r"gets", r"get",
     r"seeds(?=(?: [\w.-]+){0,4} (?:betas?|builds?|release candidates?|to developers))",
     r"can now (?:download|install|try|use|get|buy|order|access|play|stream|upgrade)",
+    # "ya puedes comprar", "já pode ser comprado", "on peut désormais acheter"
+    r"ya (?:puedes|se puede|pueden|podéis) (?:comprar|descargar|probar|reservar|jugar)",
+    r"já (?:pode|podem|é possível) (?:ser )?(?:comprad[oa]s?|baixad[oa]s?|comprar|baixar)",
+    r"(?:peut|pouvez|peuvent) (?:désormais|dès maintenant|maintenant) (?:acheter|télécharger|"
+    r"essayer|commander)",
+    r"(?:si può|puoi|potete) già (?:acquistare|comprare|scaricare|provare)",
     r"drops", r"(?:is|are) (?:now |finally |officially |already |also |gradually |quietly |"
     r"widely )?(?:launching|releasing|rolling out|shipping|unveiling|introducing|deploying|"
     r"bringing)",
@@ -234,6 +240,7 @@ LEXICON.add(
     r"(?:shown|pictured|spotted|seen) in (?:new )?(?:images|photos|renders?)",
     r"(?:alleged|purported|leaked) (?:images|photos|pictures|renders?|specs|details|"
     r"screenshots?)",
+    r"(?:a|ont|aurait|auraient) fuité", r"fuitent",
 )
 
 # what the thing will have ("iPhone 18 to get a 48MP telephoto, analyst claims"): a rumor

@@ -80,6 +80,15 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if cue.kind == RELEASE and cue.side == "before" and _rumor_before(reading, clause, cue):
             continue  # "rumors about X have surfaced": what appeared is the rumor
+        if (
+            cue.kind == RELEASE
+            and cue.side in ("before", "either")
+            and cue.tense == "past"
+            and _pictures_before(ctx, clause, cue)
+        ):
+            for watch in targets:  # "images of X have surfaced": a leak
+                offer(watch, Verdict(Signal.RUMOR, (), True, (clause[0], cue.end)))
+            continue
         if cue.kind == RELEASE and _byline(ctx, reading, cue, ctx.sentences[index].start):
             continue  # "Publicado el 04/08/2025 por ...": the article's date
         if cue.kind == RELEASE and _reveals_a_date(ctx, reading, cue):
@@ -175,6 +184,28 @@ def _byline(ctx: Context, reading: Reading, cue: Hit, opening: int) -> bool:
     return any(
         0 <= d.start - cue.end <= 8 and BYLINE_WORDS.fullmatch(ctx.lowered, cue.start, d.start)
         for d in reading.dates
+    )
+
+
+# Pictures of a thing: when they appear before its launch, they are a leak.
+_PICTURES = re.compile(
+    r"(?<![\w-])(?:images|photos|pictures|renders|screenshots|bilder|fotos|renderings|"
+    r"immagini|foto|imágenes|imagens|capturas)(?![\w-])"
+)
+
+
+_APPEARING = re.compile(
+    r"(?:has |have )?(?:appeared|emerged|surfaced|popped up|showed up|shown up|turned up|"
+    r"apparue?s?|aparec\w*|appars[aoie]|apparso|aufgetaucht|tauchte|tauchten|erschien\w*|"
+    r"emers[aoie]|surgi\w*|circul\w*)"
+)
+
+
+def _pictures_before(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
+    """Pictures in the subject of a verb of appearing ("Bilder des X sind aufgetaucht")."""
+    return bool(
+        _APPEARING.fullmatch(ctx.lowered, cue.start, cue.end)
+        and _PICTURES.search(ctx.lowered, clause[0], cue.start)
     )
 
 
