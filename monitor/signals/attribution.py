@@ -14,6 +14,7 @@ from monitor.signals.lexicon import (
     NOT_NEGATION,
     RELEASE,
     RUMOR,
+    SCHEDULE,
     Hit,
 )
 from monitor.signals.patterns import (
@@ -55,6 +56,8 @@ def targets_of(
             gap = without_dates(
                 lowered, cue.end, e.start, reading.dates, prepositions=opening
             ).strip()
+            if cue.kind == SCHEDULE and _SCHEDULE_FOR.fullmatch(gap):
+                return (len(gap), e)  # "sets an October 12 release date for X"
             if len(gap) > WINDOW or AFTER_BLOCK.search(gap):
                 return None
             if e.destination and gap and cue.kind in (RELEASE, EVENT):
@@ -129,6 +132,7 @@ _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
 )
 # "won't be out until 2027": not before that date, so at it.
+_SCHEDULE_FOR = re.compile(r"(?:for|pour|para|für|per)(?:\s+(?:the|its|le|la|el|den|das|il|o|a))?")
 _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
 _LIST_GLUE = re.compile(
     r"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*"

@@ -75,6 +75,7 @@ LEXICON.add(
     r"widely )?(?:launching|releasing|rolling out|shipping|unveiling|introducing|deploying|"
     r"bringing)",
     r"(?:begins|starts) (?:rolling out|shipping|deploying|releasing)", r"now rolling out",
+    r"shipping (?:starts|starting|begins|beginning)", r"(?:hits|in) stores (?:on|from)",
     r"rolling out now", r"lance(?:nt)?", r"dévoile(?:nt)?",
     r"présente(?:nt)?", r"annonce(?:nt)?", r"déploie(?:nt)?", r"publie(?:nt)?",
     r"lanza(?:n)?", r"presenta(?:n)?", r"anuncia(?:n)?", r"estrena(?:n)?",
