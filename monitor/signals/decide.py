@@ -10,6 +10,13 @@ from functools import partial
 from monitor.model import Signal
 from monitor.release_dates import DateMention
 from monitor.signals.attribution import dates_for, negated, not_release_date, targets_of
+from monitor.signals.cue_context import (
+    byline,
+    describes,
+    pictures_before,
+    reveals_a_date,
+    rumor_before,
+)
 from monitor.signals.date_values import DAY, bounds, date_span
 from monitor.signals.lexicon import (
     AUX,
@@ -34,8 +41,6 @@ from monitor.signals.lexicon import (
 from monitor.signals.patterns import (
     ADJACENT_GAP,
     ANNOUNCE,
-    BYLINE_WORDS,
-    DESCRIBED,
     DESTINATION,
     LONG_AGO,
     PAST_REFERENCE,
@@ -78,26 +83,22 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue
         if negated(ctx, reading, clause, cue):
             continue
-        if cue.kind == RELEASE and cue.side == "before" and _rumor_before(reading, clause, cue):
+        if cue.kind == RELEASE and cue.side == "before" and rumor_before(reading, clause, cue):
             continue  # "rumors about X have surfaced": what appeared is the rumor
         if (
             cue.kind == RELEASE
             and cue.side in ("before", "either")
             and cue.tense == "past"
-            and _pictures_before(ctx, clause, cue)
+            and pictures_before(ctx, clause, cue)
         ):
             for watch in targets:  # "images of X have surfaced": a leak
                 offer(watch, Verdict(Signal.RUMOR, (), True, (clause[0], cue.end)))
             continue
-        if cue.kind == RELEASE and _byline(ctx, reading, cue, ctx.sentences[index].start):
+        if cue.kind == RELEASE and byline(ctx, reading, cue, ctx.sentences[index].start):
             continue  # "Publicado el 04/08/2025 por ...": the article's date
-        if cue.kind == RELEASE and _reveals_a_date(ctx, reading, cue):
+        if cue.kind == RELEASE and reveals_a_date(ctx, reading, cue):
             continue  # "revealed the date of the event": the schedule word decides
-        if (
-            cue.kind in (RELEASE, DEVELOP)
-            and cue.tense != "future"
-            and _describes(ctx, clause, cue)
-        ):
+        if cue.kind in (RELEASE, DEVELOP) and cue.tense != "future" and describes(ctx, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
         preliminary = reading.of_kind(PRELIMINARY)
@@ -158,67 +159,6 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
                 break
     return verdicts
-
-
-_ARTICLE = re.compile(
-    r"\s+(?:(?:the|its|their|a|an|la|le|les|l'|sa|ses|leur|el|los|las|su|sus|"
-    r"die|der|den|das|ihr|ihre|seine?n?|il|lo|gli|i|o|os|as|sua|suas)\s*)?"
-)
-
-
-def _reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:
-    """A release verb whose object is a schedule word ("revealed the date of", "anunció la
-    fecha", "nennt den Termin")."""
-    after = [c for c in reading.cues if c.start >= cue.end]
-    if not after or after[0].kind != SCHEDULE or cue.tense == "":
-        return False
-    return bool(_ARTICLE.fullmatch(ctx.lowered, cue.end, after[0].start))
-
-
-def _byline(ctx: Context, reading: Reading, cue: Hit, opening: int) -> bool:
-    """A release word opening a line or sentence, a date right after it: the article's own
-    byline ("Publicado el 04/08/2025 por ...")."""
-    start = max(opening, ctx.lowered.rfind("\n", 0, cue.start) + 1)
-    if ctx.lowered[start : cue.start].strip():
-        return False
-    return any(
-        0 <= d.start - cue.end <= 8 and BYLINE_WORDS.fullmatch(ctx.lowered, cue.start, d.start)
-        for d in reading.dates
-    )
-
-
-# Pictures of a thing: when they appear before its launch, they are a leak.
-_PICTURES = re.compile(
-    r"(?<![\w-])(?:images|photos|pictures|renders|screenshots|bilder|fotos|renderings|"
-    r"immagini|foto|imágenes|imagens|capturas)(?![\w-])"
-)
-
-
-_APPEARING = re.compile(
-    r"(?:has |have )?(?:appeared|emerged|surfaced|popped up|showed up|shown up|turned up|"
-    r"apparue?s?|aparec\w*|appars[aoie]|apparso|aufgetaucht|tauchte|tauchten|erschien\w*|"
-    r"emers[aoie]|surgi\w*|circul\w*)"
-)
-
-
-def _pictures_before(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
-    """Pictures in the subject of a verb of appearing ("Bilder des X sind aufgetaucht")."""
-    return bool(
-        _APPEARING.fullmatch(ctx.lowered, cue.start, cue.end)
-        and _PICTURES.search(ctx.lowered, clause[0], cue.start)
-    )
-
-
-def _rumor_before(reading: Reading, clause: tuple[int, int], cue: Hit) -> bool:
-    """A rumor or leak word in the subject of a verb of appearing."""
-    return any(c.kind == RUMOR and clause[0] <= c.start < cue.start for c in reading.cues)
-
-
-def _describes(ctx: Context, clause: tuple[int, int], cue: Hit) -> bool:
-    """Whether the release or development word only describes the thing ("the largest
-    model deployed", "is a language model developed by")."""
-    start = max(clause[0], cue.start - 90)
-    return bool(DESCRIBED.search(ctx.lowered, start, cue.start))
 
 
 def _piece(lowered: str, clause: tuple[int, int], cue: Hit) -> tuple[int, int]:
