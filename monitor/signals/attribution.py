@@ -131,8 +131,9 @@ _GET_GAP = frozenset({"", "the", "a", "an", "new", "the new", "a new"})
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
 )
-# "won't be out until 2027": not before that date, so at it.
+# "sets an October 12 release date for X": a schedule noun's thing after "for".
 _SCHEDULE_FOR = re.compile(r"(?:for|pour|para|für|per)(?:\s+(?:the|its|le|la|el|den|das|il|o|a))?")
+# "won't be out until 2027": not before that date, so at it.
 _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
 _LIST_GLUE = re.compile(
     r"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*"
@@ -156,6 +157,7 @@ def _event_like(ctx: Context, watch: str) -> bool:
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Up to three words between a name and a generic noun that heads its phrase.
 _HEAD_GAP = re.compile(r"(?:\s+[\w-]+){0,3}\s+")
 _OWNER = re.compile(r"(?<![.!?]\s)(?<!\n)\b([A-Z][a-z][\w-]*)\s+$")
 # Capitalised words before a noun that open a sentence rather than name an owner.
@@ -186,7 +188,7 @@ def _resolve_anaphor(
     # "an event held at MIT" stands for no model: only for a watch that is an event
     event_noun = ctx.lowered[anaphor.start : anaphor.end].endswith(EVENT_NOUNS)
     if event_noun:
-        named = [e for e in named if e.watch is not None and _event_like(ctx, e.watch)]
+        named = [e for e in named if _event_like(ctx, e.watch or "")]
     preceding = [e for e in named if e.end <= anaphor.start and anaphor.start - e.end <= 90]
     if preceding:
         return preceding[-1].watch
