@@ -238,6 +238,8 @@ def _past_or_today(ctx: Context, value: str) -> bool:
 
 
 _MODALS = ("could", "may", "might", "would")
+# The writer as subject: "we tested", "wir haben ... getestet", "hemos probado".
+_FIRST_PERSON = re.compile(r"(?<![\w-])(?:we|we've|wir|nous|hemos|abbiamo|nós|avons)(?![\w-])")
 _BARE_YEAR = re.compile(r"\d{4}")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -294,6 +296,12 @@ def _decide(
         or reading.has(MODAL, lead_start, cue.start)
         or condition == "if"
     )
+    if (
+        cue.kind == DEVELOP
+        and cue.tense == "past"
+        and _FIRST_PERSON.search(ctx.lowered, clause[0], cue.start)
+    ):
+        return None  # "Wir haben die Switch 2 getestet", "hemos probado": a review
     if cue.kind == DEVELOP:
         # "readying X for a spring debut": the date given is the release's
         if future_values and ctx.known_reference:
