@@ -82,8 +82,8 @@ class DaemonCore:
         self.prepared = PreparedCache()
         self._stop = asyncio.Event()
         self.metrics = Metrics(served=settings.http_listen is not None)
-        self.fetch_states = FetchStateBatch(self.store)
         self.writer = _writer()
+        self.fetch_states = FetchStateBatch(self.store, executor=self.writer)
         self._cycle = False  # `run --once` is polling
         self.full_collections = FullCollections()
         self.loop_lag = LoopLagProbe(
@@ -165,6 +165,7 @@ class DaemonCore:
             worker.shutdown_parsers()
         # A write in flight finishes before the engine goes; a next run gets a new thread.
         writer, self.writer = self.writer, _writer()
+        self.fetch_states.executor = self.writer
         await asyncio.to_thread(writer.shutdown)
         self.engine.dispose()
         self.lock.release()
