@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 from monitor.store import Store
 from monitor.store.feeds import SuccessfulFetch
@@ -39,8 +40,18 @@ MAX_ROWS = 500
 class FetchStateBatch:
     """Coalesces feeds' fetch-state writes into one transaction per short window."""
 
-    def __init__(self, store: Store, *, window: float = WINDOW, max_rows: int = MAX_ROWS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        window: float = WINDOW,
+        max_rows: int = MAX_ROWS,
+        executor: Executor | None = None,
+    ) -> None:
         self.store = store
+        # The thread that writes (the daemon's one writer, which also stores new items): on
+        # SQLite two writing threads queue on BEGIN IMMEDIATE's lock; None: any thread.
+        self.executor = executor
         self.window = window
         self.max_rows = max_rows
         self.transactions = 0
@@ -77,7 +88,10 @@ class FetchStateBatch:
 
     async def _commit(self, batch: Sequence[tuple[SuccessfulFetch, asyncio.Future[None]]]) -> None:
         try:
-            await asyncio.to_thread(self.store.record_fetches, [f for f, _ in batch])
+            fetches = [f for f, _ in batch]
+            await asyncio.get_running_loop().run_in_executor(
+                self.executor, self.store.record_fetches, fetches
+            )
         except asyncio.CancelledError:
             for _, done in batch:
                 done.cancel()

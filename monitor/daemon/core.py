@@ -51,7 +51,10 @@ log = logging.getLogger(__name__)
 
 POLL_TICK = 5.0
 PARSE_TIMEOUT = 20.0  # parse_in_worker's and prepare_in_worker's default time limit
-DB_GIVE_UP_ONCE = 60.0  # `run --once` (cron) waits this long for the database, then fails
+DB_GIVE_UP_ONCE = 60.0
+# Feeds between a changed body and its stored items at once: enough to keep the 2 parser
+# processes busy while this process analyses and writes; more only holds parsed items.
+PROCESSING_SLOTS = 6  # `run --once` (cron) waits this long for the database, then fails
 
 
 def _writer() -> ThreadPoolExecutor:
@@ -80,10 +83,11 @@ class DaemonCore:
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
         self.prepared = PreparedCache()
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._stop = asyncio.Event()
         self.metrics = Metrics(served=settings.http_listen is not None)
-        self.fetch_states = FetchStateBatch(self.store)
         self.writer = _writer()
+        self.fetch_states = FetchStateBatch(self.store, executor=self.writer)
         self._cycle = False  # `run --once` is polling
         self.full_collections = FullCollections()
         self.loop_lag = LoopLagProbe(
@@ -114,7 +118,16 @@ class DaemonCore:
             fetch_states=self.fetch_states,
             writer=self.writer,
             prepared=self.prepared,
+            processing=self._processing(),
         )
+
+    def _processing(self) -> asyncio.Semaphore:
+        """The one limit on feeds being parsed and stored (``PollContext.processing``) for
+        every poll of the running loop, whichever tick started it."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(PROCESSING_SLOTS))
+        return self._slots[1]
 
     @property
     def feed_lease(self) -> timedelta:
@@ -165,6 +178,7 @@ class DaemonCore:
             worker.shutdown_parsers()
         # A write in flight finishes before the engine goes; a next run gets a new thread.
         writer, self.writer = self.writer, _writer()
+        self.fetch_states.executor = self.writer
         await asyncio.to_thread(writer.shutdown)
         self.engine.dispose()
         self.lock.release()

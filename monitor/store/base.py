@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.store.engine import database_error
+from monitor.store.engine import READ_ONLY, database_error
 
 
 class Repository:
@@ -42,6 +42,20 @@ class Repository:
             raise database_error(url, exc, "error") from exc
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read-only transaction. On SQLite it begins DEFERRED, not IMMEDIATE: a look-up
+        (``known_items``) then takes no write lock, so it never queues behind the writer of
+        new items and fetch state, nor holds it up; in WAL mode it reads the last commit."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            url = self.engine.url.render_as_string(hide_password=False)
+            raise database_error(url, exc, "error") from exc
 
     def _insert(self, table: Any) -> Any:
         return dialect_insert(self.dialect)(table)

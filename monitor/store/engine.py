@@ -150,6 +150,10 @@ def make_engine(url: str, *, create: bool = True, daemon: bool = False, **kwargs
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+# Execution option of a connection whose transactions only read (see _sqlite_begin_immediate).
+READ_ONLY = "monitor_read_only"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event open transactions (pysqlite's own BEGIN is deferred).
     dbapi_connection.isolation_level = None
@@ -165,8 +169,12 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     """Take the write lock when a transaction starts, not when it first writes: a transaction
     that reads and then writes (insert items, then alerts) can otherwise fail with
     SQLITE_BUSY against another writer, which the busy timeout does not retry. Writers queue
-    on the busy timeout instead, in one process or several."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    on the busy timeout instead, in one process or several. A connection marked
+    ``READ_ONLY`` (``Repository.reading``) never writes, so it begins deferred."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class InstanceLock:

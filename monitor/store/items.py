@@ -81,7 +81,7 @@ class ItemStore(StoryIndexStore):
         if links is None:
             links = [canonical_url(item.link) if item.link else None for item in items]
         known: set[str] = set()
-        with self.session() as s:
+        with self.reading() as s:
             for start in range(0, len(items), 500):  # stay under bound-parameter limits
                 chunk = items[start : start + 500]
                 by_key = {item.key[:128]: item.key for item in chunk}

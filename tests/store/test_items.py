@@ -3,6 +3,7 @@ alert is unique per watch, story and change."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from monitor.model import FeedSpec, Item
@@ -85,3 +86,21 @@ def test_an_alert_is_unique_per_watch_story_and_change(store: Store) -> None:
         second = unit.add_alert(targets=["chat"], now=NOW, **fields)
     assert first is not None and second is None
     assert store.delivery_counts() == {"pending": 2}
+
+
+def test_known_items_do_not_wait_for_a_writer(store: Store) -> None:
+    """The look-up is a read: it sees the last commit while a unit holds the write lock (on
+    SQLite a BEGIN IMMEDIATE would queue behind it until the unit ends)."""
+    feed = _feed(store)
+    with store.unit() as unit:
+        unit.insert_items(feed, [(_item("guid:a", "A"), None)], NOW, timedelta(hours=72))
+    items = [_item("guid:a", "A"), _item("guid:b", "B")]
+    found: list[set[str]] = []
+    with store.unit() as unit:
+        unit.insert_items(feed, [(items[1], None)], NOW, timedelta(hours=72))
+        reader = threading.Thread(target=lambda: found.append(store.known_items(feed, items)))
+        reader.start()
+        reader.join(5)
+        assert not reader.is_alive()
+    assert found == [{"guid:a"}]
+    assert store.known_items(feed, items) == {"guid:a", "guid:b"}
