@@ -62,7 +62,15 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from local_farm import (
+    REPO,
+    free_port,
+    missing_for_nginx,
+    monitor_env,
+    nginx_process,
+    write_config,
+)
+
 CALLBACKS = Path(__file__).resolve().with_name("loop_callbacks.py")
 sys.path.insert(0, str(REPO))
 
@@ -176,30 +184,12 @@ def rewrite_feeds(root: Path, bodies: list[bytes], stamp: str | None) -> None:
         (root / f"f{n:05d}.xml").write_bytes(body)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def nginx(tmp: Path, root: Path) -> Iterator[tuple[int, Callable[[bool], None]]]:
     """nginx on 127.0.0.1 serving ``root``; yields (port, set_mode(honour_conditional))."""
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     (tmp / "mode.conf").write_text(HONOUR)
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root))
-    subprocess.run(
-        [binary, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")], check=True
-    )
-    pid = 0
-    try:
-        for _ in range(100):
-            if (tmp / "nginx.pid").exists() and (tmp / "nginx.pid").read_text().strip():
-                pid = int((tmp / "nginx.pid").read_text())
-                break
-            time.sleep(0.05)
+    with nginx_process(tmp, NGINX_CONF.format(tmp=tmp, port=port, root=root)) as pid:
 
         def set_mode(honour: bool) -> None:
             (tmp / "mode.conf").write_text(HONOUR if honour else IGNORE)
@@ -222,15 +212,6 @@ def nginx(tmp: Path, root: Path) -> Iterator[tuple[int, Callable[[bool], None]]]
             raise RuntimeError("nginx did not switch conditional-GET mode")
 
         yield port, set_mode
-    finally:
-        if pid:
-            os.kill(pid, signal.SIGQUIT)
-            for _ in range(100):
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
 
 
 # -- measurements ----------------------------------------------------------------------------
@@ -304,32 +285,6 @@ def our_fetcher(urls: list[str], concurrency: int) -> Sample:
     cpu, start = self_cpu(), time.perf_counter()
     size = asyncio.run(run())
     return Sample(time.perf_counter() - start, self_cpu() - cpu, {"bytes": size})
-
-
-def write_config(path: Path, database: Path, urls: list[str]) -> None:
-    """The bench's config: INFO, the default level, so each run logs its cycle's figures."""
-    lines = [
-        f"database = {json.dumps(f'sqlite:///{database}')}",
-        f"watchlists = [{json.dumps(str(REPO / 'watchlists'))}]",
-        "[defaults]",
-        "watch_feeds = false",
-        "[fetch]",
-        "concurrency = 100",
-        "per_host = 100",
-        "[log]",
-        'level = "INFO"',
-    ]
-    for url in urls:
-        lines += ["[[feed]]", f"url = {json.dumps(url)}"]
-    if not urls:
-        lines.insert(0, "feed = []")
-    path.write_text("\n".join(lines) + "\n")
-
-
-def monitor_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "NOTIFY_"))}
-    env["PYTHONPATH"] = str(REPO)
-    return env
 
 
 CYCLE = re.compile(
@@ -688,22 +643,6 @@ def report(results: dict[str, list[Sample]], feeds: int, items: int) -> None:
     for name, value, ok in verdicts:
         verdict = "?" if ok is None else "met" if ok else "NOT MET"
         print(f"{name:<{width}}  {value:>14}  {verdict}")
-
-
-def missing_for_nginx(*modules: str) -> list[str]:
-    """What a benchmark serving feeds from nginx lacks: the modules, then nginx itself."""
-    missing = [m for m in modules if not _importable(m)]
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        missing.append("nginx (apt-get install nginx-light)")
-    return missing
-
-
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -50,7 +49,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from local_farm import free_port, missing_for_nginx, monitor_env, nginx_process, write_config
+
 SUFFIX = {b"rss": "rss", b"feed": "atom", b"rdf:rdf": "rdf"}
 FIRST_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)")
 NGINX_CONF = """
@@ -120,39 +120,12 @@ def farm(root: Path, files: list[Path], urls: int) -> list[tuple[str, bytes]]:
     return served
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def nginx(tmp: Path, root: Path) -> Iterator[int]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    """nginx on 127.0.0.1 serving ``root`` with validators; yields its port."""
     port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root))
-    subprocess.run(
-        [binary, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")], check=True
-    )
-    pid = 0
-    try:
-        for _ in range(100):
-            text = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else ""
-            if text:
-                pid = int(text)
-                break
-            time.sleep(0.05)
+    with nginx_process(tmp, NGINX_CONF.format(tmp=tmp, port=port, root=root)):
         yield port
-    finally:
-        if pid:
-            os.kill(pid, signal.SIGQUIT)
-            for _ in range(100):
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
 
 
 def statuses(tmp: Path, mark: int) -> dict[str, int]:
@@ -268,30 +241,6 @@ def timed(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Run:
     # ru_maxrss is the largest of them and the process, so the main process's own peak is
     # its VmHWM, read while it runs.
     return Run(wall, usage.ru_utime + usage.ru_stime, main_peak[0] / 1024, peak[0] / 1024)
-
-
-def monitor_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "NOTIFY_"))}
-    env["PYTHONPATH"] = str(REPO)
-    return env
-
-
-def write_config(path: Path, database: Path, urls: list[str]) -> None:
-    """As bench_fetch.py: the bundled watchlists, concurrency 100, INFO logs."""
-    lines = [
-        f"database = {json.dumps(f'sqlite:///{database}')}",
-        f"watchlists = [{json.dumps(str(REPO / 'watchlists'))}]",
-        "[defaults]",
-        "watch_feeds = false",
-        "[fetch]",
-        "concurrency = 100",
-        "per_host = 100",
-        "[log]",
-        'level = "INFO"',
-    ]
-    for url in urls:
-        lines += ["[[feed]]", f"url = {json.dumps(url)}"]
-    path.write_text("\n".join(lines) + "\n")
 
 
 def run_once(config: Path, log: Path) -> Run:
@@ -422,10 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         return child_peer(*args.child_peer)
     if args.feeds is None or not args.feeds.is_dir():
         ap.error("--feeds DIR: a folder of real feed files")
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        print("bench_real_feeds needs nginx (apt-get install nginx-light)", file=sys.stderr)
-        return 2
-    missing = [m for m in ("aiohttp", "lxml") if not _importable(m)]
+    missing = missing_for_nginx("aiohttp", "lxml")
     if missing:
         print(f"bench_real_feeds needs {', '.join(missing)} (pip install -e '.[bench]')")
         return 2
@@ -569,14 +515,6 @@ def report(results: dict[str, list[Run]], urls: int) -> None:
         f"process ({'met' if again / fetch_proc <= 1.5 else 'NOT MET'}); peak RSS <= 250 MB "
         f"({'met' if med('first poll', 'main_mb') <= 250 else 'NOT MET'})"
     )
-
-
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_fetch import missing_for_nginx, nginx, self_cpu, write_feeds
+from bench_fetch import nginx, self_cpu, write_feeds
+from local_farm import missing_for_nginx
 
 from monitor.fetcher import FetchCache, Fetcher
 
