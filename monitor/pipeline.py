@@ -86,6 +86,8 @@ class PollContext:
     # feed parses, then queues its items for preparing behind every other feed's parse,
     # and the daemon holds all their parsed items meanwhile (80 MB on 1,000 real feeds).
     processing: asyncio.Semaphore | None = None
+    # The parse and prepare steps (None: the parser processes, imported on first use).
+    workers: tuple[ParseInWorker, PrepareInWorker] | None = None
 
     @property
     def policy(self) -> feed_state.FetchPolicy:
@@ -224,7 +226,7 @@ async def _process(
     """A changed body: parse, drop the known items, prepare, analyse and store the new ones.
     Returns the parsed feed, its items not seen lately, their fingerprints, (new items,
     alert ids) and the time they were stored."""
-    parse_in_worker, prepare_in_worker = await _workers()
+    parse_in_worker, prepare_in_worker = ctx.workers or await _workers()
     parsed = await parse_in_worker(result.url, result.content, result.headers)
     for warning in parsed.warnings:
         log.info("feed warning url=%s warning=%s", feed.url, warning, extra={"feed_url": feed.url})

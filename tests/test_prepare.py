@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from monitor import pipeline
 from monitor.analysis import Rules
 from monitor.errors import ParseError
 from monitor.fetcher import Fetcher
@@ -35,6 +35,10 @@ from monitor.store import Store
 from monitor.stories import Signature, StoryIndex, assign_stories
 from monitor.watchlist import load_watchlists
 from tests.conftest import REPO, LocalServer
+
+if TYPE_CHECKING:
+    from monitor.pipeline import ParseInWorker
+    from monitor.prepare import PrepareInWorker
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 T0 = datetime(2025, 8, 7, 18, 0, tzinfo=UTC)
@@ -137,13 +141,24 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
-def poll_all(store: Store, urls: list[str], writer: ThreadPoolExecutor | None) -> list[PollReport]:
+def poll_all(
+    store: Store,
+    urls: list[str],
+    writer: ThreadPoolExecutor | None,
+    workers: tuple[ParseInWorker, PrepareInWorker] | None = None,
+) -> list[PollReport]:
     rules = Rules.build(load_watchlists([REPO / "watchlists"]), ("chat",))
 
     async def run() -> list[PollReport]:
         async with Fetcher(timeout=5, deadline=10) as fetcher:
             ctx = PollContext(
-                fetcher, store, lambda: rules, interval=600, now=lambda: T0, writer=writer
+                fetcher,
+                store,
+                lambda: rules,
+                interval=600,
+                now=lambda: T0,
+                writer=writer,
+                workers=workers,
             )
             feeds = [store.feed(url) for url in urls]
             return await asyncio.gather(*(poll_feed(f, ctx) for f in feeds if f is not None))
@@ -160,11 +175,10 @@ def test_items_are_stored_and_alert_when_a_worker_cannot_prepare_them(
     async def cannot_prepare(url: str, items: object) -> list[Prepared]:
         raise ParseError(url, "parse_error", "parser process died (memory limit?)")
 
-    monkeypatch.setattr(pipeline, "_WORKERS", [(parse_in_worker, cannot_prepare)])
     url = feed_server.serve("/ai.xml", FEED)
     store.sync_feeds([FeedSpec(url)])
     with caplog.at_level(logging.WARNING, logger="monitor.prepare"):
-        [report] = poll_all(store, [url], None)
+        [report] = poll_all(store, [url], None, (parse_in_worker, cannot_prepare))
     assert (report.status, report.new_items, len(report.alerts)) == ("ok", 2, 1)
     assert any(
         "items prepared in-process" in r.getMessage() and url in r.getMessage()
