@@ -52,10 +52,12 @@ NAME_HINT = re.compile(r"\d|I/O")
 # Words standing for the watch: pronouns, and generic nouns for models and events.
 PRONOUNS = frozenset({"it", "elle", "il", "celle", "celui"})
 SENTENCE_PRONOUNS = frozenset({"Es", "Er", "Sie", "Die", "Dit", "Het", "Deze"})
+# Nouns of an event ("the conference", "l'événement"): they stand for a watch that is one.
+EVENT_NOUNS = ("conference", "conférence", "conferencia", "konferenz", "conferentie", "event",
+               "événement", "evento", "veranstaltung", "evenement")  # fmt: skip
 GENERIC_NOUNS = (
     "model", "models", "modèle", "modèles", "modelo", "modelos", "modell", "modelle", "llm",
-    "chatbot", "conference", "conférence", "conferencia", "konferenz", "conferentie",
-    "event", "événement", "evento", "veranstaltung", "evenement",
+    "chatbot", *EVENT_NOUNS,
 )  # fmt: skip
 
 
@@ -71,9 +73,6 @@ PRODUCT_NOUNS = frozenset(
 )  # fmt: skip
 
 
-# Nouns of an event ("the conference", "l'événement"): they stand for a watch that is one.
-EVENT_NOUNS = ("conference", "conférence", "conferencia", "konferenz", "conferentie", "event",
-               "événement", "evento", "veranstaltung", "evenement")  # fmt: skip
 # A watch is an event when a name carries a year ("CES 2026") or an event noun sits by it.
 EVENT_BESIDE = re.compile(
     r"(?<![\w-])(?:conference|conférence|conferencia|conferenza|conferência|konferenz|"
