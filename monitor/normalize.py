@@ -8,7 +8,10 @@ way matches the text written another. The rules, in order:
 1. NFKC (fullwidth letters, ligatures, compatibility spaces and hyphens fold).
 2. Default_Ignorable code points (U+00AD, U+200B-U+200F, U+202A-U+202E, U+2060-U+206F,
    U+FEFF, variation selectors, tags ...) and lone surrogates are removed.
-3. Every dash (category Pd, U+2212 minus, U+2043, U+FE58, U+FE63 ...) becomes ``-``.
+3. Every dash (category Pd, U+2212 minus, U+2043, U+FE63 ...) becomes ``-``, except
+   the dashes that only punctuate (em dash, horizontal bar, two- and three-em dashes): they
+   become `` - ``, so "GPT-5—widely expected in August—marks" keeps its clause breaks and
+   does not read as one hyphenated word ("August-marks").
 4. Every other space (category Zs) becomes `` ``; U+2028, U+2029, U+0085, CR, VT and FF end
    a line; other C0 and C1 controls are removed, except ``\\n`` and ``\\t``.
 5. Runs of spaces and tabs become one space, spaces around a line break are dropped and
@@ -56,6 +59,9 @@ _IGNORABLE_RANGES = (
 )
 # Dash-like characters outside category Pd that writers use as hyphens.
 _EXTRA_DASHES = "\u2212\u2043\u02d7\u2796\ufe63\uff0d"
+# Dashes written between clauses, never inside a name: a spaced hyphen, as a writer types
+# them on a keyboard without one.
+_CLAUSE_DASHES = "\u2014\u2015\u2e3a\u2e3b"
 _LINE_BREAKS = "\r\x0b\x0c\x85\u2028\u2029"
 
 
@@ -75,6 +81,8 @@ def _build_table() -> dict[int, str | None]:
             table[cp] = None
     for char in _EXTRA_DASHES:
         table[ord(char)] = "-"
+    for char in _CLAUSE_DASHES:
+        table[ord(char)] = " - "
     for char in _LINE_BREAKS:
         table[ord(char)] = "\n"
     return table

@@ -90,3 +90,11 @@ def test_the_json_of_a_decision_is_scans(rules: Rules) -> None:
         "alert": True,
         "why": "dated 2025-07-01",
     }
+
+
+def test_em_dashes_written_without_spaces_still_break_the_clause(rules: Rules) -> None:
+    # with the dash read as a hyphen, "July—and" would be one word and the date lost
+    title = "The debut of Zephyr 3—widely expected as early as July—and what it means for phones"
+    [decision] = analyse(item(title), rules).decisions
+    assert (decision.signal, decision.dates) == (Signal.DATED, ("2025-07",))
+    assert "Zephyr 3 - widely expected as early as July" in decision.evidence

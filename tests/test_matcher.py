@@ -367,9 +367,7 @@ def test_build_of_10000_terms_is_fast() -> None:
 # --- properties -----------------------------------------------------------------------
 
 INVISIBLE = st.sampled_from(["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
-DASHES = st.sampled_from(
-    ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"]
-)
+DASHES = st.sampled_from(["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2212"])
 SPACES = st.sampled_from([" ", "\u00a0", "\u202f", "\u2007", "\u3000", " \u00a0"])
 TERMS = st.one_of(
     st.sampled_from(["GPT-5", "MAI-1", "gpt2-chatbot", "Microsoft Build", "GPT-2 chatbot"]),

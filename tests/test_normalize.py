@@ -159,7 +159,10 @@ def test_html_to_text_regular_markup_reads_the_fixture_feeds_as_htmlparser() -> 
         ("GPT\u034f-5\ufe0f", "GPT-5"),  # grapheme joiner, variation selector
         ("\uff27\uff30\uff34\uff0d\uff15", "GPT-5"),  # fullwidth
         ("GPT\u20105 GPT\u20115 GPT\u20125", "GPT-5 GPT-5 GPT-5"),
-        ("GPT\u20135 GPT\u20145 GPT\u20155", "GPT-5 GPT-5 GPT-5"),
+        ("GPT\u20135 GPT\ufe635", "GPT-5 GPT-5"),  # en dash, small hyphen-minus
+        # dashes that punctuate clauses are spaced, whether written spaced or not
+        ("GPT-5\u2014expected in August\u2014marks", "GPT-5 - expected in August - marks"),
+        ("a \u2015 b\u2e3ac\ufe58d", "a - b - c - d"),
         ("GPT\u22125 GPT\ufe635", "GPT-5 GPT-5"),  # minus sign, small hyphen-minus
         ("GPT\u00a05 GPT\u202f5 GPT\u20075 GPT\u30005", "GPT 5 GPT 5 GPT 5 GPT 5"),
         ("GPT \u00a0 5", "GPT 5"),  # runs of spaces collapse
