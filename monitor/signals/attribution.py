@@ -263,17 +263,36 @@ def dates_for(
         )
         if not since_release and not_release_date(ctx, mention, clause[0]):
             continue  # "founded in 2019", "$20", "since 2023"; not "available since April 29"
-        # Another product named between this cue and the date claims it ("GPT-4 ... 2023").
-        lo, hi = (cue.end, mention.start) if mention.start >= cue.end else (mention.end, cue.start)
-        if any(
-            e.watch is None and not e.anaphor and lo <= e.start and e.end <= hi
-            for e in reading.entities
+        # Another product named between this cue and the date claims it ("GPT-4 ... 2023"),
+        # unless a watch named there is nearer the date, alone or in one list with it
+        # ("to unveil the Flip 7, Fold 7 this week").
+        after = mention.start >= cue.end
+        lo, hi = (cue.end, mention.start) if after else (mention.end, cue.start)
+        between = [e for e in reading.entities if not e.anaphor and lo <= e.start and e.end <= hi]
+        if any(e.watch is None for e in between) and not _watch_nearest(
+            ctx.lowered, between, after
         ):
             continue
         if _ruled_out(ctx, reading, cue, mention):
             continue
         result.append(mention)
     return result
+
+
+def _watch_nearest(lowered: str, names: Sequence[Entity], date_after: bool) -> bool:
+    """Whether the name nearest the date, or one joined to it in a list, is a watch."""
+    ordered = sorted(names, key=lambda e: e.start)
+    if not date_after:
+        ordered.reverse()
+    for i in range(len(ordered) - 1, -1, -1):
+        if ordered[i].watch is not None:
+            return True
+        if i == 0:
+            break
+        left, right = sorted((ordered[i - 1], ordered[i]), key=lambda e: e.start)
+        if not _LIST_GLUE.fullmatch(lowered, left.end, right.start):
+            break
+    return False
 
 
 def _ruled_out(ctx: Context, reading: Reading, cue: Hit, mention: DateMention) -> bool:

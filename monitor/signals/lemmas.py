@@ -67,6 +67,8 @@ class CueTable:
             lang: frozenset(str(w) for w in words)
             for lang, words in lemmas.get("function_words", {}).items()
         }
+        # any language's function words: none is the name of a thing ("With 200 Fixes")
+        self.any_function_word = frozenset().union(*self.function_words.values())
         self.languages_of: dict[str, tuple[str, ...]] = {}
         for lang, words in self.function_words.items():
             for word in words:

@@ -11,6 +11,7 @@ from datetime import date
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
+from monitor.signals.lemmas import cue_table
 from monitor.signals.lexicon import BREAK, CANCEL, SOURCE, THEN, TIED, WORD, Hit
 from monitor.signals.patterns import (
     ANAPHORIC,
@@ -29,6 +30,9 @@ from monitor.signals.patterns import (
     YEAR_AFTER,
 )
 from monitor.signals.sentences import Sentence, sentence_of
+
+# The first word of a name OTHER_NAME found.
+_NAME_HEAD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -240,7 +244,13 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
 
     others = ctx.others[index] = []
     if NAME_HINT.search(text, start, end):
+        function_words = cue_table().any_function_word
         for m in OTHER_NAME.finditer(text, start, end):
+            # a headline in title case capitalises its function words: "Launch With 200
+            # Fixes" names no "With 200"
+            head = _NAME_HEAD.match(text, m.start())
+            if head and head[0].lower() in function_words:
+                continue
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 others.append(Entity(m.start(), m.end(), None))
