@@ -18,7 +18,12 @@ from monitor.release_dates.calendar import (
     released_before,
     safe_date,
 )
-from monitor.release_dates.lexicon import PART_WORDS, alternation
+from monitor.release_dates.lexicon import (
+    AMBIGUOUS_MONTHS,
+    EVENT_NOUN_AFTER,
+    PART_WORDS,
+    alternation,
+)
 
 
 def iso_date(m: re.Match[str], job: Job) -> str | None:
@@ -140,16 +145,19 @@ def month_only(m: re.Match[str], job: Job) -> str | None:
     if not month_ok(m, "m", job):
         return None
     pre = _BEFORE_MONTH.search(m.string, max(0, m.start() - 22), m.start())
-    if pre is None:
-        return None
+    if pre is None and (
+        m["m"].rstrip(".") in AMBIGUOUS_MONTHS or not EVENT_NOUN_AFTER.match(m.string, m.end())
+    ):
+        return None  # "a July launch" is a date; "May launch", also a verb, is not read
     month = month_of(m["m"])
     if month is None:
         return None
     if default_year is not None:
         return f"{default_year:04d}-{month:02d}"
+    before = pre[0] if pre else ""
     tail = m.string[m.end() : m.end() + 12]
-    direction = direction_of(pre[0] + " " + tail)
-    if direction == 0 and _TOWARDS.match(pre[0]):
+    direction = direction_of(before + " " + tail)
+    if direction == 0 and _TOWARDS.match(before):
         direction = 1  # "delayed to March" in April is next March
     elif direction == 0 and released_before(m.string, m.start("m")):
         direction = -1  # "released in March" in August is the March gone by

@@ -60,4 +60,11 @@ def phrase_key(text: str) -> str:
 
 
 DAY_PARTS = ("nachmittag", "morgen", "abend", "nacht")
+# English puts a month or year before the noun of what happens then, with no preposition
+# ("a 2028 release", "its July unveiling", "the September event"): after a bare month or
+# year, one of these makes it a date.
+EVENT_NOUN_AFTER = re.compile(
+    r"\s+(?:release|launch|debut|unveiling|rollout|roll-out|reveal|premiere|arrival|"
+    r"showcase|event|keynote|announcement|availability|(?:ship|shipping) date)s?\b"
+)
 CJK_DIGITS = "〇一二三四五六七八九十"

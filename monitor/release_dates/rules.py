@@ -31,6 +31,7 @@ from monitor.release_dates.lexicon import (
     AGO_BEFORE,
     CJK_DIGITS,
     COMING,
+    EVENT_NOUN_AFTER,
     FEW,
     NUMBERS,
     ORDINALS,
@@ -304,6 +305,7 @@ RULES: tuple[_Rule, ...] = (
         bare_year,
         back=16,
     ),
+    _Rule(re.compile(rf"\b(?P<y>{_YEAR})(?={EVENT_NOUN_AFTER.pattern})"), bare_year, back=0),
     _Rule(
         re.compile(rf"\b(?:{_YEARS_REL})(?![\w'’])"),
         relative_year_word,

@@ -31,6 +31,8 @@ from monitor.signals.patterns import (
 )
 from monitor.signals.sentences import Sentence, sentence_of
 
+# A year right after a name, not the start of a numeric date ("Build 2025", not "2025-05-19").
+_EDITION_YEAR = re.compile(r" ((?:19|20)\d{2})\b(?![-/.]\d)")
 # The first word of a name OTHER_NAME found.
 _NAME_HEAD = re.compile(r"[^\W\d_]+")
 
@@ -203,8 +205,13 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
             if year:
                 default_year = int(year[1])
                 break
-    # a number in a watch's name is no day: "le report de Zephyr 3 au 19 novembre"
+    # a number in a watch's name is no day: "le report de Zephyr 3 au 19 novembre"; nor is
+    # the year that names an edition right after it ("the Build 2025 keynote")
     numbered = [m for m in matches if any(c.isdigit() for c in text[m.start : m.end])]
+    for match in matches:
+        edition = _EDITION_YEAR.match(text, match.end)
+        if edition:
+            numbered.append(Match(match.watch, edition[1], edition.start(1), edition.end(1)))
     if numbered:
         text, lowered = _blanked(text, numbered), _blanked(lowered, numbered)
     ctx.dates = find_dates(
