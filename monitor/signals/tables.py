@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from monitor.signals.lemmas import cue_table, tense_of
 from monitor.signals.lexicon import (
+    BREAK,
     DENIAL,
     DEVELOP,
     EVENT,
@@ -68,6 +69,9 @@ def add_tables(lexicon: Lexicon) -> None:
         lexicon.silence(lang, *words)
     for lang in LANGUAGES:
         for kind, entries in lemmas.get(lang, {}).items():
+            if kind == "break":  # conjunctions do not inflect, and some are short ("ma")
+                lexicon.add_language_words(lang, BREAK, "", "", *entries)
+                continue
             for entry in entries:
                 if " " in entry:
                     continue  # a cue of two words needs its clause pattern, written out in ``cues``
