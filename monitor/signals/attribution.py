@@ -50,12 +50,18 @@ def targets_of(
         for e in entities:
             if e.start < cue.end or e.start > clause[1]:
                 continue
-            # "Released on August 1, X ...": a participle opening the clause reaches its
-            # subject past its date
+            # a date between the verb and its object or subject, with its preposition, is
+            # passed over: "Released on August 1, X ..." (a participle opening the clause),
+            # "unveiled on Wednesday X", "apresentaram na noite de quarta-feira, o X" (the
+            # date right before the object); not "launched in 2023, X will ...", where X
+            # opens a clause of its own
+            gap = without_dates(lowered, cue.end, e.start, reading.dates).strip()
+            bare = without_dates(lowered, cue.end, e.start, reading.dates, prepositions=True)
             opening = not lowered[clause[0] : cue.start].strip(" \"'“«")
-            gap = without_dates(
-                lowered, cue.end, e.start, reading.dates, prepositions=opening
-            ).strip()
+            if opening or (
+                _ARTICLES_ONLY.fullmatch(bare) and not CLAUSE_VERB.match(lowered, e.end)
+            ):
+                gap = bare.strip()
             if cue.kind == SCHEDULE and _SCHEDULE_FOR.fullmatch(gap):
                 return (len(gap), e)  # "sets an October 12 release date for X"
             if len(gap) > WINDOW or AFTER_BLOCK.search(gap):
@@ -135,6 +141,10 @@ _RELATIVE = re.compile(
 _SCHEDULE_FOR = re.compile(r"(?:for|pour|para|für|per)(?:\s+(?:the|its|le|la|el|den|das|il|o|a))?")
 # "won't be out until 2027": not before that date, so at it.
 _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
+# Nothing but commas and articles between a verb and its object, once a date is out.
+_ARTICLES_ONLY = re.compile(
+    r"[\s,]*(?:(?:the|its|la|le|les|el|los|las|il|lo|o|a|os|as|der|die|das|den)[\s,]+)?"
+)
 _LIST_GLUE = re.compile(
     r"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*"
     r"(?:(?:the|la|le|les|el|los|las|il|lo|gli|o|a|os|as|die|der|das)\s+)?"

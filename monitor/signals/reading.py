@@ -379,7 +379,15 @@ def clause_of(clauses: Sequence[tuple[int, int]], position: int) -> tuple[int, i
 
 
 # The preposition of a date: "Released on August 1, X" has nothing but the date between.
-_DATE_PREPOSITION = re.compile(r"(?<![\w-])(?:on|in|le|en|au|am|im|el|il|nel|em|no|na)\s+$")
+# The preposition of a date, with a part of the day: "on", "na noite de", "on the night of".
+_DAY_PART = (
+    r"(?:(?:the|la|el|il|a)\s+)?(?:night|evening|morning|afternoon|nuit|soir|soirée|matin|"
+    r"après-midi|noche|mañana|tarde|noite|manhã|sera|mattina|pomeriggio|notte)"
+    r"\s+(?:of|de|du|del|della|di|da|do)\s+"
+)
+_DATE_PREPOSITION = re.compile(
+    rf"(?<![\w-])(?:on|in|le|en|au|am|im|el|il|nel|em|no|na|dans)\s+(?:{_DAY_PART})?$"
+)
 
 
 def without_dates(
