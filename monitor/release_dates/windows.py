@@ -224,6 +224,23 @@ _NOT_FUTURE = frozenset(
 )  # fmt: skip
 
 
+# A participle after an article or an adverb of degree describes a noun: "a highly
+# anticipated event", "the leaked images" tell no past.
+_ADJECTIVE_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|their|his|her|our|highly|most|much|long|widely|eagerly|newly|"
+    r"much-|long-)[\s-]+$",
+    re.IGNORECASE,
+)
+
+
+# A capitalised word right after another is a name's: "Galaxy Unpacked" tells no past.
+_NAME_BEFORE = re.compile(r"\b[A-Z][\w-]* $")
+
+
+def _in_a_name(text: str, start: int) -> bool:
+    return text[start].isupper() and bool(_NAME_BEFORE.search(text, max(0, start - 30), start))
+
+
 def tense_offset(m: re.Match[str], delta: int, source: str) -> int:
     """Past or future weekday, judged by the closest tense cue in the same sentence."""
     sign = tense_sign(m, source)
@@ -243,7 +260,11 @@ def tense_sign(m: re.Match[str], source: str) -> int:
     best: tuple[int, int] | None = None  # (distance, sign)
     for pattern, sign in ((_FUTURE_CUE, 1), (_PAST_CUE, -1)):
         for cue in pattern.finditer(text, max(left, 0), right):
-            if sign < 0 and cue[0].lower() in _NOT_PAST:
+            if sign < 0 and (
+                cue[0].lower() in _NOT_PAST
+                or _ADJECTIVE_BEFORE.search(text, max(0, cue.start() - 12), cue.start())
+                or _in_a_name(text, cue.start())
+            ):
                 continue
             if sign > 0 and cue[0].lower() in _NOT_FUTURE:
                 continue
