@@ -147,7 +147,9 @@ AFTER_BLOCK = re.compile(
     r"that|whether|if|at|in|on|ahead|from|during|over|under|by|using|via|pour|sur|avec|"
     r"contre|que|qu'|"
     r"si|dans|chez|lors|pendant|aux?|para|con|contra|durante|sobre|für|mit|gegen|als|dass|"
-    r"ob|auf|bei|während|voor|met|tegen|dan|dat|tijdens|bij)(?![\w-])"
+    r"ob|auf|bei|während|voor|met|tegen|dan|dat|tijdens|bij|"
+    # "after", "like", "without" and "with" in the other languages
+    r"après|después|nach|dopo|depois|comme|como|wie|come|sans|sin|ohne|senza|sem|com)(?![\w-])"
     r"|(?<=\w)\s+(?:of|de|d'|du|des|von|van|del)(?![\w-])"
 )
 # A name followed by the noun it qualifies ("Switch 2 accessories", "a GPT-6 rival", "PS6 dev
