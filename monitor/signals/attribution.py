@@ -83,6 +83,10 @@ def targets_of(
                 continue
             gap = without_dates(lowered, e.end, cue.start, reading.dates)
             gap = _RELATIVE.sub(" ", gap).strip()  # "X, which sold out in May, arrives"
+            if not e.anaphor:
+                # "X, que salió ayer": a relative pronoun right after a name has it for
+                # subject (after a common noun, "un teléfono que introduce...", it describes)
+                gap = _RELATIVE_SUBJECT.sub("", gap)
             if len(gap) > BEFORE_WINDOW or BEFORE_BLOCK.search(gap):
                 return None
             if e.destination and cue.kind in (RELEASE, EVENT):
@@ -134,6 +138,7 @@ _GET = frozenset({"get", "gets"})
 _GET_GAP = frozenset({"", "the", "a", "an", "new", "the new", "a new"})
 
 # A relative clause between a name and its verb, set off by commas.
+_RELATIVE_SUBJECT = re.compile(r"^,?\s*(?:que|qui|che|quem|which|who|that)\s+")
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
 )
