@@ -6,6 +6,9 @@ with its day); this pass joins two that only a range word separates. "And" ("et"
 "e", "und") joins them only after "between" ("entre", "zwischen", "tra"), as in the day
 rules: "on May 5 and May 7" are two days. The second day must come after the first and
 within a year of it, so two dates of a list ("May 7 - Sept 2 2027") stay apart.
+
+Alternatives share what the last one writes out: "le 2 ou le 9 juillet" is July 2 and July 9,
+"2027, voire 2028" and "in 2027 or 2028" are both years (``with_alternatives``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,17 @@ _FROM = re.compile(
     r"\s+(?:(?:the|le|el|il|o|dem|den)\s+)?$"
 )
 _LONGEST = 366  # days: a longer span is two dates of a list, not one window
+_OR = r"(?:or|ou|o|oder|of|and|et|y|e|und|voire|or even|ou même|o incluso|ou até)"
+# A bare day before a day of the same month: "2 or 9 July", "du 2 ou du 9 juillet".
+_DAY_BEFORE = re.compile(
+    rf"(?<![\d.,/])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º)?\s*,?\s*{_OR}\s+"
+    r"(?:(?:the|le|du|el|del|il|dal|o|do|am|den|dem)\s+)?$"
+)
+# A bare year after a year: "2027, voire 2028", "in 2027 or 2028".
+_YEAR_AFTER = re.compile(
+    rf"\s*,?\s*{_OR}\s+(?:(?:in|en|im|nel|em)\s+)?(?P<y>(?:19|20)\d\d)(?![\w/.-]\d*)"
+)
+_YEAR = re.compile(r"\d{4}$")
 
 
 def join_ranges(kept: list[Entry], lowered: str) -> list[Entry]:
@@ -60,3 +74,23 @@ def _join(first: Entry, second: Entry, lowered: str) -> Entry | None:
     lead = _FROM.search(before)
     begin = first[0] - (len(before) - lead.start()) if lead else first[0]
     return (begin, second[1], f"{start.isoformat()}/{end.isoformat()}", False)
+
+
+def with_alternatives(kept: list[Entry], lowered: str) -> list[Entry]:
+    """``kept`` with the alternatives of its days and years added, in text order."""
+    added: list[Entry] = []
+    for start, end, value, _ in kept:
+        if _DAY.match(value):
+            before = _DAY_BEFORE.search(lowered, max(0, start - 24), start)
+            day = int(before["d"]) if before else 0
+            if 0 < day < int(value[8:]):
+                added.append((before.start(), before.end("d"), f"{value[:8]}{day:02d}", False))
+        elif _YEAR.match(value):
+            after = _YEAR_AFTER.match(lowered, end)
+            if after and int(value) < int(after["y"]) <= int(value) + 3:
+                added.append((after.start("y"), after.end("y"), after["y"], False))
+    if not added:
+        return kept
+    taken = [(s, e) for s, e, _, _ in kept]
+    fresh = [a for a in added if not any(s < a[1] and a[0] < e for s, e in taken)]
+    return sorted([*kept, *fresh])

@@ -161,10 +161,16 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
     return verdicts
 
 
+# A comma before an alternative does not end the stretch: "en 2027, voire 2028".
+_ALTERNATIVE = re.compile(r", (?:or|ou|o|oder|voire|sinon|if not)\b")
+
+
 def _piece(lowered: str, clause: tuple[int, int], cue: Hit) -> tuple[int, int]:
     """The comma-delimited stretch of the clause around a cue."""
     left = lowered.rfind(", ", clause[0], cue.start)
     right = lowered.find(", ", cue.end, clause[1])
+    while right >= 0 and _ALTERNATIVE.match(lowered, right):
+        right = lowered.find(", ", right + 2, clause[1])
     return (left + 1 if left >= 0 else clause[0], right if right >= 0 else clause[1])
 
 
