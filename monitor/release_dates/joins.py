@@ -82,9 +82,9 @@ def with_alternatives(kept: list[Entry], lowered: str) -> list[Entry]:
     for start, end, value, _ in kept:
         if _DAY.match(value):
             before = _DAY_BEFORE.search(lowered, max(0, start - 24), start)
-            day = int(before["d"]) if before else 0
-            if 0 < day < int(value[8:]):
-                added.append((before.start(), before.end("d"), f"{value[:8]}{day:02d}", False))
+            if before and 0 < int(before["d"]) < int(value[8:]):
+                day = f"{value[:8]}{int(before['d']):02d}"
+                added.append((before.start(), before.end("d"), day, False))
         elif _YEAR.match(value):
             after = _YEAR_AFTER.match(lowered, end)
             if after and int(value) < int(after["y"]) <= int(value) + 3:
