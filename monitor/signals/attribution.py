@@ -101,18 +101,35 @@ def targets_of(
         after = first_after()
         gap = lowered[cue.end : after[1].start].strip() if after else ""
         pick = after if after and gap in _GET_GAP else None
-    elif cue.side == "after":
-        pick = first_after() or first_before()
-    elif cue.side == "before":
-        pick = first_before() or first_after()
     else:
-        found = (first_after(), first_before())
-        pick = min((x for x in found if x), key=lambda x: x[0], default=None)
+        after, before = first_after(), first_before()
+        if cue.side == "after":
+            order = [after or before, before if after else None]
+        elif cue.side == "before":
+            order = [before or after, after if before else None]
+        else:
+            order = sorted((x for x in (after, before) if x), key=lambda x: x[0])
+        # a stand-in that stands for no watch ("unveiled at an event", none watched) leaves
+        # the cue to the thing on its other side
+        for candidate in order:
+            if candidate is not None:
+                watches = _watches_of(ctx, index, cue, candidate[1], entities)
+                if watches or not candidate[1].anaphor:
+                    return watches
+        return []
     if pick is None:
         return []
-    chosen = [pick[1]]
+    return _watches_of(ctx, index, cue, pick[1], entities)
+
+
+def _watches_of(
+    ctx: Context, index: int, cue: Hit, pick: Entity, entities: Sequence[Entity]
+) -> list[str]:
+    """The watches a cue's chosen thing stands for, with those listed beside it."""
+    lowered = ctx.lowered
+    chosen = [pick]
     # "MAI-Voice-1 and MAI-1-preview": a cue for one is a cue for the list.
-    position = entities.index(pick[1])
+    position = entities.index(pick)
     for step in (1, -1):
         j = position + step
         while 0 <= j < len(entities):
