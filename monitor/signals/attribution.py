@@ -103,19 +103,17 @@ def targets_of(
         pick = after if after and gap in _GET_GAP else None
     else:
         after, before = first_after(), first_before()
-        if cue.side == "after":
-            order = [after or before, before if after else None]
-        elif cue.side == "before":
-            order = [before or after, after if before else None]
-        else:
-            order = sorted((x for x in (after, before) if x), key=lambda x: x[0])
+        found = [x for x in (after, before) if x is not None]
+        if cue.side == "before":
+            found.reverse()
+        elif cue.side != "after":
+            found.sort(key=lambda x: x[0])
         # a stand-in that stands for no watch ("unveiled at an event", none watched) leaves
         # the cue to the thing on its other side
-        for candidate in order:
-            if candidate is not None:
-                watches = _watches_of(ctx, index, cue, candidate[1], entities)
-                if watches or not candidate[1].anaphor:
-                    return watches
+        for _, entity in found:
+            watches = _watches_of(ctx, index, cue, entity, entities)
+            if watches or not entity.anaphor:
+                return watches
         return []
     if pick is None:
         return []
