@@ -29,6 +29,7 @@ from monitor.signals.patterns import (
     NOT_RELEASE_DATE,
     SINCE_RELEASE,
     SUPERSEDED,
+    SUPERSEDED_OPENING,
     WINDOW,
 )
 from monitor.signals.reading import (
@@ -38,6 +39,7 @@ from monitor.signals.reading import (
     neighbour_watch,
     without_dates,
 )
+from monitor.signals.sentences import sentence_of
 
 
 def targets_of(
@@ -274,9 +276,12 @@ def negated(ctx: Context, reading: Reading, clause: tuple[int, int], cue: Hit) -
 def not_release_date(ctx: Context, mention: DateMention, floor: int) -> bool:
     """A price, a founding year, a "since", a byline, or a date a delay replaced."""
     lowered, start = ctx.lowered, mention.start
+    sentence = sentence_of(ctx.sentences, start)
+    opening = ctx.sentences[sentence].start if sentence is not None else floor
     return bool(
         NOT_RELEASE_DATE.search(lowered, max(floor, start - 40), start)
         or SUPERSEDED.search(lowered, max(floor, start - 70), start)
+        or SUPERSEDED_OPENING.match(lowered, opening, start)
         or BYLINE.search(lowered, max(0, start - 40), start)
     )
 

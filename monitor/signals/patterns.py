@@ -28,6 +28,13 @@ SUPERSEDED = re.compile(
     r"anteriormente|en lugar de|en vez de|originariamente|inizialmente|precedentemente|"
     r"invece di|anziché|em vez de|ao invés de)\b[^.;:]{0,50}$"
 )
+# The same words opening a sentence ("Initially, the studio had said X would come out in
+# the first half of 2023"): the whole sentence, up to a "but", tells the superseded plan.
+SUPERSEDED_OPENING = re.compile(
+    r"\W*(?:originally|initially|at first|initialement|à l'origine|au départ|ursprünglich|"
+    r"zunächst|originalmente|inicialmente|originariamente|inizialmente)\b"
+    r"(?:(?!\b(?:but|mais|pero|aber|ma|mas|now|désormais|ahora|jetzt|ora|agora)\b)[^;])*$"
+)
 # "vient de lancer", "acaba de anunciar", "acabou de lançar", "ha appena": a verb of the
 # recent past before an infinitive.
 JUST_DONE = re.compile(
