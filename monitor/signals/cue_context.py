@@ -22,11 +22,38 @@ _ARTICLE = re.compile(
 
 def reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:
     """A release verb whose object is a schedule word ("revealed the date of", "anunció la
-    fecha", "nennt den Termin")."""
-    after = [c for c in reading.cues if c.start >= cue.end]
-    if not after or after[0].kind != SCHEDULE or cue.tense == "":
+    fecha", "nennt den Termin", "announces X's release date"), or a participle after one
+    ("X release date announced")."""
+    if cue.tense == "":
         return False
-    return bool(_ARTICLE.fullmatch(ctx.lowered, cue.end, after[0].start))
+    lowered = ctx.lowered
+    after = [c for c in reading.cues if c.start >= cue.end]
+    if after and after[0].kind == SCHEDULE:
+        gap_end = after[0].start
+        names = [e for e in reading.entities if cue.end <= e.start and e.end <= gap_end]
+        start = cue.end
+        if names and _ARTICLE.fullmatch(lowered, cue.end, names[0].start):
+            start = names[-1].end  # "announces [the] X [']s release date"
+        if _ARTICLE.fullmatch(lowered, start, gap_end) or _POSSESSIVE.fullmatch(
+            lowered, start, gap_end
+        ):
+            return True
+    before = [c for c in reading.cues if c.end <= cue.start]
+    return (
+        cue.tense == "past"
+        and bool(before)
+        and before[-1].kind == SCHEDULE
+        and bool(_PARTICIPLE_GAP.fullmatch(lowered, before[-1].end, cue.start))
+    )
+
+
+# "X's release date", "X' release date"
+_POSSESSIVE = re.compile(r"['’]s?\s+")
+# "release date [is|has been] [officially] announced", "date de sortie officiellement annoncée"
+_PARTICIPLE_GAP = re.compile(
+    r"\s+(?:(?:is|was|has been|have been|finally|officially|now|est|a été|enfin|"
+    r"officiellement)\s+)*"
+)
 
 
 def byline(ctx: Context, reading: Reading, cue: Hit, opening: int) -> bool:
