@@ -12,7 +12,18 @@ from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
 from monitor.signals.lemmas import cue_table
-from monitor.signals.lexicon import BREAK, CANCEL, SOURCE, THEN, TIED, WORD, Hit
+from monitor.signals.lexicon import (
+    BREAK,
+    CANCEL,
+    EVENT,
+    RELEASE,
+    SCHEDULE,
+    SOURCE,
+    THEN,
+    TIED,
+    WORD,
+    Hit,
+)
 from monitor.signals.patterns import (
     ANAPHORIC,
     ANAPHORIC_START,
@@ -86,6 +97,7 @@ class Context:
     stand_ins: list[tuple[int, int]] = field(default_factory=list)  # words that may be one
     sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
+    subjectless: set[int] = field(default_factory=set)  # opened by a cue, about the watch
 
 
 @dataclass
@@ -141,16 +153,49 @@ def sentences_to_read(ctx: Context) -> Iterable[int]:
             if 0 <= neighbour < len(ctx.sentences) and _linked(ctx, index, neighbour):
                 wanted.add(neighbour)
     if ctx.single_watch is not None:
-        wanted.update(
-            i
-            for i, s in enumerate(ctx.sentences)
-            if s.passage in passages
-            and (
-                ANAPHORIC_START.match(ctx.lowered, s.start)
-                or ANAPHORIC.search(ctx.lowered, s.start, s.end)
-            )
-        )
+        for i, s in enumerate(ctx.sentences):
+            if s.passage not in passages or i in ctx.mentions:
+                continue
+            if ANAPHORIC_START.match(ctx.lowered, s.start) or ANAPHORIC.search(
+                ctx.lowered, s.start, s.end
+            ):
+                wanted.add(i)
+            elif _opens_with_cue(ctx, s) and not _names_another(ctx, i - 1):
+                ctx.subjectless.add(i)
+                wanted.add(i)
     return sorted(wanted)
+
+
+# Kinds of cue that open a sentence with no subject ("Sortie le 25 juillet", "Available
+# from October 2"): in an item about one watch, the sentence is about it.
+_SUBJECTLESS_KINDS = frozenset({RELEASE, SCHEDULE, EVENT})
+
+
+def _names_another(ctx: Context, index: int) -> bool:
+    """Whether the sentence before names another thing and no watch: "The Orbit 5 costs
+    more. Out on July 25." is about the Orbit 5."""
+    if index < 0 or index in ctx.mentions:
+        return False
+    sentence = ctx.sentences[index]
+    function_words = cue_table().any_function_word
+    for m in OTHER_NAME.finditer(ctx.text, sentence.start, sentence.end):
+        head = _NAME_HEAD.match(ctx.text, m.start())
+        if not (head and head[0].lower() in function_words):
+            return True
+    return False
+
+
+def _opens_with_cue(ctx: Context, sentence: Sentence) -> bool:
+    first = WORD.search(ctx.lowered, sentence.start, sentence.end)
+    if first is None or not ctx.text[first.start()].isupper():
+        return False
+    hits = LEXICON.find(
+        ctx.lowered,
+        ctx.text,
+        [(first.start(), min(sentence.end, first.end() + 20))],
+        language=ctx.language,
+    )
+    return any(h.start == first.start() and h.kind in _SUBJECTLESS_KINDS for h in hits)
 
 
 def neighbour_watch(ctx: Context, index: int) -> str | None:
@@ -268,6 +313,11 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
     first = WORD.match(text, start)  # "Die vindt plaats ...": a demonstrative opens it
     if first and first[0] in SENTENCE_PRONOUNS and free(first.start(), first.end()):
         others.append(Entity(first.start(), first.end(), None, anaphor=True))
+    if index in ctx.subjectless and not others and index not in ctx.mentions:
+        # "Sortie le 25 juillet": the subject left out is the item's watch
+        opening = WORD.search(text, start, end)
+        at = opening.start() if opening else start
+        others.append(Entity(at, at, None, anaphor=True))
 
 
 def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
@@ -296,7 +346,7 @@ def _may_refer(ctx: Context, index: int) -> bool:
     if at < len(stand_ins) and stand_ins[at][0] < sentence.end:
         return True
     first = WORD.match(ctx.text, sentence.start)
-    return bool(first and first[0] in SENTENCE_PRONOUNS)
+    return bool(first and first[0] in SENTENCE_PRONOUNS) or index in ctx.subjectless
 
 
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
