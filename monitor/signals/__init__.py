@@ -209,7 +209,9 @@ def _rule_classification(
         span = _with_hedge(ctx, span)
     evidence = clean(original, span)
     if best.signal is Signal.RELEASED and ctx.known_reference and _background(ctx, dates):
-        return Classification(Signal.MENTION, False, dates, evidence)
+        # a release told as background keeps its date; an announcement's date is not one
+        # ("Team Cherry announced Silksong in 2019")
+        return Classification(Signal.MENTION, False, () if best.announced else dates, evidence)
     if (
         best.signal is Signal.RELEASED
         and best.announced
