@@ -98,6 +98,8 @@ class Context:
     sourced: bool = False  # a sentence read cites a second-hand source (rule 6)
     active: set[int] = field(default_factory=set)  # sentences that may give a verdict
     subjectless: set[int] = field(default_factory=set)  # opened by a cue, about the watch
+    # schedule sentences right after one naming the item's one watch
+    scheduled_after: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -231,6 +233,11 @@ def scan(ctx: Context, matches: Sequence[Match], known: bool, to_read: Sequence[
     ctx.hit_starts = [h.start for h in ctx.hits]
     ctx.sourced = any(h.kind == SOURCE for h in ctx.hits)
     cues = [h.start for h in ctx.hits if h.kind in TIED]
+    if ctx.single_watch is not None:
+        schedules = [h.start for h in ctx.hits if h.kind == SCHEDULE]
+        for i in to_read:
+            if i not in ctx.mentions and i - 1 in ctx.mentions and _holds(sentences[i], schedules):
+                ctx.scheduled_after.add(i)
     ctx.active = {
         i
         for i in to_read
@@ -318,6 +325,13 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
         opening = WORD.search(text, start, end)
         at = opening.start() if opening else start
         others.append(Entity(at, at, None, anaphor=True))
+    elif index in ctx.scheduled_after and not others:
+        # "... Silksong. Team Cherry a annoncé une vidéo programmée pour le jeudi 21 août":
+        # what the schedule word is about is the watch named just before
+        for hit in ctx.hits:
+            if hit.kind == SCHEDULE and start <= hit.start < end:
+                others.append(Entity(hit.start, hit.start, None, anaphor=True))
+                break
 
 
 def _spans(ctx: Context, indexes: Iterable[int]) -> list[tuple[int, int]]:
@@ -346,7 +360,11 @@ def _may_refer(ctx: Context, index: int) -> bool:
     if at < len(stand_ins) and stand_ins[at][0] < sentence.end:
         return True
     first = WORD.match(ctx.text, sentence.start)
-    return bool(first and first[0] in SENTENCE_PRONOUNS) or index in ctx.subjectless
+    return (
+        bool(first and first[0] in SENTENCE_PRONOUNS)
+        or index in ctx.subjectless
+        or index in ctx.scheduled_after
+    )
 
 
 def reading_of(ctx: Context, index: int, own: Sequence[Match]) -> Reading:
