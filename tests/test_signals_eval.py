@@ -34,10 +34,11 @@ THRESHOLDS = {
 # what the detector holds today, so a change that loses ground fails. Raise them as it gains.
 HELD_OUT_FLOORS = {
     "term_f1": 0.96,
-    "alert_precision": 0.88,
-    "alert_recall": 0.78,
-    "signal_accuracy": 0.68,
+    "alert_precision": 0.89,
+    "alert_recall": 0.80,
+    "signal_accuracy": 0.70,
     "dates_found_en_fr": 0.45,
+    "dates_found_other": 0.70,
 }
 
 
