@@ -25,7 +25,6 @@ from monitor.signals.patterns import (
 from monitor.signals.reading import Context, Reading
 
 _ROMANCE = frozenset({"es", "it", "pt"})  # the languages of PERFECT's auxiliaries
-_CLAUSE_PUNCTUATION = re.compile(r"[,.;]")
 _CLAUSE_END = re.compile(r"[,;:]|\.(?!\d)")  # not the point of "Gemini 3.0"
 
 
@@ -72,7 +71,7 @@ def tense_of_cue(
                 break
     if tense not in ("future", "past"):
         aux = reading.last(AUX, lead_start, cue.start)
-        if aux is not None and not _CLAUSE_PUNCTUATION.search(lowered, aux.end, cue.start):
+        if aux is not None and not _CLAUSE_END.search(lowered, aux.end, cue.start):
             tense = "future"
     return tense
 
