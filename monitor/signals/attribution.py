@@ -24,6 +24,7 @@ from monitor.signals.patterns import (
     BEFORE_WINDOW,
     BYLINE,
     CLAUSE_VERB,
+    DETERMINER,
     EVENT_BESIDE,
     EVENT_NOUNS,
     NOT_RELEASE_DATE,
@@ -160,16 +161,13 @@ _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|lequel|laquelle|die|der|das|welche[rs]?|che|cui|quem)\b[^,]*,"
 )
 # "sets an October 12 release date for X": a schedule noun's thing after "for".
-_SCHEDULE_FOR = re.compile(r"(?:for|pour|para|für|per)(?:\s+(?:the|its|le|la|el|den|das|il|o|a))?")
+_SCHEDULE_FOR = re.compile(rf"(?:for|pour|para|für|per)(?:\s+{DETERMINER})?")
 # "won't be out until 2027": not before that date, so at it.
 _NOT_UNTIL = re.compile(r"\s+(?:[\w'-]+\s+){0,4}?(?:until|till|hasta|fino a|até)\b")
 # Nothing but commas and articles between a verb and its object, once a date is out.
-_ARTICLES_ONLY = re.compile(
-    r"[\s,]*(?:(?:the|its|la|le|les|el|los|las|il|lo|o|a|os|as|der|die|das|den)[\s,]+)?"
-)
+_ARTICLES_ONLY = re.compile(rf"[\s,]*(?:{DETERMINER}[\s,]+)?")
 _LIST_GLUE = re.compile(
-    r"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*"
-    r"(?:(?:the|la|le|les|el|los|las|il|lo|gli|o|a|os|as|die|der|das)\s+)?"
+    rf"\s*(?:,|,?\s*(?:and|et|y|e|ed|und|en|&|or|ou|o|oder|of))\s*(?:{DETERMINER}\s+)?"
 )
 
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 import re
 
 from monitor.signals.lexicon import RUMOR, SCHEDULE, Hit
-from monitor.signals.patterns import BYLINE_WORDS, DESCRIBED
+from monitor.signals.patterns import BYLINE_WORDS, DESCRIBED, DETERMINER
 from monitor.signals.reading import Context, Reading
 
-_ARTICLE = re.compile(
-    r"\s+(?:(?:the|its|their|a|an|la|le|les|l'|sa|ses|leur|el|los|las|su|sus|"
-    r"die|der|den|das|ihr|ihre|seine?n?|il|lo|gli|i|o|os|as|sua|suas)\s*)?"
-)
+_ARTICLE = re.compile(rf"\s+(?:{DETERMINER}\s*)?")
 
 
 def reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:

@@ -42,6 +42,12 @@ JUST_DONE = re.compile(
     r"acabaram de|acabaron de|ha(?:nno)? appena|hat gerade|haben gerade|has just|have just)"
     r"(?:e |')?\s*$"
 )
+# Articles and possessive determiners of the supported languages, one list for every
+# pattern that lets one stand before a noun or a name.
+DETERMINER = (
+    r"(?:the|its|their|a|an|la|le|les|l'|sa|ses|leur|el|los|las|su|sus|die|der|den|das|"
+    r"dem|ihr|ihre|seine?n?|il|lo|gli|i|o|os|as|sua|suas)"
+)
 # Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
 PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
