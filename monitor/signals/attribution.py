@@ -225,8 +225,11 @@ def _resolve_anaphor(
     following = [e for e in named if e.start >= anaphor.end and e.start - anaphor.end <= 60]
     if following:
         return following[0].watch
-    if any((e.watch is None and not e.anaphor) or e.compared for e in entities):
-        return None  # another named thing is around, or the watch is only compared
+    if any(
+        (e.watch is None and not e.anaphor and not e.destination) or e.compared for e in entities
+    ):
+        return None  # another named thing is around (not where it lands: "sur PS4"), or the
+        # watch is only compared
     watch = neighbour_watch(ctx, index)
     return None if watch is None or (event_noun and not _event_like(ctx, watch)) else watch
 
@@ -301,7 +304,14 @@ def dates_for(
         # ("to unveil the Flip 7, Fold 7 this week").
         after = mention.start >= cue.end
         lo, hi = (cue.end, mention.start) if after else (mention.end, cue.start)
-        between = [e for e in reading.entities if not e.anaphor and lo <= e.start and e.end <= hi]
+        between = [
+            e
+            for e in reading.entities
+            if not e.anaphor
+            and not (e.watch is None and e.destination)
+            and lo <= e.start
+            and e.end <= hi
+        ]
         if any(e.watch is None for e in between) and not _watch_nearest(
             ctx.lowered, between, after
         ):

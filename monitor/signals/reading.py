@@ -312,7 +312,8 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
                 continue
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
-                others.append(Entity(m.start(), m.end(), None))
+                where = _destination(ctx.lowered, max(start, m.start() - 14), m.start())
+                others.append(Entity(m.start(), m.end(), None, destination=where))
     stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
     for at, stop in stand_ins[bisect_left(stand_ins, (start,)) : bisect_left(stand_ins, (end,))]:
         if stop <= end and free(at, stop):
