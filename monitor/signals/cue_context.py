@@ -36,14 +36,19 @@ def reveals_a_date(ctx: Context, reading: Reading, cue: Hit) -> bool:
         ):
             return True
     before = [c for c in reading.cues if c.end <= cue.start]
-    return (
-        cue.tense == "past"
-        and bool(before)
-        and before[-1].kind == SCHEDULE
-        and bool(_PARTICIPLE_GAP.fullmatch(lowered, before[-1].end, cue.start))
-    )
+    if cue.tense != "past" or not before or before[-1].kind != SCHEDULE:
+        return False
+    start = before[-1].end
+    names = [e for e in reading.entities if start <= e.start and e.end <= cue.start]
+    if names and _OF.fullmatch(lowered, start, names[0].start):
+        start = names[-1].end  # "la date de sortie d'X a été dévoilée"
+    return bool(_PARTICIPLE_GAP.fullmatch(lowered, start, cue.start))
 
 
+# "the release date of X", "la date de sortie d'X"
+_OF = re.compile(
+    r"\s*(?:of|for|de|d'|d’|du|del|della|di|dos|da|do|von|des)\s*(?:the\s+|la\s+|le\s+)?"
+)
 # "X's release date", "X' release date"
 _POSSESSIVE = re.compile(r"['’]s?\s+")
 # "release date [is|has been] [officially] announced", "date de sortie officiellement annoncée"
