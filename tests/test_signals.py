@@ -16,6 +16,7 @@ from monitor.model import Classification, Match, Signal
 from monitor.signals import classify, strongest
 from monitor.signals.cues import LEXICON
 from monitor.signals.date_values import narrowest
+from monitor.signals.sentences import split_sentences
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "signals.yaml").read_text(encoding="utf-8")
@@ -168,3 +169,16 @@ def test_narrowest_keeps_the_finest_distinct_values(
     values: tuple[str, ...], kept: tuple[str, ...]
 ) -> None:
     assert narrowest(values) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("Acme ships Zephyr for PlayStation 5. The game is out.", 2),  # a number ends one
+        ("Mr. Doe and J. Smith met the U.S. team.", 1),  # abbreviations and initials do not
+        ("Die Konsole erscheint am 5. Juni 2025 in Europa.", 1),  # a German ordinal day
+        ("It costs 3.5 dollars. It is out.", 2),
+    ],
+)
+def test_sentences_end_where_a_reader_would_end_them(text: str, pieces: int) -> None:
+    assert len(split_sentences(text, [])) == pieces

@@ -66,8 +66,8 @@ def split_sentences(text: str, around: Sequence[int] | None = None) -> list[Sent
                     at = m.start()
                     space = max(block.rfind(" ", 0, at), block.rfind("\n", 0, at))
                     token = block[space + 1 : at].lower().strip("(\"'“‘")
-                    if token in _ABBREVIATIONS or len(token) == 1:
-                        continue  # "Mr.", "U.S.", "J. Doe"
+                    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                        continue  # "Mr.", "U.S.", "J. Doe"; not "for PlayStation 5. The"
                     if (
                         token.isdigit()
                         and len(token) <= 2
