@@ -92,7 +92,7 @@ from monitor.signals.decide import (
 )
 from monitor.signals.lemmas import language_of
 from monitor.signals.lexicon import HEDGE, MODAL, RUMOR, SOURCE
-from monitor.signals.patterns import TYPOGRAPHY
+from monitor.signals.patterns import REVIEW_TITLE, TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
     Verdict,
@@ -208,6 +208,9 @@ def _rule_classification(
     if rumored:
         span = _with_hedge(ctx, span)
     evidence = clean(original, span)
+    if best.signal is Signal.RELEASED and not dates and _a_review(ctx):
+        # a review takes the release as given; one dated days after it is still its news
+        return Classification(Signal.MENTION, False, dates, evidence)
     if best.signal is Signal.RELEASED and ctx.known_reference and _background(ctx, dates):
         # a release told as background keeps its date; an announcement's date is not one
         # ("Team Cherry announced Silksong in 2019")
@@ -245,6 +248,14 @@ def _with_hedge(ctx: Context, span: tuple[int, int]) -> tuple[int, int]:
     after = hedges[0]
     stop = _CLAUSE_END.search(ctx.text, after.end, sentence.end)
     return (span[0], stop.start() if stop else sentence.end)
+
+
+def _a_review(ctx: Context) -> bool:
+    """Whether the title names the item a review."""
+    if not ctx.sentences:
+        return False
+    title = ctx.sentences[0]
+    return bool(REVIEW_TITLE.search(ctx.lowered[title.start : title.end]))
 
 
 def _all_to_come(ctx: Context, dates: Sequence[str]) -> bool:

@@ -48,6 +48,16 @@ DETERMINER = (
     r"(?:the|its|their|a|an|la|le|les|l'|sa|ses|leur|el|los|las|su|sus|die|der|den|das|"
     r"dem|ihr|ihre|seine?n?|il|lo|gli|i|o|os|as|sua|suas)"
 )
+# A title that names its genre a review, at its start or end or set off by ":", "|" or ","
+# ("X Review", "Review: X", "Test du X", "X im Test", "Análisis | X", "X, análisis").
+_REVIEW_WORD = (
+    r"(?:review|hands-on|critique|im test|test(?= du | de la | des )|testbericht|análisis|"
+    r"reseña|recensione|análise)"
+)
+REVIEW_TITLE = re.compile(
+    rf"^\W*{_REVIEW_WORD}(?![\w-])|(?<![\w-]){_REVIEW_WORD}\W*$|"
+    rf"(?<![\w-]){_REVIEW_WORD}\s*[:|]|[:|,]\s*{_REVIEW_WORD}(?![\w-])"
+)
 # Hard clause boundaries besides BREAK words; spaced dashes only when unpaired.
 PUNCTUATION_BREAK = re.compile(r";|\s[—–-]\s|—")
 DASH = re.compile(r"\s[—–-]\s|—")
