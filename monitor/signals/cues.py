@@ -194,7 +194,7 @@ LEXICON.add(
     r"programmée?s?", r"prévue?s?", r"attendue?s?", r"planifiée?s?",
     r"date de (?:sortie|lancement)", r"previst[oa]s?", r"programad[oa]s?",
     r"planead[oa]s?", r"esperad[oa]s?", r"fecha de (?:lanzamiento|salida)",
-    r"geplant", r"erwartet", r"angekündigt", r"gepland", r"verwacht",
+    r"geplant", r"erwartet", r"gepland", r"verwacht",
     r"预计", r"计划", r"将于", r"予定",
 )
 # under way: a rumor until it ships
