@@ -92,7 +92,7 @@ from monitor.signals.decide import (
 )
 from monitor.signals.lemmas import language_of
 from monitor.signals.lexicon import HEDGE, MODAL, RUMOR, SOURCE
-from monitor.signals.patterns import REVIEW_TITLE, TYPOGRAPHY
+from monitor.signals.patterns import OPEN_COMPOUND, REVIEW_TITLE, TYPOGRAPHY
 from monitor.signals.reading import (
     Context,
     Verdict,
@@ -138,6 +138,8 @@ def read(
     for fancy, plain in TYPOGRAPHY:
         if fancy in text:
             text = text.replace(fancy, plain)
+    if "pen" in text or "PEN" in text:
+        text = OPEN_COMPOUND.sub("\\1\u02bc\\2", text)  # one word: no "source", no "open"
     lowered = fold_case(text)
     sentences = split_sentences(text, [m.start for m in matches])
     mentions: dict[int, list[Match]] = {}

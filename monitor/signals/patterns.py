@@ -215,6 +215,9 @@ PASSIVE_FUTURE = re.compile(
 # German puts the participle last: "wird am Dienstag ... veröffentlicht" (will be published).
 VERB_LAST_FUTURE = re.compile(r"\b(?:wird|werden)\b(?:[^.;:!?]|(?<=\d)\.){0,120}$")  # "am 20. Mai"
 # Same-length replacements, so spans still index the caller's text.
+# "open source", "open-weight": one adjective, not the event verb "open" nor a "source"; joined
+# by a modifier letter (U+02BC, the same length), they read as one word.
+OPEN_COMPOUND = re.compile(r"\b(open)[ -](source|weights?)\b", re.IGNORECASE)
 TYPOGRAPHY = (("’", "'"), ("‘", "'"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "), ("\u202f", " "))
 WINDOW = 70  # characters between a cue and the thing after it
 BEFORE_WINDOW = 50  # ... and the thing before it
