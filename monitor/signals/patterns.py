@@ -135,7 +135,12 @@ OWN_LAUNCH = re.compile(
 # platform or component, not the thing released. "on"/"sur" alone also keep a date after it
 # from being the name's own ("... on the Switch 2 next month").
 _ARTICLE_BEFORE_NAME = r"\s+(?:the\s+|an?\s+|la\s+|le\s+|l'|une?\s+)?$"
-DESTINATION = re.compile(r"(?<![\w-])(?:to|onto|on|sur|à|for|pour|by)" + _ARTICLE_BEFORE_NAME)
+DESTINATION = re.compile(
+    r"(?<![\w-])(?:to|onto|on|sur|à|for|pour|by|"
+    # "together with": what the thing comes with, not the thing
+    r"alongside|along with|together with|aux côtés de|junto (?:a|con|com)|assieme a|"
+    r"insieme a|zusammen mit)" + _ARTICLE_BEFORE_NAME
+)
 DESTINATION_ON = re.compile(r"(?<![\w-])(?:onto|on|sur)" + _ARTICLE_BEFORE_NAME)
 # "Two years after the GPT-4 launch": long gone, background rather than news.
 LONG_AGO = re.compile(
