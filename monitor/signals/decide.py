@@ -98,6 +98,12 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
             continue  # "Publicado el 04/08/2025 por ...": the article's date
         if cue.kind == RELEASE and reveals_a_date(ctx, reading, cue):
             continue  # "revealed the date of the event": the schedule word decides
+        if (
+            cue.kind == RELEASE
+            and _PLURAL_NOUN.fullmatch(ctx.lowered, cue.start, cue.end)
+            and (_NOUN_PHRASE_BEFORE.search(ctx.lowered, max(0, cue.start - 30), cue.start))
+        ):
+            continue  # "between major releases", "the launches of the year": no one release
         if cue.kind in (RELEASE, DEVELOP) and cue.tense != "future" and describes(ctx, clause, cue):
             continue
         dates = dates_for(ctx, cue, clause, reading)
@@ -159,6 +165,16 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
                 offer(entity.watch, Verdict(Signal.DATED, (value,), False, (eve.start, entity.end)))
                 break
     return verdicts
+
+
+# A release noun in the plural after a determiner, a number, an adjective of a kind or a
+# preposition names releases in general, not a verb ("between major releases").
+_PLURAL_NOUN = re.compile(r"releases|launches|debuts|sorties|lancements|lanzamientos|lançamentos")
+_NOUN_PHRASE_BEFORE = re.compile(
+    r"(?<![\w-])(?:the|its|their|these|those|all|other|many|several|multiple|two|three|four|"
+    r"major|minor|new|recent|future|past|previous|upcoming|annual|yearly|between|of|among|"
+    r"both|some|les|des|ses|leurs|plusieurs|los|sus|varios|entre|os|seus|vários)\s+$"
+)
 
 
 # A comma before an alternative does not end the stretch: "en 2027, voire 2028".
