@@ -56,7 +56,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CONDITIONAL_ENDINGS = ("erait", "eraient", "irait", "iraient")
 # "presented as" describes, it does not release.
 _DESCRIBED = r"(?!\s+(?:as|comme|como|als|wie)\b)"
-_DESCRIBING = ("present", "présent", "vorgestellt", "stellt", "described", "décrit")
+_DESCRIBING = ("present", "présent", "vorgestellt", "stellt", "described", "décrit", "annonc")
 _DESCRIBED_AFTER = re.compile(r"\s+(?:as|comme|como|als|wie)\b")
 
 
