@@ -97,7 +97,7 @@ from datetime import date
 
 from monitor.release_dates.calendar import Job
 from monitor.release_dates.gates import GATES, NUMERIC_HINT, TOKEN, YEAR_NUMBER
-from monitor.release_dates.joins import join_ranges, with_alternatives
+from monitor.release_dates.joins import anchored_years, join_ranges, with_alternatives
 from monitor.release_dates.rules import RULES
 from monitor.release_dates.windows import weekday_name
 
@@ -196,7 +196,7 @@ def find_dates(
         ):
             entry = (kept.pop()[0], entry[1], entry[2], False)
         kept.append(entry)
-    kept = with_alternatives(join_ranges(kept, lowered), lowered)
+    kept = anchored_years(with_alternatives(join_ranges(kept, lowered), lowered), lowered)
     return [DateMention(start, end, value, text[start:end]) for start, end, value, _ in kept]
 
 

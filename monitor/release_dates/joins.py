@@ -7,7 +7,9 @@ with its day); this pass joins two that only a range word separates. "And" ("et"
 rules: "on May 5 and May 7" are two days. The second day must come after the first and
 within a year of it, so two dates of a list ("May 7 - Sept 2 2027") stay apart.
 
-Alternatives share what the last one writes out: "le 2 ou le 9 juillet" is July 2 and July 9,
+A month written without a year after one written with it, in the same sentence, is of that
+year or the next ("in September 2025 and Opus 4.5 in November": November 2025;
+``anchored_years``). Alternatives share what the last one writes out: "le 2 ou le 9 juillet" is July 2 and July 9,
 "2027, voire 2028" and "in 2027 or 2028" are both years (``with_alternatives``).
 """
 
@@ -94,3 +96,26 @@ def with_alternatives(kept: list[Entry], lowered: str) -> list[Entry]:
     taken = [(s, e) for s, e, _, _ in kept]
     fresh = [a for a in added if not any(s < a[1] and a[0] < e for s, e in taken)]
     return sorted([*kept, *fresh])
+
+
+_MONTH_VALUE = re.compile(r"(\d{4})-(\d{2})$")
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d")
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+
+
+def anchored_years(kept: list[Entry], lowered: str) -> list[Entry]:
+    """``kept`` with each yearless month dated from the month with a year before it in its
+    sentence, rather than from the publication date."""
+    result: list[Entry] = []
+    anchor: tuple[int, int, int] | None = None  # (end, year, month) of the last written year
+    for start, end, value, weekday in kept:
+        month = _MONTH_VALUE.match(value)
+        if anchor and _SENTENCE_END.search(lowered, anchor[0], start):
+            anchor = None
+        if month and _HAS_YEAR.search(lowered, start, end):
+            anchor = (end, int(month[1]), int(month[2]))
+        elif month and anchor:
+            year = anchor[1] if int(month[2]) >= anchor[2] else anchor[1] + 1
+            value = f"{year:04d}-{month[2]}"
+        result.append((start, end, value, weekday))
+    return result
