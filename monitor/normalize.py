@@ -242,12 +242,14 @@ def _parsed_text(html: str) -> list[str]:
 
 # A start tag (group 1: name, group 2: "/" when self-closing) or an end tag (group 3), in
 # the forms on which HTMLParser reads the same name and the same kind of tag: ASCII names,
-# attributes with quoted values or none, only HTML's own white space between.
+# attributes with quoted values or none, only HTML's own white space between. Or a comment
+# without "<" or ">" in it (no group), which HTMLParser ends at the first "--", spaces and
+# ">" (``_markupbase``) and which has no text: feedparser's sanitizer keeps comments.
 _REGULAR_TAG = re.compile(
     r"<(?:([a-zA-Z][-.a-zA-Z0-9:_]*)"
     r"(?:[ \t\n\r\f]+[a-zA-Z_:][-.a-zA-Z0-9_:]*"
     r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'))?)*"""
-    r"[ \t\n\r\f]*(/?)|/([a-zA-Z][-.a-zA-Z0-9:_]*)[ \t\n\r\f]*)>"
+    r"[ \t\n\r\f]*(/?)|/([a-zA-Z][-.a-zA-Z0-9:_]*)[ \t\n\r\f]*|!--[^<>]*?--\s*)>"
 )
 # HTMLParser reads these elements' content as raw text (CDATA_CONTENT_ELEMENTS).
 _RAW_TEXT = frozenset({"script", "style"})
@@ -285,7 +287,10 @@ def _regular_markup_text(html: str) -> list[str] | None:
             elif name in ("td", "th"):
                 parts.append(" ")
             continue
-        name = tag.group(3).lower()
+        name = tag.group(3)
+        if name is None:  # a comment
+            continue
+        name = name.lower()
         if name in _RAW_TEXT:
             return None
         if hidden:

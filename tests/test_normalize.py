@@ -84,7 +84,9 @@ _ATTRS = st.lists(
 )
 _TEXT = st.sampled_from(
     ["GPT-5", " ", "\n\t", "a &amp; b", "&lt;p&gt;", "&#173;", "&nbsp;", "&amp", "x > y",
-     "&#x26;", "caf&eacute;", "<", "<!-- c -->", "<![CDATA[d]]>", "\u00a0", "&#0;", ""]
+     "&#x26;", "caf&eacute;", "<", "<!-- c -->", "<![CDATA[d]]>", "\u00a0", "&#0;", "",
+     "<!-- wp:paragraph -->", "<!---->", "<!-->", "<!-- a -- b -- >", "<!-- a > b -->",
+     "<!-- open", "--", "-->", "--\n>"]
 )  # fmt: skip
 
 
