@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 from alembic import context
-from monitor.store.tables import Base
+from monitor.store.tables import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 MIGRATION_LOCK_KEY = 0x6E6D0002  # pg_advisory_xact_lock key ("nm" + 2)
 
 

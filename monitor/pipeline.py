@@ -40,6 +40,7 @@ from monitor.stories import Signature
 if TYPE_CHECKING:
     from monitor.parser.clean import ParsedFeed
     from monitor.prepare import Prepared, PrepareInWorker
+    from monitor.processing import Poll, ProcessingSlots
 
     ParseInWorker = Callable[[str, bytes, Mapping[str, str]], Awaitable[ParsedFeed]]
 
@@ -81,11 +82,9 @@ class PollContext:
     writer: Executor | None = None
     # New items' text and signature by content, shared by the feeds of a cycle (None: none).
     prepared: PreparedCache | None = None
-    # Feeds between a changed body and its stored items at once (None: no limit). The
-    # parser processes are the bottleneck of a first poll: without a limit every fetched
-    # feed parses, then queues its items for preparing behind every other feed's parse,
-    # and the daemon holds all their parsed items meanwhile (80 MB on 1,000 real feeds).
-    processing: asyncio.Semaphore | None = None
+    # Feeds between a changed body and its stored items at once, and fetched bodies waiting
+    # for them (``monitor.processing``; None: no limit).
+    processing: ProcessingSlots | None = None
     # The parse and prepare steps (None: the parser processes, imported on first use).
     workers: tuple[ParseInWorker, PrepareInWorker] | None = None
 
@@ -173,6 +172,15 @@ async def _in_writer(ctx: PollContext, job: Callable[..., _T], *args: Any) -> _T
 
 
 async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
+    # Never fetched: no validators to send and no hash to compare, so a body will come.
+    sure_body = feed.etag is None and feed.last_modified is None and feed.content_hash is None
+    if ctx.processing is None:
+        return await _poll(feed, ctx, None)
+    async with ctx.processing.poll(sure_body=sure_body) as poll:
+        return await _poll(feed, ctx, poll)
+
+
+async def _poll(feed: FeedRow, ctx: PollContext, poll: Poll | None) -> PollReport:
     report = PollReport(feed)
     interval = feed.interval_s or ctx.interval
     try:
@@ -185,7 +193,7 @@ async def poll_feed(feed: FeedRow, ctx: PollContext) -> PollReport:
             report.status = "not_modified"
             await _record_success(ctx, feed, result, interval, ctx.now())
             return report
-        async with ctx.processing or contextlib.nullcontext():
+        async with poll.slot() if poll is not None else contextlib.nullcontext():
             parsed, items, prints, alerts, now = await _process(ctx, feed, result)
         if ctx.recent is not None:
             ctx.recent.remember(feed.id, items, prints)

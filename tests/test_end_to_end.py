@@ -4,9 +4,20 @@ webhook reached through Apprise's json:// plugin, and an SMTP server, on both da
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import LocalServer, Receiver, SmtpServer, alerts_json, run_cli, write_config
+from tests.conftest import (
+    REPO,
+    LocalServer,
+    Receiver,
+    SmtpServer,
+    alerts_json,
+    run_cli,
+    write_config,
+)
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Local AI news</title><link>http://127.0.0.1/</link>
@@ -140,3 +151,29 @@ def test_a_second_instance_on_one_sqlite_file_is_refused(
         first.terminate()
         assert first.wait(timeout=10) == 0
     assert run_cli("run", "--once", "--config", str(config)).code == 0  # the lock went with it
+
+
+def test_a_cycle_runs_without_the_orm(
+    tmp_path: Path, db_url: str, feed_server: LocalServer
+) -> None:
+    """Polling, storing and alerting use SQLAlchemy Core only: the ORM's import is some
+    100 ms of every `run --once` (see monitor.store.tables)."""
+    config = write_config(
+        tmp_path / "monitor.toml", database=db_url, feeds=[feed_server.serve("/ai.xml", FEED)]
+    )
+    no_orm = "import sys; sys.modules['sqlalchemy.orm'] = None; import runpy; "
+    no_orm += "runpy.run_module('monitor', run_name='__main__')"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["PYTHONPATH"] = str(REPO)
+    for _ in ("first poll, one alert", "all known"):
+        proc = subprocess.run(
+            [sys.executable, "-c", no_orm, "run", "--once", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert len(alerts_json(config)) == 1

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from monitor.errors import ParseError
 from monitor.model import Item
 from monitor.normalize import (
+    _ASCII_TABLE,
+    _IGNORABLE_RANGES,
+    _TABLE,
     _parsed_text,
     _regular_markup_text,
     document_text,
@@ -81,7 +84,9 @@ _ATTRS = st.lists(
 )
 _TEXT = st.sampled_from(
     ["GPT-5", " ", "\n\t", "a &amp; b", "&lt;p&gt;", "&#173;", "&nbsp;", "&amp", "x > y",
-     "&#x26;", "caf&eacute;", "<", "<!-- c -->", "<![CDATA[d]]>", "\u00a0", "&#0;", ""]
+     "&#x26;", "caf&eacute;", "<", "<!-- c -->", "<![CDATA[d]]>", "\u00a0", "&#0;", "",
+     "<!-- wp:paragraph -->", "<!---->", "<!-->", "<!-- a -- b -- >", "<!-- a > b -->",
+     "<!-- open", "--", "-->", "--\n>"]
 )  # fmt: skip
 
 
@@ -256,3 +261,29 @@ def test_document_text_on_unicode_titles_fixture() -> None:
         text = document_text(item)
         assert normalize(text) == text
         assert "\u202e" not in text and "\u200b" not in text
+
+
+def test_the_translation_table_is_the_one_built_whole() -> None:
+    # The table as it was built at import, every code point looked up at once.
+    whole: dict[int, str | None] = {}
+    for low, high in _IGNORABLE_RANGES:
+        for cp in range(low, high + 1):
+            whole[cp] = None
+    for cp in range(0x20000):
+        char = chr(cp)
+        category = unicodedata.category(char)
+        if category == "Pd" and char != "-":
+            whole[cp] = "-"
+        elif category == "Zs" and char != " ":
+            whole[cp] = " "
+        elif category == "Cc" and char not in "\n\t":
+            whole[cp] = None
+    for char in "\u2212\u2043\u02d7\u2796\ufe63\uff0d":
+        whole[ord(char)] = "-"
+    for char in "\u2014\u2015\u2e3a\u2e3b":  # dashes between clauses
+        whole[ord(char)] = " - "
+    for char in "\r\x0b\x0c\x85\u2028\u2029":
+        whole[ord(char)] = "\n"
+    text = "".join(chr(cp) for cp in range(0x110000))
+    assert text.translate(_TABLE) == text.translate(whole)
+    assert text[:0x80].translate(_ASCII_TABLE) == text[:0x80].translate(whole)

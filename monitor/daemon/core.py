@@ -34,6 +34,7 @@ from monitor.fetch_state_batch import FetchStateBatch
 from monitor.fetcher import Fetcher
 from monitor.pipeline import PollContext, PollReport, poll_feed
 from monitor.prepare import PreparedCache
+from monitor.processing import ProcessingSlots
 from monitor.recent import RecentKeys
 from monitor.redact import url_secrets
 from monitor.settings import Settings, load_settings
@@ -55,6 +56,9 @@ DB_GIVE_UP_ONCE = 60.0
 # Feeds between a changed body and its stored items at once: enough to keep the 2 parser
 # processes busy while this process analyses and writes; more only holds parsed items.
 PROCESSING_SLOTS = 6  # `run --once` (cron) waits this long for the database, then fails
+# First fetches in flight and fetched bodies waiting for one of those slots: enough to give
+# a slot a body at once; more only holds bytes (``monitor.processing``).
+BODIES_WAITING = 16
 
 
 def _writer() -> ThreadPoolExecutor:
@@ -83,7 +87,7 @@ class DaemonCore:
         self._tasks: dict[int, asyncio.Task[PollReport]] = {}
         self.recent = RecentKeys()
         self.prepared = PreparedCache()
-        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._slots: tuple[asyncio.AbstractEventLoop, ProcessingSlots] | None = None
         self._stop = asyncio.Event()
         self.metrics = Metrics(served=settings.http_listen is not None)
         self.writer = _writer()
@@ -121,12 +125,12 @@ class DaemonCore:
             processing=self._processing(),
         )
 
-    def _processing(self) -> asyncio.Semaphore:
+    def _processing(self) -> ProcessingSlots:
         """The one limit on feeds being parsed and stored (``PollContext.processing``) for
         every poll of the running loop, whichever tick started it."""
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots[0] is not loop:
-            self._slots = (loop, asyncio.Semaphore(PROCESSING_SLOTS))
+            self._slots = (loop, ProcessingSlots(PROCESSING_SLOTS, BODIES_WAITING))
         return self._slots[1]
 
     @property

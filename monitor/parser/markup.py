@@ -5,7 +5,9 @@ output the sanitizer parses again. On real feeds that is most of the parsing tim
 same result comes from no pass (bare text and a few attribute-free tags, which both leave
 as they are) or from one pass (the sanitizer resolving URIs as it goes) whenever the markup
 holds nothing that makes the two passes differ from one; otherwise from feedparser's two
-passes. tests/test_parser_fast.py checks all three against feedparser's functions.
+passes. The one pass is ``monitor.parser.sanitize`` (the same rules without sgmllib's
+parser) where that takes the markup, else feedparser's sanitizer. tests/test_parser_fast.py
+checks them all against feedparser's functions.
 
 An item carried by several feeds (a site's main and topic feeds, syndicated wires) brings
 the same markup each time, so the result is kept, by markup and content type, for the next
@@ -26,6 +28,8 @@ from urllib.parse import urlsplit
 from feedparser.sanitizer import _HTMLSanitizer, _sanitize_html
 from feedparser.urls import RelativeURIResolver, make_safe_absolute_uri, resolve_relative_uris
 
+from monitor.parser.sanitize import sanitize
+
 # Markup the sanitizer and the URI resolver pass through unchanged (tests/test_parser_fast.py
 # checks this against them): text without <, > or &, and bare tags of a few safe elements.
 _PLAIN_MARKUP = re.compile(
@@ -33,12 +37,15 @@ _PLAIN_MARKUP = re.compile(
 )
 # Markup on which one sgmllib pass that resolves and sanitizes gives what feedparser's two
 # passes (resolve, serialize, re-parse, sanitize) give: none of SGML's short tags
-# (``<a/…``), declarations, CDATA, processing instructions, stray ``<``, or the elements
-# whose content the sanitizer drops or re-parses (script, style, applet, svg, math). Checked
-# against the two passes on the real-feed corpus and by tests/test_parser_fast.py.
+# (``<a/…``), declarations, CDATA, processing instructions, stray ``<``, comments holding
+# "<" or ">" or left open, or the elements whose content the sanitizer drops or re-parses
+# (script, style, applet, svg, math). A comment of other text is written back as read, and
+# read the same way again. Checked against the two passes on the real-feed corpus and by
+# tests/test_parser_fast.py.
 _TWO_PASSES_DIFFER = re.compile(
-    r"<[a-zA-Z][-.a-zA-Z0-9]*/(?!>)|<[!?]|\]\]>|</?(?:svg|math|script|style|applet)\b"
-    r"|<(?![A-Za-z/])|</(?![A-Za-z])",
+    r"<[a-zA-Z][-.a-zA-Z0-9]*/(?!>)|<\?|<!(?!--[^<>]*?--\s*>)|\]\]>"
+    r"|</?(?:svg|math|script|style|applet)\b"
+    r"|<(?![A-Za-z/!])|</(?![A-Za-z])",
     re.IGNORECASE,
 )
 
@@ -143,6 +150,9 @@ def _rooted(value: str) -> bool:
 
 def _sanitize(value: str, base: str, ctype: str) -> str:
     if not _TWO_PASSES_DIFFER.search(value):
+        found = sanitize(value, base, ctype)
+        if found is not None:
+            return found
         sanitizer = _ResolvingSanitizer(base, ctype)
         sanitizer.feed(value)
         return str(sanitizer.output()).strip().replace("\r\n", "\n")

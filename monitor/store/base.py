@@ -1,8 +1,10 @@
-"""The session every part of the Store shares: one short transaction at a time.
+"""The transactions every part of the Store shares: one short transaction at a time.
 
 The Store is one class over one engine, written as a part per aggregate (feeds, items and
 their stories, the delivery outbox, retention, report queries), each in its own module on
-top of this base; ``monitor.store.repository`` puts them together.
+top of this base; ``monitor.store.repository`` puts them together. What a poll runs uses
+Core connections (``transaction``, ``reading``); the reads that want ORM objects use a
+``session``, and load the ORM then (see ``monitor.store.tables``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.engine import READ_ONLY, database_error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 class Repository:
@@ -24,15 +28,30 @@ class Repository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sessions: sessionmaker[Session] | None = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on a Core connection: committed on success, rolled back on any
+        error. It begins at once (BEGIN IMMEDIATE on SQLite)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            url = self.engine.url.render_as_string(hide_password=False)
+            raise database_error(url, exc, "error") from exc
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on any error."""
+        """One ORM transaction: committed on success, rolled back on any error."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         session = self._sessions()
         try:
             with session.begin():

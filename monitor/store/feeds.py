@@ -48,7 +48,7 @@ class FeedRow:
 
 
 # The columns of a FeedRow, by its fields' names: rows are read by name, not position.
-_FEED_ROW = tuple(getattr(t.Feed, f.name) for f in fields(FeedRow))
+_FEED_ROW = tuple(t.feed.c[f.name] for f in fields(FeedRow))
 
 
 def _feed_row(row: Any) -> FeedRow:
@@ -85,9 +85,9 @@ class FeedStore(Repository):
         wanted = {f.url: (f.name, f.interval, f.official) for f in feeds}
         if not wanted:
             return
-        with self.session() as s:
+        with self.transaction() as s:
             rows = s.execute(
-                select(t.Feed.url, t.Feed.name, t.Feed.interval_s, t.Feed.official)
+                select(t.feed.c.url, t.feed.c.name, t.feed.c.interval_s, t.feed.c.official)
             ).all()
             known = {url: (name, interval, official) for url, name, interval, official in rows}
             now = t.utcnow()
@@ -102,16 +102,16 @@ class FeedStore(Repository):
                 if u in known and known[u] != (n, i, o)
             ]
             columns = {
-                "name": bindparam("b_name", type_=t.Feed.name.type),
-                "interval_s": bindparam("b_interval", type_=t.Feed.interval_s.type),
-                "official": bindparam("b_official", type_=t.Feed.official.type),
+                "name": bindparam("b_name", type_=t.feed.c.name.type),
+                "interval_s": bindparam("b_interval", type_=t.feed.c.interval_s.type),
+                "official": bindparam("b_official", type_=t.feed.c.official.type),
             }
-            connection = s.connection()
+            connection = s
             if new:
                 connection.execute(
-                    self._insert(t.Feed.__table__)
+                    self._insert(t.feed)
                     .values(
-                        url=bindparam("b_url", type_=t.Feed.url.type),
+                        url=bindparam("b_url", type_=t.feed.c.url.type),
                         **columns,
                         error_count=0,
                         items_seen=0,
@@ -123,7 +123,7 @@ class FeedStore(Repository):
                 )
             if changed:
                 connection.execute(
-                    update(t.Feed).where(t.Feed.url == bindparam("b_url")).values(**columns),
+                    update(t.feed).where(t.feed.c.url == bindparam("b_url")).values(**columns),
                     changed,
                 )
 
@@ -138,22 +138,24 @@ class FeedStore(Repository):
     ) -> list[FeedRow]:
         """Claim configured feeds that are due (or every one with ``all_feeds``) for a lease."""
         query = select(*_FEED_ROW).where(
-            t.Feed.url.in_(urls),
-            t.Feed.disabled.is_(False),
-            or_(t.Feed.lease_until.is_(None), t.Feed.lease_until < now),
+            t.feed.c.url.in_(urls),
+            t.feed.c.disabled.is_(False),
+            or_(t.feed.c.lease_until.is_(None), t.feed.c.lease_until < now),
         )
         if not all_feeds:
-            query = query.where(or_(t.Feed.next_poll_at.is_(None), t.Feed.next_poll_at <= now))
-        query = query.order_by(t.Feed.next_poll_at.is_not(None), t.Feed.next_poll_at, t.Feed.id)
+            query = query.where(or_(t.feed.c.next_poll_at.is_(None), t.feed.c.next_poll_at <= now))
+        query = query.order_by(
+            t.feed.c.next_poll_at.is_not(None), t.feed.c.next_poll_at, t.feed.c.id
+        )
         # Core rows and one UPDATE, not ORM objects flushed one by one: claiming is on the
         # path of every poll, 304s included.
-        with self.session() as s:
-            connection = s.connection()
+        with self.transaction() as s:
+            connection = s
             rows = connection.execute(query.limit(limit).with_for_update(skip_locked=True)).all()
             if rows:
                 connection.execute(
-                    update(t.Feed)
-                    .where(t.Feed.id.in_([r.id for r in rows]))
+                    update(t.feed)
+                    .where(t.feed.c.id.in_([r.id for r in rows]))
                     .values(lease_until=now + lease)
                 )
             return [_feed_row(r) for r in rows]
@@ -161,28 +163,28 @@ class FeedStore(Repository):
     def release_all_leases(self) -> None:
         """Forget every lease: only for an instance that knows it is alone on the database
         (SQLite), after a crash left leases that nobody holds any more."""
-        with self.session() as s:
-            connection = s.connection()
+        with self.transaction() as s:
+            connection = s
             connection.execute(
-                update(t.Feed).where(t.Feed.lease_until.is_not(None)).values(lease_until=None)
+                update(t.feed).where(t.feed.c.lease_until.is_not(None)).values(lease_until=None)
             )
             connection.execute(
-                update(t.Delivery)
-                .where(t.Delivery.lease_until.is_not(None))
+                update(t.delivery)
+                .where(t.delivery.c.lease_until.is_not(None))
                 .values(lease_until=None)
             )
 
     def release_feeds(self, feed_ids: Collection[int]) -> None:
         """Give back the leases of these feeds, whose poll could not be recorded (the
         database was down): they are polled at the next tick, not when the lease ends."""
-        with self.session() as s:
-            s.connection().execute(
-                update(t.Feed).where(t.Feed.id.in_(list(feed_ids))).values(lease_until=None)
+        with self.transaction() as s:
+            s.execute(
+                update(t.feed).where(t.feed.c.id.in_(list(feed_ids))).values(lease_until=None)
             )
 
     def feed(self, url: str) -> FeedRow | None:
-        with self.session() as s:
-            row = s.connection().execute(select(*_FEED_ROW).where(t.Feed.url == url)).first()
+        with self.transaction() as s:
+            row = s.execute(select(*_FEED_ROW).where(t.feed.c.url == url)).first()
             return _feed_row(row) if row else None
 
     def record_fetches(self, fetches: Sequence[SuccessfulFetch]) -> None:
@@ -195,8 +197,8 @@ class FeedStore(Repository):
         if not fetches:
             return
         statement = (
-            update(t.Feed)
-            .where(t.Feed.id == bindparam("b_id"))
+            update(t.feed)
+            .where(t.feed.c.id == bindparam("b_id"))
             .values(
                 last_fetch_at=bindparam("b_now"),
                 last_success_at=bindparam("b_now"),
@@ -210,11 +212,11 @@ class FeedStore(Repository):
                 etag=bindparam("b_etag"),
                 last_modified=bindparam("b_last_modified"),
                 redirect_seen=bindparam("b_redirect_seen"),
-                moved_to=func.coalesce(bindparam("b_moved_to", type_=String), t.Feed.moved_to),
-                title=func.coalesce(bindparam("b_title", type_=String), t.Feed.title),
-                items_seen=t.Feed.items_seen + bindparam("b_items_seen"),
+                moved_to=func.coalesce(bindparam("b_moved_to", type_=String), t.feed.c.moved_to),
+                title=func.coalesce(bindparam("b_title", type_=String), t.feed.c.title),
+                items_seen=t.feed.c.items_seen + bindparam("b_items_seen"),
                 content_hash=func.coalesce(
-                    bindparam("b_content_hash", type_=String), t.Feed.content_hash
+                    bindparam("b_content_hash", type_=String), t.feed.c.content_hash
                 ),
             )
         )
@@ -234,8 +236,8 @@ class FeedStore(Repository):
             }
             for f in fetches
         ]
-        with self.session() as s:
-            s.connection().execute(statement, rows)
+        with self.transaction() as s:
+            s.execute(statement, rows)
 
     def record_failure(
         self,
@@ -248,17 +250,17 @@ class FeedStore(Repository):
         next_poll_at: datetime,
         disable: bool = False,
     ) -> None:
-        with self.session() as s:
+        with self.transaction() as s:
             s.execute(
-                update(t.Feed)
-                .where(t.Feed.id == feed_id)
+                update(t.feed)
+                .where(t.feed.c.id == feed_id)
                 .values(
                     last_fetch_at=now,
                     last_status=status,
                     last_error=message[:2000],
                     error_kind=kind,
-                    error_count=t.Feed.error_count + 1,
-                    failing_since=func.coalesce(t.Feed.failing_since, now),
+                    error_count=t.feed.c.error_count + 1,
+                    failing_since=func.coalesce(t.feed.c.failing_since, now),
                     next_poll_at=next_poll_at,
                     lease_until=None,
                     **({"disabled": True} if disable else {}),
@@ -267,9 +269,9 @@ class FeedStore(Repository):
 
     def mark_operator_notified(self, feed_id: int, now: datetime) -> None:
         """Remember that this failing period of the feed was reported to the operator."""
-        with self.session() as s:
-            s.execute(update(t.Feed).where(t.Feed.id == feed_id).values(operator_notified_at=now))
+        with self.transaction() as s:
+            s.execute(update(t.feed).where(t.feed.c.id == feed_id).values(operator_notified_at=now))
 
     def feeds(self) -> list[t.Feed]:
         with self.session() as s:
-            return list(s.scalars(select(t.Feed).order_by(t.Feed.id)))
+            return list(s.scalars(select(t.Feed).order_by(t.feed.c.id)))

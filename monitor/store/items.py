@@ -16,8 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, or_, select, text
 
 from monitor.errors import StoreError
 from monitor.links import canonical_url
@@ -121,10 +120,10 @@ class ItemStore(StoryIndexStore):
         """
         unit: Unit | None = None
         try:
-            with self.session() as s:
+            with self.transaction() as c:
                 if self.dialect == "postgresql":
-                    s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK_KEY})
-                unit = Unit(self, s)
+                    c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK_KEY})
+                unit = Unit(self, c)
                 try:
                     yield unit
                 except BaseException:
@@ -149,11 +148,9 @@ class ItemStore(StoryIndexStore):
 class Unit:
     """The writes of one polled feed, in one transaction (see Store.unit)."""
 
-    def __init__(self, store: ItemStore, session: Session) -> None:
+    def __init__(self, store: ItemStore, connection: Connection) -> None:
         self.store = store
-        # Core statements go straight to the session's connection: the ORM layer adds
-        # nothing to them but time.
-        self.c = session.connection()
+        self.c = connection
         # (id, signature, created at) of the stories this unit started
         self.created_stories: list[tuple[int, Signature, datetime]] = []
 
@@ -283,7 +280,7 @@ class Unit:
         evidence: str,
     ) -> None:
         self.c.execute(
-            self.store._insert(t.WatchMatch.__table__)
+            self.store._insert(t.watch_match)
             .values(
                 item_id=item_id,
                 watch=watch,
@@ -301,26 +298,26 @@ class Unit:
 
     def prior_alerts(self, watch: str, story_id: int) -> list[PriorAlert]:
         rows = self.c.execute(
-            select(t.Alert.signal, t.Alert.dates, t.Alert.created_at)
-            .where(t.Alert.watch == watch, t.Alert.story_id == story_id)
-            .order_by(t.Alert.id)
+            select(t.alert.c.signal, t.alert.c.dates, t.alert.c.created_at)
+            .where(t.alert.c.watch == watch, t.alert.c.story_id == story_id)
+            .order_by(t.alert.c.id)
         ).all()
         return [PriorAlert(sig, tuple(dates or ()), at) for sig, dates, at in rows]
 
     def add_alert(self, *, targets: Sequence[str], now: datetime, **fields: Any) -> int | None:
         """Insert an alert and a pending delivery per target; None when it already exists."""
         stmt = (
-            self.store._insert(t.Alert.__table__)
+            self.store._insert(t.alert)
             .values(created_at=now, **fields)
             .on_conflict_do_nothing(index_elements=["watch", "story_id", "change_key"])
-            .returning(t.Alert.__table__.c.id)
+            .returning(t.alert.c.id)
         )
         alert_id = self.c.scalar(stmt)
         if alert_id is None:
             return None
         for target in targets:
             self.c.execute(
-                self.store._insert(t.Delivery.__table__)
+                self.store._insert(t.delivery)
                 .values(
                     alert_id=alert_id,
                     target=target,
@@ -337,7 +334,7 @@ class Unit:
 @cache
 def _insert_items(dialect: str) -> Any:
     """The item insert of Unit.insert_items, built once per dialect."""
-    return dialect_insert(dialect)(t.Item.__table__).on_conflict_do_nothing(
+    return dialect_insert(dialect)(t.item).on_conflict_do_nothing(
         index_elements=["feed_id", "item_key"]
     )
 
@@ -345,7 +342,7 @@ def _insert_items(dialect: str) -> Any:
 @cache
 def _inserted_ids() -> Any:
     """Ids, keys, fingerprints and stories of a feed's items by key (bound: feed_id, keys)."""
-    items: Any = t.Item.__table__
+    items: Any = t.item
     return select(items.c.id, items.c.item_key, items.c.fingerprint, items.c.story_id).where(
         items.c.feed_id == bindparam("feed_id"),
         items.c.item_key.in_(bindparam("keys", expanding=True)),
@@ -355,7 +352,7 @@ def _inserted_ids() -> Any:
 @cache
 def _known_items(*, with_links: bool) -> Any:
     """The statement of Unit._known, built once (bound: feed_id, keys, prints, links)."""
-    items: Any = t.Item.__table__
+    items: Any = t.item
     branches = [
         (items.c.feed_id == bindparam("feed_id"))
         & items.c.item_key.in_(bindparam("keys", expanding=True)),

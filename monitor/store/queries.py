@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, select
 
 from monitor.store import tables as t
 from monitor.store.base import Repository
+
+if TYPE_CHECKING:
+    from monitor.store.orm import Item
 
 
 class TimelineClaim(NamedTuple):
@@ -37,7 +40,7 @@ class DatedClaim(NamedTuple):
 class StoredItem(NamedTuple):
     """A stored item with its feed's label and whether that feed is official."""
 
-    item: t.Item
+    item: Item
     source: str
     official: bool
 
@@ -50,24 +53,27 @@ class QueryStore(Repository):
     ) -> list[TimelineClaim]:
         """The latest ``limit`` dated or released matches of ``watch``, newest first: the
         dates claimed for it over time, and by whom."""
-        seen = func.coalesce(t.Item.published_at, t.Item.first_seen_at)
+        seen = func.coalesce(t.item.c.published_at, t.item.c.first_seen_at)
         with self.session() as s:
             query = (
                 select(
                     seen,
-                    t.WatchMatch.dates,
-                    t.WatchMatch.rumored,
-                    t.Feed.official,
-                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
-                    t.WatchMatch.signal,
+                    t.watch_match.c.dates,
+                    t.watch_match.c.rumored,
+                    t.feed.c.official,
+                    func.coalesce(t.feed.c.name, t.feed.c.title, t.feed.c.url),
+                    t.watch_match.c.signal,
                 )
-                .join(t.Item, t.Item.id == t.WatchMatch.item_id)
-                .join(t.Feed, t.Feed.id == t.Item.feed_id)
-                .where(t.WatchMatch.watch == watch, t.WatchMatch.signal.in_(["dated", "released"]))
-                .order_by(seen.desc(), t.WatchMatch.id.desc())
+                .join(t.Item, t.item.c.id == t.watch_match.c.item_id)
+                .join(t.Feed, t.feed.c.id == t.item.c.feed_id)
+                .where(
+                    t.watch_match.c.watch == watch,
+                    t.watch_match.c.signal.in_(["dated", "released"]),
+                )
+                .order_by(seen.desc(), t.watch_match.c.id.desc())
             )
             if until is not None:
-                query = query.where(t.Item.first_seen_at <= until)
+                query = query.where(t.item.c.first_seen_at <= until)
             rows = s.execute(query.limit(limit)).all()
         return [
             TimelineClaim(at, list(dates or []), rumored, official, label, signal)
@@ -85,10 +91,10 @@ class QueryStore(Repository):
         first (the item an alert quotes), then the others, oldest first."""
         with self.session() as s:
             rows = s.execute(
-                select(func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Item.link)
-                .join(t.Feed, t.Feed.id == t.Item.feed_id)
-                .where(t.Item.story_id == story_id)
-                .order_by(t.Item.id != (first_item or 0), t.Item.first_seen_at, t.Item.id)
+                select(func.coalesce(t.feed.c.name, t.feed.c.title, t.feed.c.url), t.item.c.link)
+                .join(t.Feed, t.feed.c.id == t.item.c.feed_id)
+                .where(t.item.c.story_id == story_id)
+                .order_by(t.item.c.id != (first_item or 0), t.item.c.first_seen_at, t.item.c.id)
             ).all()
         seen: dict[str, str | None] = {}
         for label, link in rows:
@@ -97,9 +103,9 @@ class QueryStore(Repository):
 
     def recent_alerts(self, limit: int = 50) -> list[tuple[t.Alert, list[t.Delivery]]]:
         with self.session() as s:
-            alerts = list(s.scalars(select(t.Alert).order_by(t.Alert.id.desc()).limit(limit)))
+            alerts = list(s.scalars(select(t.Alert).order_by(t.alert.c.id.desc()).limit(limit)))
             deliveries = s.scalars(
-                select(t.Delivery).where(t.Delivery.alert_id.in_([a.id for a in alerts]))
+                select(t.Delivery).where(t.delivery.c.alert_id.in_([a.id for a in alerts]))
             ).all()
         by_alert: dict[int, list[t.Delivery]] = {}
         for d in deliveries:
@@ -111,8 +117,8 @@ class QueryStore(Repository):
         with self.session() as s:
             rows = s.execute(
                 select(
-                    t.Feed.disabled, t.Feed.error_count > 0, t.Feed.last_success_at.is_(None)
-                ).where(t.Feed.url.in_(list(urls)))
+                    t.feed.c.disabled, t.feed.c.error_count > 0, t.feed.c.last_success_at.is_(None)
+                ).where(t.feed.c.url.in_(list(urls)))
             ).all()
         counts = {"ok": 0, "failing": 0, "disabled": 0, "new": 0}
         for disabled, failing, never in rows:
@@ -123,7 +129,7 @@ class QueryStore(Repository):
     def delivery_counts(self) -> dict[str, int]:
         with self.session() as s:
             rows = s.execute(
-                select(t.Delivery.state, func.count()).group_by(t.Delivery.state)
+                select(t.delivery.c.state, func.count()).group_by(t.delivery.c.state)
             ).all()
         return dict(rows)
 
@@ -132,16 +138,16 @@ class QueryStore(Repository):
         with self.session() as s:
             rows = s.execute(
                 select(
-                    t.WatchMatch.watch,
-                    t.WatchMatch.dates,
-                    t.WatchMatch.rumored,
-                    func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url),
-                    t.Item.link,
-                    t.WatchMatch.created_at,
+                    t.watch_match.c.watch,
+                    t.watch_match.c.dates,
+                    t.watch_match.c.rumored,
+                    func.coalesce(t.feed.c.name, t.feed.c.title, t.feed.c.url),
+                    t.item.c.link,
+                    t.watch_match.c.created_at,
                 )
-                .join(t.Item, t.Item.id == t.WatchMatch.item_id)
-                .join(t.Feed, t.Feed.id == t.Item.feed_id)
-                .order_by(t.WatchMatch.id)
+                .join(t.Item, t.item.c.id == t.watch_match.c.item_id)
+                .join(t.Feed, t.feed.c.id == t.item.c.feed_id)
+                .order_by(t.watch_match.c.id)
             ).all()
         return [
             DatedClaim(w, list(d or []), r, label, link, at)
@@ -153,7 +159,9 @@ class QueryStore(Repository):
         """Item id → the watches it raised an alert for."""
         with self.session() as s:
             rows = s.execute(
-                select(t.Alert.item_id, t.Alert.watch).where(t.Alert.item_id.in_(list(item_ids)))
+                select(t.alert.c.item_id, t.alert.c.watch).where(
+                    t.alert.c.item_id.in_(list(item_ids))
+                )
             ).all()
         found: dict[int, set[str]] = {}
         for item_id, watch in rows:
@@ -168,10 +176,12 @@ class QueryStore(Repository):
         with self.session() as s:
             rows = s.execute(
                 select(
-                    t.Item, func.coalesce(t.Feed.name, t.Feed.title, t.Feed.url), t.Feed.official
+                    t.Item,
+                    func.coalesce(t.feed.c.name, t.feed.c.title, t.feed.c.url),
+                    t.feed.c.official,
                 )
-                .join(t.Feed, t.Feed.id == t.Item.feed_id)
-                .where(t.Item.first_seen_at >= since)
-                .order_by(t.Item.first_seen_at, t.Item.id)
+                .join(t.Feed, t.feed.c.id == t.item.c.feed_id)
+                .where(t.item.c.first_seen_at >= since)
+                .order_by(t.item.c.first_seen_at, t.item.c.id)
             ).all()
         return [StoredItem(item, label, bool(official)) for item, label, official in rows]

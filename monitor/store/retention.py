@@ -19,35 +19,35 @@ class RetentionStore(Repository):
         sources), and items whose matches claimed a date (the calendar's timeline). Deletes
         in batches so no transaction holds the database for long. Returns (items, stories).
         """
-        alerted = select(t.Alert.story_id).where(t.Alert.story_id.is_not(None))
-        dated = select(t.WatchMatch.item_id).where(
-            func.coalesce(cast(t.WatchMatch.dates, String), "[]") != "[]"
+        alerted = select(t.alert.c.story_id).where(t.alert.c.story_id.is_not(None))
+        dated = select(t.watch_match.c.item_id).where(
+            func.coalesce(cast(t.watch_match.c.dates, String), "[]") != "[]"
         )
         items = 0
         while True:
-            with self.session() as s:
+            with self.transaction() as s:
                 ids = list(
                     s.scalars(
-                        select(t.Item.id)
+                        select(t.item.c.id)
                         .where(
-                            t.Item.first_seen_at < before,
-                            or_(t.Item.story_id.is_(None), t.Item.story_id.not_in(alerted)),
-                            t.Item.id.not_in(dated),
+                            t.item.c.first_seen_at < before,
+                            or_(t.item.c.story_id.is_(None), t.item.c.story_id.not_in(alerted)),
+                            t.item.c.id.not_in(dated),
                         )
                         .limit(batch)
                     )
                 )
                 if ids:
-                    s.execute(delete(t.Item).where(t.Item.id.in_(ids)))
+                    s.execute(delete(t.item).where(t.item.c.id.in_(ids)))
             items += len(ids)
             if len(ids) < batch:
                 break
-        with self.session() as s:
+        with self.transaction() as s:
             result: Any = s.execute(
-                delete(t.Story).where(
-                    t.Story.created_at < before,
-                    ~exists().where(t.Item.story_id == t.Story.id),
-                    ~exists().where(t.Alert.story_id == t.Story.id),
+                delete(t.story).where(
+                    t.story.c.created_at < before,
+                    ~exists().where(t.item.c.story_id == t.story.c.id),
+                    ~exists().where(t.alert.c.story_id == t.story.c.id),
                 )
             )
         return items, int(result.rowcount or 0)

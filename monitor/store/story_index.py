@@ -129,12 +129,10 @@ class StoryIndexStore(Repository):
         """
         if self.stories is None or self.stories.window != window:
             # The database first, then the index lock, in the order a unit takes them:
-            # ``connection()`` begins the transaction (BEGIN IMMEDIATE on SQLite) before the
-            # lock is taken, not at the first statement under it.
-            with self.session() as s:
-                connection = s.connection()
-                with self.stories_lock:
-                    self.sync_stories(connection, now, window)
+            # The transaction begins (BEGIN IMMEDIATE on SQLite) before the lock is taken,
+            # not at the first statement under it.
+            with self.transaction() as connection, self.stories_lock:
+                self.sync_stories(connection, now, window)
         with self.stories_lock:
             index = self.stories
             assert index is not None
@@ -201,7 +199,7 @@ class StoryIndexStore(Repository):
 def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
     """Statements of Store.sync_stories, built once: the signed stories created since
     ``since``, those of them with an id in ``ids``, or only their ids."""
-    story: Any = t.Story.__table__
+    story: Any = t.story
     signed = (story.c.created_at >= bindparam("since"), story.c.signature.is_not(None))
     if ids_only:
         return select(story.c.id).where(*signed)
@@ -214,7 +212,7 @@ def _window_stories(*, by_id: bool, ids_only: bool = False) -> Any:
 @cache
 def _insert_stories(dialect: str) -> Any:
     """The story insert of StoryIndexStore.assign_stories, built once per dialect."""
-    story: Any = t.Story.__table__
+    story: Any = t.story
     return dialect_insert(dialect)(story).returning(
         story.c.id, story.c.title, story.c.canonical_link, story.c.signature
     )

@@ -4,26 +4,34 @@ The unique constraints are what make dedupe and exactly-once true, not checks in
 - ``item (feed_id, item_key)``: a feed's item is stored once, however often it is polled;
 - ``alert (watch, story_id, change_key)``: one alert per watch, story and change;
 - ``delivery (alert_id, target)``: one delivery row per alert and target.
+
+The tables are SQLAlchemy Core (``t.feed.c.url``), which is all a poll needs. The ORM
+classes mapped on them (``t.Feed``, ``t.Delivery`` …, in ``monitor.store.orm``) are imported
+on their first use: the ORM costs some 100 ms of every start, a fifth of an all-304
+``run --once`` (see #17).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -59,139 +67,141 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Feed(Base):
-    __tablename__ = "feed"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
-    name: Mapped[str | None] = mapped_column(String(512))
-    official: Mapped[bool] = mapped_column(Boolean, default=False)
-    interval_s: Mapped[float | None]
-    title: Mapped[str | None] = mapped_column(String(512))
-    etag: Mapped[str | None] = mapped_column(String(512))
-    last_modified: Mapped[str | None] = mapped_column(String(128))
-    last_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_status: Mapped[int | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    error_kind: Mapped[str | None] = mapped_column(String(32))
-    error_count: Mapped[int] = mapped_column(Integer, default=0)
-    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    items_seen: Mapped[int] = mapped_column(Integer, default=0)
-    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+feed = Table(
+    "feed",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("name", String(512)),
+    Column("official", Boolean, nullable=False, default=False),
+    Column("interval_s", Double),
+    Column("title", String(512)),
+    Column("etag", String(512)),
+    Column("last_modified", String(128)),
+    Column("last_fetch_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("error_kind", String(32)),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("failing_since", UTCDateTime),
+    Column("items_seen", Integer, nullable=False, default=0),
+    Column("next_poll_at", UTCDateTime, index=True),
+    Column("lease_until", UTCDateTime),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False, default=utcnow),
     # Fetch state of monitor.feed_state: ``url`` stays the configured identity; ``moved_to``
     # is where a confirmed permanent redirect led, and is fetched instead.
-    moved_to: Mapped[str | None] = mapped_column(String(2048))
-    redirect_seen: Mapped[str | None] = mapped_column(String(2048))
-    operator_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
+    Column("moved_to", String(2048)),
+    Column("redirect_seen", String(2048)),
+    Column("operator_notified_at", UTCDateTime),
+    Column("content_hash", String(64)),
+)
 
-
-class Story(Base):
-    """One news event, however many feeds and URLs carry it."""
-
-    __tablename__ = "story"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(512))
+# One news event, however many feeds and URLs carry it.
+story = Table(
+    "story",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(512), nullable=False),
     # not indexed: nothing looks a story up by link (items' links are), and each new story
     # would write a page of that index at random
-    canonical_link: Mapped[str | None] = mapped_column(String(2048))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    Column("canonical_link", String(2048)),
+    Column("created_at", UTCDateTime, nullable=False, default=utcnow, index=True),
     # monitor.stories.Signature.dump() of the first item: what the story index is rebuilt from
-    signature: Mapped[str | None] = mapped_column(Text)
+    Column("signature", Text),
+)
+
+item = Table(
+    "item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", ForeignKey("feed.id", ondelete="CASCADE"), nullable=False),
+    Column("item_key", String(128), nullable=False),
+    Column("guid", String(2048)),
+    Column("link", String(2048)),
+    Column("canonical_link", String(2048), index=True),
+    Column("fingerprint", String(64), nullable=False, index=True),
+    Column("title", String(512), nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("language", String(16)),
+    Column("published_at", UTCDateTime),
+    Column("first_seen_at", UTCDateTime, nullable=False, default=utcnow, index=True),
+    Column("story_id", ForeignKey("story.id", ondelete="SET NULL"), index=True),
+    UniqueConstraint("feed_id", "item_key"),
+)
+
+# A watch that matched an item, with what the classifier made of it.
+watch_match = Table(
+    "watch_match",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", ForeignKey("item.id", ondelete="CASCADE"), nullable=False),
+    Column("watch", String(256), nullable=False, index=True),
+    Column("term", String(512), nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("signal", String(16), nullable=False),
+    Column("rumored", Boolean, nullable=False, default=False),
+    Column("dates", JSON, nullable=False, default=list),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False, default=utcnow),
+    UniqueConstraint("item_id", "watch"),
+)
+
+# An alert, stored before any delivery is tried (transactional outbox).
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch", String(256), nullable=False, index=True),
+    Column("story_id", ForeignKey("story.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", ForeignKey("item.id", ondelete="SET NULL")),
+    Column("change_key", String(512), nullable=False),
+    Column("signal", String(16), nullable=False),
+    Column("rumored", Boolean, nullable=False, default=False),
+    Column("official", Boolean, nullable=False, default=False),
+    Column("dates", JSON, nullable=False, default=list),
+    Column("term", String(512), nullable=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("title", String(512), nullable=False),
+    Column("link", String(2048)),
+    Column("change", Text),
+    Column("created_at", UTCDateTime, nullable=False, default=utcnow, index=True),
+    UniqueConstraint("watch", "story_id", "change_key"),
+)
+
+# One alert to one target: pending → delivered, or failed after retries with back-off.
+# ``digest`` marks a delivery held for the target's next digest (digest mode, quiet hours or
+# rate limit); its ``next_attempt_at`` is then the digest slot.
+delivery = Table(
+    "delivery",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", ForeignKey("alert.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("state", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False, default=utcnow),
+    Column("lease_until", UTCDateTime),
+    Column("last_error", Text),
+    Column("delivered_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False, default=utcnow),
+    Column("digest", Boolean, nullable=False, default=False, server_default=false()),
+    UniqueConstraint("alert_id", "target"),
+    Index("ix_delivery_due", "state", "next_attempt_at"),
+)
+
+_MAPPED = frozenset({"Alert", "Base", "Delivery", "Feed", "Item", "Story", "WatchMatch"})
 
 
-class Item(Base):
-    __tablename__ = "item"
-    __table_args__ = (UniqueConstraint("feed_id", "item_key"),)
+def __getattr__(name: str) -> Any:
+    """The ORM classes, imported on first use (see the module's docstring)."""
+    if name in _MAPPED:
+        from monitor.store import orm
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    feed_id: Mapped[int] = mapped_column(ForeignKey("feed.id", ondelete="CASCADE"))
-    item_key: Mapped[str] = mapped_column(String(128))
-    guid: Mapped[str | None] = mapped_column(String(2048))
-    link: Mapped[str | None] = mapped_column(String(2048))
-    canonical_link: Mapped[str | None] = mapped_column(String(2048), index=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    title: Mapped[str] = mapped_column(String(512))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    language: Mapped[str | None] = mapped_column(String(16))
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    story_id: Mapped[int | None] = mapped_column(
-        ForeignKey("story.id", ondelete="SET NULL"), index=True
-    )
-
-
-class WatchMatch(Base):
-    """A watch that matched an item, with what the classifier made of it."""
-
-    __tablename__ = "watch_match"
-    __table_args__ = (UniqueConstraint("item_id", "watch"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
-    watch: Mapped[str] = mapped_column(String(256), index=True)
-    term: Mapped[str] = mapped_column(String(512))
-    span_start: Mapped[int]
-    span_end: Mapped[int]
-    signal: Mapped[str] = mapped_column(String(16))
-    rumored: Mapped[bool] = mapped_column(Boolean, default=False)
-    dates: Mapped[list[str]] = mapped_column(JSON, default=list)
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Alert(Base):
-    """An alert, stored before any delivery is tried (transactional outbox)."""
-
-    __tablename__ = "alert"
-    __table_args__ = (UniqueConstraint("watch", "story_id", "change_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    watch: Mapped[str] = mapped_column(String(256), index=True)
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
-    change_key: Mapped[str] = mapped_column(String(512))
-    signal: Mapped[str] = mapped_column(String(16))
-    rumored: Mapped[bool] = mapped_column(Boolean, default=False)
-    official: Mapped[bool] = mapped_column(Boolean, default=False)
-    dates: Mapped[list[str]] = mapped_column(JSON, default=list)
-    term: Mapped[str] = mapped_column(String(512))
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    title: Mapped[str] = mapped_column(String(512))
-    link: Mapped[str | None] = mapped_column(String(2048))
-    change: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-class Delivery(Base):
-    """One alert to one target: pending → delivered, or failed after retries with back-off.
-
-    ``digest`` marks a delivery held for the target's next digest (digest mode, quiet hours or
-    rate limit); its ``next_attempt_at`` is then the digest slot."""
-
-    __tablename__ = "delivery"
-    __table_args__ = (
-        UniqueConstraint("alert_id", "target"),
-        Index("ix_delivery_due", "state", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
-    target: Mapped[str] = mapped_column(String(128))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+        return getattr(orm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -347,7 +347,7 @@ class Overview:
 
 def overview(engine: Engine) -> Overview:
     with engine.connect() as conn:
-        states = dict(
+        states: dict[str, int] = dict(
             conn.execute(select(t.Delivery.state, func.count()).group_by(t.Delivery.state)).all()
         )
         feeds, failing, ok = conn.execute(
