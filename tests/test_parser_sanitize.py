@@ -60,6 +60,9 @@ _PIECES = [
     "<a title=\"x'y\" href='p\"q'>",
     "<a title=x$>",
     "<a data-src=/d href='e'>",
+    # longer than what is kept between calls
+    '<span style="' + "color: red; " * 50 + '">',
+    "<a href='/" + "x" * 600 + "' title='" + "t" * 600 + "'>",
     "<a =x>",
     "<!-- wp:paragraph -->",
     '<!-- wp:image {"id":1} -->',

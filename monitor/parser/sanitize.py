@@ -102,8 +102,11 @@ _TOKEN = re.compile(
 )
 # What a tag or comment becomes, for those met that depend on nothing else: every one but a
 # start tag with an attribute resolved against the base. Emptied when full.
+# Only tokens and values up to KEPT_CHARS long are kept: a hostile feed's megabyte-long
+# attributes must not fill a parser process's memory.
 _TOKENS: dict[tuple[str, bool], str] = {}
 TOKENS_MAX = 20_000
+KEPT_CHARS = 512
 
 
 def _token(base: str, xhtml: bool, match: re.Match[str]) -> str:
@@ -140,9 +143,10 @@ def _token(base: str, xhtml: bool, match: re.Match[str]) -> str:
     else:
         raise _Refused  # any other "<"
     result = "".join(out)
-    if len(_TOKENS) >= TOKENS_MAX:
-        _TOKENS.clear()
-    _TOKENS[token, xhtml] = result
+    if len(token) <= KEPT_CHARS:
+        if len(_TOKENS) >= TOKENS_MAX:
+            _TOKENS.clear()
+        _TOKENS[token, xhtml] = result
     return result
 
 
@@ -274,15 +278,15 @@ def _kept_start_tag(tag: str, attrs: list[tuple[str, str]], base: str) -> str:
     pieces = [f"<{tag}"]
     for key, value in _normalize(attrs):
         if (tag, key) in _URI_ATTRIBUTES:
-            value = _resolved(base, value)
+            value = _resolved(base, value) if len(value) <= KEPT_CHARS else _resolve(base, value)
         if key == "style" and _STYLE_KEPT:
-            value = _style(value)
+            value = _style(value) if len(value) <= KEPT_CHARS else _filter_style(value)
             if not value:
                 continue
         elif key not in _KEPT_ATTRIBUTES:
             continue
         elif key == "href":
-            value = _safe(value)
+            value = _safe(value) if len(value) <= KEPT_CHARS else _check_scheme(value)
         if "<" in value or ">" in value or '"' in value or "&" in value:
             value = value.replace(">", "&gt;").replace("<", "&lt;").replace('"', "&quot;")
             value = _BARE_AMPERSAND.sub("&amp;", value)
@@ -291,22 +295,25 @@ def _kept_start_tag(tag: str, attrs: list[tuple[str, str]], base: str) -> str:
     return "".join(pieces)
 
 
-@lru_cache(maxsize=4096)
-def _resolved(base: str, value: str) -> str:
+def _resolve(base: str, value: str) -> str:
     """``_ResolvingSanitizer._resolve``: a URI that resolves to nothing stays as it is."""
     return str(make_safe_absolute_uri(base, value.strip())) or value
 
 
-@lru_cache(maxsize=4096)
-def _style(value: str) -> str:
+def _filter_style(value: str) -> str:
     """The sanitizer's style filter (pure: it reads only its tables, outside SVG)."""
     return str(_STYLES.sanitize_style(value))
 
 
-@lru_cache(maxsize=4096)
-def _safe(value: str) -> str:
+def _check_scheme(value: str) -> str:
     """The sanitizer's check of an href's scheme."""
     return str(make_safe_absolute_uri(value))
+
+
+# The same, kept for the short values that repeat (styles above all).
+_resolved = lru_cache(maxsize=4096)(_resolve)
+_style = lru_cache(maxsize=4096)(_filter_style)
+_safe = lru_cache(maxsize=4096)(_check_scheme)
 
 
 def _end_tag(raw: str, i: int, out: list[str]) -> int:
