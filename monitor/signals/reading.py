@@ -44,6 +44,8 @@ from monitor.signals.sentences import Sentence, sentence_of
 
 # A year right after a name, not the start of a numeric date ("Build 2025", not "2025-05-19").
 _EDITION_YEAR = re.compile(r" ((?:19|20)\d{2})\b(?![-/.]\d)")
+# What joins the names of a list: "PS4, PS5 et PC".
+_IN_A_LIST = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|e|und|&|or|ou|o|oder))\s*")
 # The first word of a name OTHER_NAME found.
 _NAME_HEAD = re.compile(r"[^\W\d_]+")
 
@@ -314,6 +316,13 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
                 taken.append((m.start(), m.end()))
                 where = _destination(ctx.lowered, max(start, m.start() - 14), m.start())
                 others.append(Entity(m.start(), m.end(), None, destination=where))
+    for before, after in zip(others, others[1:]):
+        if (
+            before.destination
+            and not after.destination
+            and _IN_A_LIST.fullmatch(ctx.lowered, before.end, after.start)
+        ):
+            after.destination = before.destination  # "sur PS4, PS5 et PC": all platforms
     stand_ins = ctx.stand_ins  # found by the cue pass over the words, in text order
     for at, stop in stand_ins[bisect_left(stand_ins, (start,)) : bisect_left(stand_ins, (end,))]:
         if stop <= end and free(at, stop):
