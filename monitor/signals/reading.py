@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
@@ -316,7 +317,7 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
                 taken.append((m.start(), m.end()))
                 where = _destination(ctx.lowered, max(start, m.start() - 14), m.start())
                 others.append(Entity(m.start(), m.end(), None, destination=where))
-    for before, after in zip(others, others[1:]):
+    for before, after in pairwise(others):
         if (
             before.destination
             and not after.destination
