@@ -12,12 +12,9 @@ from itertools import pairwise
 from monitor.model import Match, Signal
 from monitor.release_dates import DateMention, find_dates
 from monitor.signals.cues import LEXICON
-from monitor.signals.lemmas import cue_table
 from monitor.signals.lexicon import (
     BREAK,
     CANCEL,
-    EVENT,
-    RELEASE,
     SCHEDULE,
     SOURCE,
     THEN,
@@ -25,6 +22,7 @@ from monitor.signals.lexicon import (
     WORD,
     Hit,
 )
+from monitor.signals.names import opens_with_cue, other_names
 from monitor.signals.patterns import (
     ANAPHORIC,
     ANAPHORIC_START,
@@ -35,7 +33,6 @@ from monitor.signals.patterns import (
     MODIFIER_OF,
     NAME_HINT,
     NOT_DESTINATION,
-    OTHER_NAME,
     OWN_LAUNCH,
     PUNCTUATION_BREAK,
     SENTENCE_PRONOUNS,
@@ -47,8 +44,6 @@ from monitor.signals.sentences import Sentence, sentence_of
 _EDITION_YEAR = re.compile(r" ((?:19|20)\d{2})\b(?![-/.]\d)")
 # What joins the names of a list: "PS4, PS5 et PC".
 _IN_A_LIST = re.compile(r"\s*(?:,|,?\s*(?:and|et|y|e|und|&|or|ou|o|oder))\s*")
-# The first word of a name OTHER_NAME found.
-_NAME_HEAD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -165,15 +160,12 @@ def sentences_to_read(ctx: Context) -> Iterable[int]:
                 ctx.lowered, s.start, s.end
             ):
                 wanted.add(i)
-            elif _opens_with_cue(ctx, s) and not _names_another(ctx, i - 1):
+            elif opens_with_cue(ctx.text, ctx.lowered, ctx.language, s) and not _names_another(
+                ctx, i - 1
+            ):
                 ctx.subjectless.add(i)
                 wanted.add(i)
     return sorted(wanted)
-
-
-# Kinds of cue that open a sentence with no subject ("Sortie le 25 juillet", "Available
-# from October 2"): in an item about one watch, the sentence is about it.
-_SUBJECTLESS_KINDS = frozenset({RELEASE, SCHEDULE, EVENT})
 
 
 def _names_another(ctx: Context, index: int) -> bool:
@@ -182,25 +174,7 @@ def _names_another(ctx: Context, index: int) -> bool:
     if index < 0 or index in ctx.mentions:
         return False
     sentence = ctx.sentences[index]
-    function_words = cue_table().any_function_word
-    for m in OTHER_NAME.finditer(ctx.text, sentence.start, sentence.end):
-        head = _NAME_HEAD.match(ctx.text, m.start())
-        if not (head and head[0].lower() in function_words):
-            return True
-    return False
-
-
-def _opens_with_cue(ctx: Context, sentence: Sentence) -> bool:
-    first = WORD.search(ctx.lowered, sentence.start, sentence.end)
-    if first is None or not ctx.text[first.start()].isupper():
-        return False
-    hits = LEXICON.find(
-        ctx.lowered,
-        ctx.text,
-        [(first.start(), min(sentence.end, first.end() + 20))],
-        language=ctx.language,
-    )
-    return any(h.start == first.start() and h.kind in _SUBJECTLESS_KINDS for h in hits)
+    return next(other_names(ctx.text, sentence.start, sentence.end), None) is not None
 
 
 def neighbour_watch(ctx: Context, index: int) -> str | None:
@@ -306,13 +280,7 @@ def _names_and_pronouns(ctx: Context, index: int) -> None:
 
     others = ctx.others[index] = []
     if NAME_HINT.search(text, start, end):
-        function_words = cue_table().any_function_word
-        for m in OTHER_NAME.finditer(text, start, end):
-            # a headline in title case capitalises its function words: "Launch With 200
-            # Fixes" names no "With 200"
-            head = _NAME_HEAD.match(text, m.start())
-            if head and head[0].lower() in function_words:
-                continue
+        for m in other_names(text, start, end):
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 where = _destination(ctx.lowered, max(start, m.start() - 14), m.start())
