@@ -273,6 +273,15 @@ def _long_gone(ctx: Context, after_cue: str) -> bool:
     return bool(ctx.known_reference and year and int(year[0]) < ctx.reference.year)
 
 
+def _dated_years_ago(ctx: Context, reading: Reading, start: int, end: int) -> bool:
+    """Whether a date after the cue is of a year before the reference's ("depuis son
+    annonce il y a six ans"), though it is no release date of its own."""
+    year = ctx.reference.year
+    return ctx.known_reference and any(
+        start <= d.start < end and int(d.value[:4]) < year for d in reading.dates
+    )
+
+
 def _kinds_in(reading: Reading, clause: tuple[int, int]) -> set[str]:
     """The kinds of the cues in the clause."""
     return {c.kind for c in reading.cues if clause[0] <= c.start < clause[1]}
@@ -396,6 +405,7 @@ def _decide(
         and PAST_REFERENCE.search(ctx.lowered, lead_start, cue.start)
         and not LONG_AGO.search(ctx.lowered, clause[0], cue.start)
         and not _long_gone(ctx, ctx.lowered[cue.end : clause[1]])
+        and not _dated_years_ago(ctx, reading, cue.end, clause[1])
         and not reading.has(AUX, clause[0], clause[1])
         and not reading.has(MODAL, clause[0], clause[1])
         and not _kinds_in(reading, clause) & {SCHEDULE, UPCOMING, DEVELOP}

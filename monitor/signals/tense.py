@@ -25,6 +25,11 @@ from monitor.signals.patterns import (
 from monitor.signals.reading import Context, Reading
 
 _ROMANCE = frozenset({"es", "it", "pt"})  # the languages of PERFECT's auxiliaries
+# A possessive right before a word makes it a noun, whatever verb it also spells.
+_POSSESSIVE_BEFORE = re.compile(
+    r"(?<![\w-])(?:its|their|son|sa|ses|leur|leurs|su|sus|seu|sua|seus|suas|sein|seine|"
+    r"seinen|ihr|ihre|ihren|il suo|la sua|suo|sua)\s+$"
+)
 _CLAUSE_END = re.compile(r"[,;:]|\.(?!\d)")  # not the point of "Gemini 3.0"
 
 
@@ -34,6 +39,8 @@ def tense_of_cue(
     """The tense of a release or event cue, corrected by the words before it."""
     lowered = ctx.lowered
     tense = cue.tense
+    if tense == "present" and _POSSESSIVE_BEFORE.search(lowered, max(0, cue.start - 8), cue.start):
+        tense = ""  # "depuis son annonce": a noun that is also a verb ("il annonce")
     if tense == "past" and (
         PASSIVE_FUTURE.search(lowered, lead_start, cue.start)
         or VERB_LAST_FUTURE.search(lowered, clause[0], cue.start)
