@@ -122,7 +122,7 @@ def month_year(m: re.Match[str], job: Job) -> str | None:
 # A month alone is a date only after a preposition: "in August", "en août", "by March",
 # or a verb that moves or aims a launch at it: "delays X to August", "targets August".
 _BEFORE_MONTH = re.compile(
-    r"\b(?:in|by|until|till|to|for|from|since|this|next|last|early|mid|late|"
+    r"\b(?:in|by|until|till|to|for|pour|per|für|from|since|this|next|last|early|mid|late|"
     r"targets|targeting|targeted|target|eyes|eyeing|"
     r"as early as|as soon as|as late as|dès|"
     r"end of|the end of|start of|beginning of|before|en|d'ici|dès|depuis|jusqu'en|"
