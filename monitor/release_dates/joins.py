@@ -7,10 +7,10 @@ with its day); this pass joins two that only a range word separates. "And" ("et"
 rules: "on May 5 and May 7" are two days. The second day must come after the first and
 within a year of it, so two dates of a list ("May 7 - Sept 2 2027") stay apart.
 
-A month written without a year after one written with it, in the same sentence, is of that
-year or the next ("in September 2025 and Opus 4.5 in November": November 2025;
-``anchored_years``). Alternatives share what the last one writes out: "le 2 ou le 9 juillet" is July 2 and July 9,
-"2027, voire 2028" and "in 2027 or 2028" are both years (``with_alternatives``).
+Alternatives share what the last one writes out: "le 2 ou le 9 juillet" is July 2 and July
+9, "2027, voire 2028" and "in 2027 or 2028" are both years (``with_alternatives``). A month
+written without a year after one written with it, in the same sentence, is of that year or
+the next ("in September 2025 and Opus 4.5 in November": November 2025; ``anchored_years``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from monitor.release_dates import DateMention
 from monitor.signals.lexicon import (
@@ -105,15 +105,21 @@ def targets_of(
         gap = lowered[cue.end : after[1].start].strip() if after else ""
         pick = after if after and gap in _GET_GAP else None
     else:
-        after, before = first_after(), first_before()
-        found = [x for x in (after, before) if x is not None]
-        if cue.side == "before":
-            found.reverse()
-        elif cue.side != "after":
-            found.sort(key=lambda x: x[0])
+        found: Iterable[tuple[int, Entity] | None]
+        if cue.side in ("after", "before"):
+            sides = (first_after, first_before)
+            # its own side first; the other is looked at only if that one gives no watch
+            found = (side() for side in (sides if cue.side == "after" else sides[::-1]))
+        else:
+            near = [x for x in (first_after(), first_before()) if x is not None]
+            near.sort(key=lambda x: x[0])  # the nearer side
+            found = near
         # a stand-in that stands for no watch ("unveiled at an event", none watched) leaves
         # the cue to the thing on its other side
-        for _, entity in found:
+        for pick in found:
+            if pick is None:
+                continue
+            entity = pick[1]
             watches = _watches_of(ctx, index, cue, entity, entities)
             if watches or not entity.anaphor:
                 return watches

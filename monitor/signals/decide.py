@@ -101,7 +101,7 @@ def read_sentence(ctx: Context, index: int) -> dict[str, Verdict]:
         if (
             cue.kind == RELEASE
             and _PLURAL_NOUN.fullmatch(ctx.lowered, cue.start, cue.end)
-            and (_NOUN_PHRASE_BEFORE.search(ctx.lowered, max(0, cue.start - 30), cue.start))
+            and _NOUN_PHRASE_BEFORE.search(ctx.lowered, max(0, cue.start - 30), cue.start)
         ):
             continue  # "between major releases", "the launches of the year": no one release
         if cue.kind in (RELEASE, DEVELOP) and cue.tense != "future" and describes(ctx, clause, cue):
@@ -266,18 +266,16 @@ _BARE_YEAR = re.compile(r"\d{4}")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _long_gone(ctx: Context, after_cue: str) -> bool:
-    """Whether the launch is dated to a year before the reference's ("since GPT-4's launch
-    in 2023", a year the date finder rightly leaves to "since"): background, not news."""
-    year = _YEAR_WORD.search(after_cue)
-    return bool(ctx.known_reference and year and int(year[0]) < ctx.reference.year)
-
-
-def _dated_years_ago(ctx: Context, reading: Reading, start: int, end: int) -> bool:
-    """Whether a date after the cue is of a year before the reference's ("depuis son
-    annonce il y a six ans"), though it is no release date of its own."""
+def _long_gone(ctx: Context, reading: Reading, start: int, end: int) -> bool:
+    """Whether the launch after ``start`` is dated to a year before the reference's, by a
+    year word ("since GPT-4's launch in 2023", which the date finder rightly leaves to
+    "since") or by a date no release date of its own ("depuis son annonce il y a six ans"):
+    background, not news."""
+    if not ctx.known_reference:
+        return False
     year = ctx.reference.year
-    return ctx.known_reference and any(
+    word = _YEAR_WORD.search(ctx.lowered, start, end)
+    return bool(word and int(word[0]) < year) or any(
         start <= d.start < end and int(d.value[:4]) < year for d in reading.dates
     )
 
@@ -404,8 +402,7 @@ def _decide(
         not future_values
         and PAST_REFERENCE.search(ctx.lowered, lead_start, cue.start)
         and not LONG_AGO.search(ctx.lowered, clause[0], cue.start)
-        and not _long_gone(ctx, ctx.lowered[cue.end : clause[1]])
-        and not _dated_years_ago(ctx, reading, cue.end, clause[1])
+        and not _long_gone(ctx, reading, cue.end, clause[1])
         and not reading.has(AUX, clause[0], clause[1])
         and not reading.has(MODAL, clause[0], clause[1])
         and not _kinds_in(reading, clause) & {SCHEDULE, UPCOMING, DEVELOP}

@@ -425,8 +425,8 @@ def clause_of(clauses: Sequence[tuple[int, int]], position: int) -> tuple[int, i
     return clauses[-1]
 
 
-# The preposition of a date: "Released on August 1, X" has nothing but the date between.
-# The preposition of a date, with a part of the day: "on", "na noite de", "on the night of".
+# The preposition of a date, with a part of the day ("on", "na noite de", "on the night
+# of"): "Released on August 1, X" has nothing but the date between.
 _DAY_PART = (
     r"(?:(?:the|la|el|il|a)\s+)?(?:night|evening|morning|afternoon|nuit|soir|soirée|matin|"
     r"après-midi|noche|mañana|tarde|noite|manhã|sera|mattina|pomeriggio|notte)"
