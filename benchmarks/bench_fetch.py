@@ -51,7 +51,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -64,6 +63,7 @@ from typing import Any
 
 from local_farm import (
     REPO,
+    farm_folder,
     free_port,
     missing_for_nginx,
     monitor_env,
@@ -437,11 +437,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # SIGTERM unwinds like Ctrl-C, so nginx and the temporary files are cleaned up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="bench-fetch-") as name:
-        tmp = Path(name)
-        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
-        root = tmp / "feeds"
-        root.mkdir()
+    with farm_folder("bench-fetch-") as (tmp, root):
         bodies = write_feeds(root, args.feeds, args.items)
         total_items = args.feeds * args.items
         size = sum(map(len, bodies))

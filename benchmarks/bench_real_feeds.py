@@ -41,7 +41,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -49,7 +48,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from local_farm import free_port, missing_for_nginx, monitor_env, nginx_process, write_config
+from local_farm import (
+    farm_folder,
+    free_port,
+    missing_for_nginx,
+    monitor_env,
+    nginx_process,
+    write_config,
+)
 
 SUFFIX = {b"rss": "rss", b"feed": "atom", b"rdf:rdf": "rdf"}
 FIRST_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)")
@@ -378,11 +384,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     files = feed_files(args.feeds, args.distinct)
-    with tempfile.TemporaryDirectory(prefix="bench-real-") as name:
-        tmp = Path(name)
-        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
-        root = tmp / "feeds"
-        root.mkdir()
+    with farm_folder("bench-real-") as (tmp, root):
         served = farm(root, files, args.urls)
         bodies = [body for _, body in served]
         size = sum(map(len, bodies))

@@ -1,5 +1,6 @@
-"""What the whole-process benchmarks share: a free port, the daemon's config for a farm of
-local feed URLs, and an environment that ignores the developer's own settings."""
+"""What the whole-process benchmarks share: a free port, a folder for the farm, the daemon's
+config for a farm of local feed URLs, and an environment that ignores the developer's own
+settings."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def farm_folder(prefix: str) -> Iterator[tuple[Path, Path]]:
+    """A temporary folder nginx's workers can read, and in it ``feeds``, the served root."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        tmp = Path(name)
+        tmp.chmod(0o755)  # nginx workers run as an unprivileged user
+        root = tmp / "feeds"
+        root.mkdir()
+        yield tmp, root
 
 
 def write_config(path: Path, database: Path, urls: list[str]) -> None:
